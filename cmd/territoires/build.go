@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/territoires-industrie/carte/data"
+	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/tiles"
+)
+
+func runBuild(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+	fl := flag.NewFlagSet("build", flag.ContinueOnError)
+	out := fl.String("o", "territoires.pmtiles", "output archive `file`")
+	dataDir := fl.String("data", "", "dataset `folder` (manifest.json + layer files); default: the embedded data")
+	workers := fl.Int("workers", 0, "goroutines (0: all cores)")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() > 0 {
+		return fmt.Errorf("build: unexpected argument %q", fl.Arg(0))
+	}
+	start := time.Now()
+	ds, err := loadDataset(*dataDir)
+	if err != nil {
+		return err
+	}
+	for _, l := range ds.Layers {
+		fmt.Fprintf(stdout, "layer %-13s %6d features", l.Info.ID, len(l.Features))
+		for _, s := range l.Info.Skipped {
+			fmt.Fprintf(stdout, "; %d skipped at import: %s", s.Count, s.Reason)
+		}
+		fmt.Fprintln(stdout)
+	}
+	opts := tiles.DefaultOptions()
+	opts.Workers = *workers
+	archive, stats, err := tiles.Build(ctx, ds, opts)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*out, archive); err != nil {
+		return err
+	}
+	layers := make([]string, 0, len(stats.Squares))
+	for l := range stats.Squares {
+		layers = append(layers, l)
+	}
+	sort.Strings(layers)
+	for _, l := range layers {
+		fmt.Fprintf(stdout, "layer %-13s %d (feature, zoom) pairs too small for their shape, drawn as a one-unit square\n", l, stats.Squares[l])
+	}
+	lt := stats.LargestTile
+	fmt.Fprintf(stdout, "wrote %s: %d bytes, zoom %d-%d, %d tiles (%d distinct), largest tile %d/%d/%d %d bytes, data version %s, %.1fs\n",
+		*out, stats.Bytes, stats.MinZoom, stats.MaxZoom, stats.Tiles, stats.UniqueTiles, lt.Z, lt.X, lt.Y, lt.Bytes, ds.Version, time.Since(start).Seconds())
+	return nil
+}
+
+// loadDataset reads dir, or the embedded default data when dir is "".
+func loadDataset(dir string) (*dataset.Dataset, error) {
+	var fsys fs.FS = data.FS
+	if dir != "" {
+		fsys = os.DirFS(dir)
+	}
+	return dataset.Load(fsys)
+}
+
+// writeFileAtomic never leaves a half-written file at path.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

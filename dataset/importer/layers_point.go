@@ -1,0 +1,394 @@
+package importer
+
+import (
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/territoires-industrie/carte/dataset"
+)
+
+// common returns the value shared by every commune of codes, or "" when
+// they differ or one of them has none.
+func common(codes []string, value func(code string) string) string {
+	v := ""
+	for i, c := range codes {
+		x := value(c)
+		if x == "" || (i > 0 && x != v) {
+			return ""
+		}
+		v = x
+	}
+	return v
+}
+
+func buildACV(fsys fs.FS, r *refs, logger *slog.Logger) (*layer, error) {
+	l := newLayer(dataset.LayerACV, "Action cœur de ville",
+		"Programmes Action cœur de ville (232, dont 13 binômes de communes), un point par commune au centroïde calculé par l'ANCT. / Action cœur de ville programmes, one point per commune (commune centroid).",
+		dataset.GeometryPoint,
+		[]dataset.Source{srcACV, srcDecoupage, srcTI2023Communes},
+		[]dataset.Field{
+			fName("Nom du programme (ANCT) / programme name"),
+			fReqStr("acv_id", "Identifiant ANCT du programme (acv-NNN) / ACV programme id"),
+			fReqStr("communes", "Communes du programme selon l'ANCT, « Nom (code INSEE) ; … » / member communes"),
+			fInt("n_communes", "Nombre de communes du programme / number of communes"),
+			dataset.Field{Name: "code_insee", Type: dataset.TypeString, Description: "Code INSEE (COG 2026) quand le programme a une seule commune / INSEE code when the programme has one commune"},
+			fStr("departement", "Code du département, quand toutes les communes du programme l'ont en commun / département code when shared"),
+			fStr("region", "Code de la région, quand toutes les communes l'ont en commun / region code when shared"),
+			fStr("epci", "SIREN de l'EPCI, quand toutes les communes l'ont en commun / EPCI SIREN when shared"),
+			fStr("epci_name", "Nom de l'EPCI, quand toutes les communes l'ont en commun / EPCI name when shared"),
+			fStr("territoire", "Territoire d'industrie 2023-2027 (ti-RRNN), quand toutes les communes du programme en sont membres / 2023-2027 TI when all communes are in it"),
+			fTerritoireName,
+			fPrecision,
+		})
+	features, err := readGeoJSON(fsys, fileACVGeo, "point")
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range features {
+		id, err := needProp(fileACVGeo, i, f, "id_territoire")
+		if err != nil {
+			return nil, err
+		}
+		name, err := needProp(fileACVGeo, i, f, "lib_territoire")
+		if err != nil {
+			return nil, err
+		}
+		liste, err := needProp(fileACVGeo, i, f, "liste_geo")
+		if err != nil {
+			return nil, err
+		}
+		if d, err := propString(fileACVGeo, i, f, "date_signature"); err != nil || d != "" {
+			logger.Warn("ACV date_signature is not imported", "file", fileACVGeo, "record", i, "value", d)
+		}
+		_, codes, err := parseListeGeo(fileACVGeo, i, id, liste)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range codes {
+			if _, ok := r.communes[c]; !ok {
+				return nil, &SourceError{File: fileACVGeo, Record: i, ID: id, Field: "liste_geo", Err: fmt.Errorf("%w: %s is not a COG 2026 commune", ErrUnknownKey, c)}
+			}
+		}
+		p := props{"name": name, "acv_id": id, "communes": liste, "n_communes": int64(len(codes)), "precision": "commune"}
+		if len(codes) == 1 {
+			r.place(p, codes[0])
+		} else {
+			p.str("departement", common(codes, func(c string) string { return r.communes[c].Departement }))
+			p.str("region", common(codes, func(c string) string { return r.communes[c].Region }))
+			p.str("epci", common(codes, func(c string) string { return r.epci[c].siren }))
+			if p["epci"] != nil {
+				p.str("epci_name", r.epci[codes[0]].name)
+			}
+		}
+		ti := common(codes, func(c string) string { return r.mem2023.byCommune[c] })
+		p.str("territoire", ti)
+		p.str("territoire_name", r.ti2023Name[ti])
+		l.add(id, f.Geometry, p)
+	}
+	return l, l.sortByID()
+}
+
+// siteName is one row of the table of site names found in web pages.
+type siteName struct {
+	line                                int
+	name, surface, avail, match, url, n string
+}
+
+func buildSites(fsys fs.FS, r *refs) (*layer, error) {
+	l := newLayer(dataset.LayerSites, "Sites industriels clés en main",
+		"Sites clés en main France 2030 (liste ANCT de 2024, 49 sites) et sites du Pack rebond 2020 des Hauts-de-France cités par la presse. Aucune coordonnée de site n'existe dans les sources : le point est le centroïde de la commune. / Turnkey industrial sites; points are commune centroids, not site locations.",
+		dataset.GeometryPoint,
+		[]dataset.Source{srcNgeo, srcSiteNames, srcSites2020, srcDecoupage, srcCentroids, srcTI2023},
+		[]dataset.Field{
+			fName("Nom du site cité par une source, sinon « Site clé en main — <commune> » / site name, or a generic label"),
+			fReqStr("programme", "« france-2030-2024 » (sites clés en main France 2030, liste ANCT) ou « pack-rebond-2020 » (Hauts-de-France, 2020) / programme"),
+			fBool("named_in_source", "Vrai si une source nomme le site ; faux si le nom est générique / whether a source names the site", true),
+			fStr("names_sources", "Tous les noms cités par les sources, séparés par « ; » / all names found in sources"),
+			fStr("name_match", "Méthode de rattachement du nom ou de la commune au site (commune_exact, inferred_only_site_in_departement, commune_name_unique_in_HdF…) / how the name was matched"),
+			fNum("surface_ha", "Surface en hectares citée par une source / surface (ha) stated by a source"),
+			fBool("disponible_2024", "Cité par batiweb parmi les 5 sites prêts dans l'année (2024) / listed as available in 2024", false),
+			fStr("vague", "Vague d'annonce (AAAA-MM) / announcement wave"),
+			fStr("note", "Remarques de la transcription (désaccords entre sources…) / notes"),
+			fStr("source_urls", "Adresses des pages citant le site, séparées par une espace / source pages"),
+			fReqStr("commune", "Commune de rattachement du site (COG 2026) / commune"),
+			fCodeInsee, fDepartement, fRegion, fEPCI, fEPCIName, fTerritoire, fTerritoireName, fPrecision,
+		})
+
+	names := map[string][]siteName{}
+	nt, err := readCSV(fsys, fileSiteNames, "id_site", "nom_site_source", "commune_source", "surface_ha_source",
+		"disponible_2024_selon_batiweb", "match_method", "source_url", "note")
+	if err != nil {
+		return nil, err
+	}
+	unmatched := 0
+	for i := range nt.len() {
+		id := nt.str(i, "id_site")
+		if id == "" {
+			unmatched++
+			continue
+		}
+		names[id] = append(names[id], siteName{
+			line: i, name: nt.str(i, "nom_site_source"), surface: nt.str(i, "surface_ha_source"),
+			avail: nt.str(i, "disponible_2024_selon_batiweb"), match: nt.str(i, "match_method"),
+			url: nt.str(i, "source_url"), n: nt.str(i, "note"),
+		})
+	}
+
+	t, err := readCSV(fsys, fileSites, "id_site", "lib_com", "insee_com_cog2026", "id_ti",
+		"commune_centroid_lon", "commune_centroid_lat")
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	noPoint := 0
+	for i := range t.len() {
+		id, err := t.need(i, "id_site")
+		if err != nil {
+			return nil, err
+		}
+		if known[id] {
+			return nil, t.errAt(i, "id_site", fmt.Errorf("%w: %s", ErrDuplicate, id))
+		}
+		known[id] = true
+		code, err := t.need(i, "insee_com_cog2026")
+		if err != nil {
+			return nil, err
+		}
+		lon, lat, ok, err := t.point(i, "commune_centroid_lon", "commune_centroid_lat")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			noPoint++
+			continue
+		}
+		p := props{"programme": "france-2030-2024", "precision": "commune"}
+		if !r.place(p, code) {
+			return nil, t.errAt(i, "insee_com_cog2026", fmt.Errorf("%w: %s is not a COG 2026 commune", ErrUnknownKey, code))
+		}
+		commune := r.communes[code].Nom
+		p.str("commune", commune)
+		if err := r.setTerritoire(p, t, i, "id_ti"); err != nil {
+			return nil, err
+		}
+		var all, urls, matches, notes []string
+		surface := ""
+		for _, n := range names[id] {
+			all = appendNew(all, n.name)
+			urls = appendNew(urls, n.url)
+			matches = appendNew(matches, n.match)
+			notes = appendNew(notes, n.n)
+			switch n.avail {
+			case "":
+			case "oui":
+				p["disponible_2024"] = true
+			default:
+				return nil, nt.errAt(n.line, "disponible_2024_selon_batiweb", fmt.Errorf("%w: %q (expected oui or empty)", ErrBadValue, n.avail))
+			}
+			if n.surface != "" {
+				if surface != "" && surface != n.surface {
+					return nil, nt.errAt(n.line, "surface_ha_source", fmt.Errorf("%w: %s ha, %s ha on an earlier row for %s", ErrConflict, n.surface, surface, id))
+				}
+				v, err := strconv.ParseFloat(n.surface, 64)
+				if err != nil {
+					return nil, nt.errAt(n.line, "surface_ha_source", fmt.Errorf("%w: %q is not a number", ErrBadValue, n.surface))
+				}
+				surface = n.surface
+				p["surface_ha"] = v
+			}
+		}
+		if len(all) > 0 {
+			p["name"] = all[0]
+			p["named_in_source"] = true
+			p["names_sources"] = strings.Join(all, " ; ")
+		} else {
+			p["name"] = "Site clé en main — " + commune
+			p["named_in_source"] = false
+		}
+		p.str("source_urls", strings.Join(urls, " "))
+		p.str("name_match", strings.Join(matches, " ; "))
+		p.str("note", strings.Join(notes, " ; "))
+		l.add(id, orb.Point{lon, lat}, p)
+	}
+	for id, list := range names {
+		if !known[id] {
+			return nil, nt.errAt(list[0].line, "id_site", fmt.Errorf("%w: %s is not in %s", ErrUnknownKey, id, fileSites))
+		}
+	}
+	l.skip("site France 2030 sans centroïde de commune / no commune centroid", noPoint)
+	l.skip("nom de site cité par une page web mais absent des 49 identifiants ANCT (unmatched_not_in_ngeo) : pas de commune codée, non placé / named site not among the ANCT ids, not placed", unmatched)
+
+	t, err = readCSV(fsys, fileSites2020, "nom_site_source", "commune_source", "vague", "insee_com_cog2026",
+		"commune_centroid_lon", "commune_centroid_lat", "id_ti_2023_2027", "match_method", "source_url")
+	if err != nil {
+		return nil, err
+	}
+	noCommune, noPoint := 0, 0
+	for i := range t.len() {
+		name, err := t.need(i, "nom_site_source")
+		if err != nil {
+			return nil, err
+		}
+		code := t.str(i, "insee_com_cog2026")
+		if code == "" {
+			noCommune++
+			continue
+		}
+		lon, lat, ok, err := t.point(i, "commune_centroid_lon", "commune_centroid_lat")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			noPoint++
+			continue
+		}
+		p := props{"name": name, "programme": "pack-rebond-2020", "named_in_source": true, "names_sources": name, "precision": "commune"}
+		if !r.place(p, code) {
+			return nil, t.errAt(i, "insee_com_cog2026", fmt.Errorf("%w: %s is not a COG 2026 commune", ErrUnknownKey, code))
+		}
+		p.str("commune", r.communes[code].Nom)
+		p.str("vague", t.str(i, "vague"))
+		p.str("name_match", t.str(i, "match_method"))
+		p.str("source_urls", t.str(i, "source_url"))
+		if err := r.setTerritoire(p, t, i, "id_ti_2023_2027"); err != nil {
+			return nil, err
+		}
+		l.add(fmt.Sprintf("site-2020-hdf-%02d", i+1), orb.Point{lon, lat}, p)
+	}
+	l.skip("site 2020 des Hauts-de-France sans commune dans la source : ne peut pas être placé / 2020 site without a commune, cannot be placed", noCommune)
+	l.skip("site 2020 des Hauts-de-France sans centroïde de commune / no commune centroid", noPoint)
+	return l, l.sortByID()
+}
+
+// setTerritoire copies a 2023-2027 TI id from a table and adds its name.
+func (r *refs) setTerritoire(p props, t *table, i int, col string) error {
+	ti := t.str(i, col)
+	if ti == "" {
+		return nil
+	}
+	name, ok := r.ti2023Name[ti]
+	if !ok {
+		return t.errAt(i, col, fmt.Errorf("%w: %s is not a 2023-2027 TI", ErrUnknownKey, ti))
+	}
+	p["territoire"] = ti
+	p["territoire_name"] = name
+	return nil
+}
+
+func appendNew(list []string, v string) []string {
+	if v == "" || slices.Contains(list, v) {
+		return list
+	}
+	return append(list, v)
+}
+
+// formationsResult reports the formation keys that had to be made unique.
+type formationsResult struct {
+	duplicateKeys []string
+}
+
+// precisionOf maps coord_quality values of formation_points_DERIVED.csv.
+func precisionOf(q string) (string, bool) {
+	switch {
+	case q == "commune_centroid_derived":
+		return "commune", true
+	case strings.HasPrefix(q, "exact_"):
+		return "exact", true
+	}
+	return "", false
+}
+
+func buildFormations(fsys fs.FS, r *refs) (*layer, formationsResult, error) {
+	var res formationsResult
+	l := newLayer(dataset.LayerFormations, "Formation (CFA, organismes, lycées)",
+		"Lieux de formation : organismes de formation en apprentissage (CFA, dont Cnam, UIMM, Compagnons) et lycées LP / LPO / LEGT. La plupart des points sont au centroïde de la commune (precision = commune) ; 446 lycées ont une coordonnée exacte. / Training centres; most points are commune centroids.",
+		dataset.GeometryPoint,
+		[]dataset.Source{srcFormationPoints, srcTBA, srcIPS, srcOccitanie, srcLille, srcCentroids, srcDecoupage, srcTI2023Communes, srcACV},
+		[]dataset.Field{
+			fName("Nom de l'établissement (raison sociale ou nom du lycée) / name"),
+			fReqStr("category", "Catégorie : cnam, cfa_uimm, cfa_compagnons, cfa_industrie_nom, cfa_organisme_formation, lycee_professionnel, lycee_polyvalent, lycee_general_technologique (catégories CFA déduites des noms, heuristiques) / category"),
+			fReqStr("source", "Fichier d'origine de la ligne / source file"),
+			fStr("uai", "Code UAI de l'établissement / UAI code"),
+			fStr("siret", "SIRET de l'organisme / SIRET"),
+			fCodeInsee,
+			fStr("commune", "Nom de la commune / commune name"),
+			fDepartement, fRegion, fEPCI, fEPCIName, fTerritoire, fTerritoireName,
+			fStr("acv_id", "Programme Action cœur de ville de la commune (acv-NNN) / ACV programme of the commune"),
+			fPrecision,
+			fReqStr("coord_quality", "Origine de la coordonnée dans la table source (commune_centroid_derived, exact_annuaire_education_occitanie_2024-11, exact_geoloc_etab_academie_lille_2021…) / coordinate origin"),
+		})
+	t, err := readCSV(fsys, fileFormations, "source", "categorie", "uai", "siret", "nom", "insee_com_cog2026",
+		"lib_com", "lon", "lat", "coord_quality", "id_ti_2023_2027", "id_acv")
+	if err != nil {
+		return nil, res, err
+	}
+	seen := map[string]int{}
+	noPoint := 0
+	for i := range t.len() {
+		uai, siret := t.str(i, "uai"), t.str(i, "siret")
+		var key string
+		switch {
+		case siret != "":
+			key = "formation-siret-" + siret
+		case uai != "":
+			key = "formation-uai-" + uai
+		default:
+			return nil, res, t.errAt(i, "siret", fmt.Errorf("%w: neither siret nor uai", ErrMissingValue))
+		}
+		// A repeated key gets a suffix in file order; every such key is
+		// reported. (The source has none: SIRET unique, lycée UAI unique.)
+		seen[key]++
+		id := key
+		if n := seen[key]; n > 1 {
+			id = fmt.Sprintf("%s-%d", key, n)
+			res.duplicateKeys = append(res.duplicateKeys, id)
+		}
+		name, err := t.need(i, "nom")
+		if err != nil {
+			return nil, res, err
+		}
+		lon, lat, ok, err := t.point(i, "lon", "lat")
+		if err != nil {
+			return nil, res, err
+		}
+		if !ok {
+			noPoint++
+			continue
+		}
+		q, err := t.need(i, "coord_quality")
+		if err != nil {
+			return nil, res, err
+		}
+		prec, ok := precisionOf(q)
+		if !ok {
+			return nil, res, t.errAt(i, "coord_quality", fmt.Errorf("%w: unknown value %q for a located row", ErrBadValue, q))
+		}
+		category, err := t.need(i, "categorie")
+		if err != nil {
+			return nil, res, err
+		}
+		source, err := t.need(i, "source")
+		if err != nil {
+			return nil, res, err
+		}
+		p := props{"name": name, "category": category, "source": source, "precision": prec, "coord_quality": q}
+		p.str("uai", uai)
+		p.str("siret", siret)
+		if code := t.str(i, "insee_com_cog2026"); !r.place(p, code) {
+			p.str("code_insee", code)
+		}
+		p.str("commune", t.str(i, "lib_com"))
+		if err := r.setTerritoire(p, t, i, "id_ti_2023_2027"); err != nil {
+			return nil, res, err
+		}
+		p.str("acv_id", t.str(i, "id_acv"))
+		l.add(id, orb.Point{lon, lat}, p)
+	}
+	l.skip("ligne sans coordonnées dans la source (coord_quality none : commune non localisée, dont Saint-Barthélemy et Saint-Martin) / no coordinates in the source", noPoint)
+	return l, res, l.sortByID()
+}

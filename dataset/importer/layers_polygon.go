@@ -1,0 +1,318 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/territoires-industrie/carte/dataset"
+)
+
+// layer is a built layer: its manifest entry and its features.
+type layer struct {
+	info     dataset.LayerInfo
+	features []dataset.Feature
+}
+
+func newLayer(id, title, desc, geometry string, sources []dataset.Source, fields []dataset.Field) *layer {
+	return &layer{info: dataset.LayerInfo{
+		ID: id, File: id + ".geojson.gz", Title: title, Description: desc,
+		Geometry: geometry, Sources: sources, Fields: fields,
+	}}
+}
+
+func (l *layer) add(id string, g orb.Geometry, p props) {
+	l.features = append(l.features, dataset.Feature{ID: id, Geometry: g, Properties: map[string]any(p)})
+}
+
+func (l *layer) skip(reason string, n int) {
+	if n > 0 {
+		l.info.Skipped = append(l.info.Skipped, dataset.Skip{Reason: reason, Count: n})
+	}
+}
+
+// sortByID orders the features by id (the output order) and checks that ids
+// are unique within the layer.
+func (l *layer) sortByID() error {
+	slices.SortFunc(l.features, func(a, b dataset.Feature) int { return strings.Compare(a.ID, b.ID) })
+	for i := 1; i < len(l.features); i++ {
+		if l.features[i].ID == l.features[i-1].ID {
+			return fmt.Errorf("importer: layer %q: %w: feature id %q", l.info.ID, ErrDuplicate, l.features[i].ID)
+		}
+	}
+	return nil
+}
+
+func buildRegions(fsys fs.FS, r *refs) (*layer, error) {
+	l := newLayer(dataset.LayerRegions, "Régions",
+		"Régions françaises (18, dont les 5 régions d'outre-mer), contours IGN Admin Express 2018 simplifiés ; noms COG 2026. / French regions.",
+		dataset.GeometryPolygon,
+		[]dataset.Source{srcAdminExpress, srcDecoupage},
+		[]dataset.Field{
+			fName("Nom de la région (COG 2026, sinon nom IGN 2018) / region name"),
+			fReqStr("code", "Code INSEE de la région / INSEE region code"),
+			fRegion,
+		})
+	features, err := readGeoJSON(fsys, fileRegionsGeo, "polygon")
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range features {
+		code, err := needProp(fileRegionsGeo, i, f, "code")
+		if err != nil {
+			return nil, err
+		}
+		name := r.regions[code]
+		if name == "" {
+			if name, err = needProp(fileRegionsGeo, i, f, "nom"); err != nil {
+				return nil, err
+			}
+		}
+		p := props{"name": name, "code": code, "region": code}
+		l.add("region-"+code, f.Geometry, p)
+	}
+	return l, l.sortByID()
+}
+
+func buildDepartements(fsys fs.FS, r *refs) (*layer, error) {
+	l := newLayer(dataset.LayerDepartements, "Départements",
+		"Départements français (101, dont 5 d'outre-mer), contours IGN Admin Express 2018 simplifiés ; noms et régions COG 2026. / French départements.",
+		dataset.GeometryPolygon,
+		[]dataset.Source{srcAdminExpress, srcDecoupage},
+		[]dataset.Field{
+			fName("Nom du département (COG 2026, sinon nom IGN 2018) / département name"),
+			fReqStr("code", "Code du département / département code"),
+			fDepartement,
+			fRegion,
+			fStr("region_name", "Nom de la région (COG 2026) / region name"),
+		})
+	features, err := readGeoJSON(fsys, fileDepartementsGeo, "polygon")
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range features {
+		code, err := needProp(fileDepartementsGeo, i, f, "code")
+		if err != nil {
+			return nil, err
+		}
+		d := r.departements[code]
+		name := d.Nom
+		if name == "" {
+			if name, err = needProp(fileDepartementsGeo, i, f, "nom"); err != nil {
+				return nil, err
+			}
+		}
+		p := props{"name": name, "code": code, "departement": code}
+		p.str("region", d.Region)
+		p.str("region_name", r.regions[d.Region])
+		l.add("departement-"+code, f.Geometry, p)
+	}
+	return l, l.sortByID()
+}
+
+// population sums the COG 2026 populations of communes; ok is false when a
+// commune has none (the sum would be wrong, so it is not given).
+func (r *refs) population(codes []string) (sum int64, ok bool) {
+	if len(codes) == 0 {
+		return 0, false
+	}
+	for _, c := range codes {
+		p := r.communes[c].Population
+		if p == nil {
+			return 0, false
+		}
+		sum += *p
+	}
+	return sum, true
+}
+
+func buildTerritoires(r *refs) (*layer, error) {
+	l := newLayer(dataset.LayerTerritoires, "Territoires d'industrie",
+		"Périmètres des Territoires d'industrie : 183 TI du programme 2023-2027 (liste ANCT) et 149 TI de la vague 1 2018-2023. Filtrer sur period. / Territoires d'industrie perimeters, 2023-2027 and 2018-2023 (filter on period).",
+		dataset.GeometryPolygon,
+		[]dataset.Source{srcTI2023, srcTI2023Communes, srcTI2018, srcTI2018Spatial, srcDecoupage},
+		[]dataset.Field{
+			fName("Nom du territoire (ANCT) / territory name"),
+			fReqStr("ti_id", "Identifiant ANCT ti-RRNN (RR = code région) ; attention : non stable entre les deux périodes / ANCT id, not stable across periods"),
+			fReqStr("period", "Période du programme : « 2023-2027 » ou « 2018-2023 » / programme period"),
+			fStr("region", "Code INSEE de la région, tiré de l'identifiant (ti-RRNN) / region code from the id"),
+			fStr("region_name", "Nom de la région (COG 2026) / region name"),
+			fInt("n_communes", "Nombre de communes membres : 2023-2027 = communes (COG 2023) de la liste ANCT 2023-11 ; 2018-2023 = communes COG 2018 de la table DÉRIVÉE spatialement / number of member communes"),
+			fInt("population", "Somme des populations COG 2026 (INSEE, via decoupage-administratif) des communes COG 2026 membres distinctes / population of member communes"),
+			fInt("n_groupements", "2023-2027 : nombre de groupements (EPCI, EPT ou communes) membres selon l'ANCT / number of member groupings"),
+			fStr("groupements", "2023-2027 : liste ANCT des groupements membres « Nom (SIREN) ; … » / member groupings with SIREN"),
+			fReqStr("membership", "Origine de la liste des communes membres : « anct_list » = liste officielle ANCT (2023-2027) ; « derived_spatial » = calculée ici par point dans polygone (centroïdes COG 2018 dans le périmètre), approximative, pas une liste officielle (2018-2023) / how member communes are known"),
+		})
+	add := func(t territory, period, how string, m membership) {
+		p := props{"name": t.name, "ti_id": t.id, "period": period, "membership": how}
+		reg := reTIID.FindStringSubmatch(t.id)[1]
+		p.str("region", reg)
+		p.str("region_name", r.regions[reg])
+		if n := m.rows[t.id]; n > 0 {
+			p["n_communes"] = int64(n)
+		}
+		if pop, ok := r.population(m.members[t.id]); ok {
+			p["population"] = pop
+		}
+		if t.liste != "" {
+			p["n_groupements"] = int64(len(reSIREN.FindAllString(t.liste, -1)))
+			p["groupements"] = t.liste
+		}
+		l.add(period[:4]+"/"+t.id, t.geometry, p)
+	}
+	for _, t := range r.ti2023 {
+		add(t, "2023-2027", "anct_list", r.mem2023)
+	}
+	for _, t := range r.ti2018 {
+		add(t, "2018-2023", "derived_spatial", r.mem2018)
+	}
+	return l, l.sortByID()
+}
+
+// communesResult is what the communes layer reports besides its features.
+type communesResult struct {
+	dissolved      int
+	missing        []string
+	maxAreaRelDiff float64
+}
+
+func buildCommunes(ctx context.Context, fsys fs.FS, r *refs, logger *slog.Logger) (*layer, communesResult, error) {
+	var res communesResult
+	l := newLayer(dataset.LayerCommunes, "Communes des Territoires d'industrie",
+		"Communes (COG 2026) membres d'un Territoire d'industrie 2023-2027 (liste ANCT) ou 2018-2023 (appartenance DÉRIVÉE spatialement). Contour = polygone(s) IGN Admin Express 2018 des communes 2018 rattachées, fusionnés pour les communes nouvelles. / Communes of the Territoires d'industrie, COG 2026.",
+		dataset.GeometryPolygon,
+		[]dataset.Source{srcTI2023Communes, srcTI2023, srcTI2018Spatial, srcTI2018, srcDecoupage, srcAdminExpress, srcACV, srcCentroids},
+		[]dataset.Field{
+			fName("Nom de la commune (COG 2026) / commune name"),
+			fReqStr("code_insee", "Code INSEE de la commune (COG 2026) / INSEE commune code"),
+			fInt("population", "Population INSEE (champ population de decoupage-administratif 6.0.0, COG 2026) / population"),
+			fDepartement,
+			fRegion,
+			fEPCI,
+			fEPCIName,
+			fTerritoire,
+			fTerritoireName,
+			fBool("in_ti_2023", "Commune d'un TI 2023-2027 selon la liste ANCT / in a 2023-2027 TI", true),
+			fStr("territoire_2018", "Identifiant du TI vague 1 2018-2023 (ti-RRNN), appartenance DÉRIVÉE spatialement (centroïde de la commune 2018 dans le périmètre), pas une liste officielle / 2018-2023 TI id, derived spatially"),
+			fStr("territoire_2018_name", "Nom du TI vague 1 2018-2023 (appartenance dérivée spatialement) / 2018-2023 TI name, derived spatially"),
+			fBool("in_ti_2018", "Commune d'un TI 2018-2023 selon l'appartenance dérivée spatialement (approximative) / in a 2018-2023 TI (derived spatially)", true),
+			fBool("acv", "Commune d'un programme Action cœur de ville (liste ANCT 2024-09) / Action cœur de ville commune", true),
+			fStr("acv_id", "Identifiant ANCT du programme Action cœur de ville (acv-NNN) / ACV programme id"),
+			fStr("codes_anct_2023", "Code(s) INSEE COG 2023 de la liste ANCT 2023-2027 rattachés à cette commune COG 2026, séparés par « ; » / ANCT COG 2023 code(s) mapped here"),
+			fReqStr("codes_cog2018", "Code(s) des communes IGN 2018 dont le contour forme celui-ci, séparés par « ; » (plusieurs = contours fusionnés) / 2018 communes whose polygons form this one"),
+			fNum("centroid_lon", "Longitude du centroïde DÉRIVÉ de la commune (WGS84) / derived centroid longitude"),
+			fNum("centroid_lat", "Latitude du centroïde DÉRIVÉ de la commune (WGS84) / derived centroid latitude"),
+		})
+
+	codeSet := map[string]bool{}
+	for c := range r.mem2023.byCommune {
+		codeSet[c] = true
+	}
+	for c := range r.mem2018.byCommune {
+		codeSet[c] = true
+	}
+	codes := make([]string, 0, len(codeSet))
+	for c := range codeSet {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+
+	want := map[string]bool{}
+	var placed []string
+	for _, c := range codes {
+		parts := r.from2026[c]
+		if len(parts) == 0 {
+			res.missing = append(res.missing, c)
+			continue
+		}
+		placed = append(placed, c)
+		for _, p := range parts {
+			want[p] = true
+		}
+	}
+	polys, err := communePolygons(ctx, fsys, want)
+	if err != nil {
+		return nil, res, err
+	}
+	for c18 := range want {
+		if _, ok := polys[c18]; !ok {
+			return nil, res, fileError(dirCommunesGeo, fmt.Errorf("%w: no polygon for COG 2018 commune %s (listed in %s)", ErrMissingValue, c18, fileCentroids2018))
+		}
+	}
+
+	geoms := make([]orb.Geometry, len(placed))
+	diffs := make([]float64, len(placed))
+	err = parallel(ctx, len(placed), func(i int) error {
+		parts := r.from2026[placed[i]]
+		if len(parts) == 1 {
+			geoms[i] = polys[parts[0]]
+			return nil
+		}
+		gs := make([]orb.Geometry, len(parts))
+		sum := 0.0
+		for k, p := range parts {
+			gs[k] = polys[p]
+			sum += area(gs[k])
+		}
+		g, err := dissolve(gs)
+		if err != nil {
+			return fmt.Errorf("importer: dissolving COG 2018 communes %s into %s: %w", strings.Join(parts, ", "), placed[i], err)
+		}
+		geoms[i] = g
+		diffs[i] = math.Abs(area(g)-sum) / sum
+		return nil
+	})
+	if err != nil {
+		return nil, res, err
+	}
+
+	for i, c := range placed {
+		com := r.communes[c]
+		p := props{"name": com.Nom}
+		r.place(p, c)
+		if com.Population != nil {
+			p["population"] = *com.Population
+		}
+		ti23, in23 := r.mem2023.byCommune[c]
+		p["in_ti_2023"] = in23
+		if in23 {
+			p.str("territoire", ti23)
+			p.str("territoire_name", r.ti2023Name[ti23])
+			p.str("codes_anct_2023", strings.Join(r.mem2023.srcCodes[c], ";"))
+		}
+		ti18, in18 := r.mem2018.byCommune[c]
+		p["in_ti_2018"] = in18
+		if in18 {
+			p.str("territoire_2018", ti18)
+			p.str("territoire_2018_name", r.ti2018Name[ti18])
+		}
+		acv, isACV := r.acvOf[c]
+		p["acv"] = isACV
+		p.str("acv_id", acv)
+		parts := r.from2026[c]
+		p["codes_cog2018"] = strings.Join(parts, ";")
+		if pt, ok := r.centroids[c]; ok {
+			p["centroid_lon"] = pt[0]
+			p["centroid_lat"] = pt[1]
+		}
+		if len(parts) > 1 {
+			res.dissolved++
+			if diffs[i] > res.maxAreaRelDiff {
+				res.maxAreaRelDiff = diffs[i]
+			}
+			if diffs[i] > 1e-6 {
+				logger.Warn("dissolved commune area differs from the sum of its parts", "code", c, "parts", parts, "relative_difference", diffs[i])
+			}
+		}
+		l.add(c, geoms[i], p)
+	}
+	if len(res.missing) > 0 {
+		l.skip(fmt.Sprintf("commune COG 2026 sans aucun polygone IGN 2018 (recréée après 2018 ; contour non inventé) / no 2018 polygon: %s", strings.Join(res.missing, ", ")), len(res.missing))
+	}
+	return l, res, l.sortByID()
+}

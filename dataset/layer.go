@@ -1,0 +1,377 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
+)
+
+// Feature is one record of a layer. Properties hold only the types of the
+// layer's schema: string, int64, float64 or bool; a missing value is absent
+// from the map, never a zero value.
+type Feature struct {
+	ID         string
+	Geometry   orb.Geometry
+	Properties map[string]any
+}
+
+// String returns a string property, or "" when it is absent.
+func (f Feature) String(name string) string {
+	s, _ := f.Properties[name].(string)
+	return s
+}
+
+// Sentinel errors, wrapped by a *ValidationError.
+var (
+	ErrSyntax           = errors.New("dataset: invalid JSON")
+	ErrNotCollection    = errors.New("dataset: not a GeoJSON FeatureCollection")
+	ErrGeometryType     = errors.New("dataset: unsupported geometry type")
+	ErrCoordinate       = errors.New("dataset: coordinate out of range")
+	ErrRing             = errors.New("dataset: invalid ring")
+	ErrID               = errors.New("dataset: missing or duplicate id")
+	ErrMissingProperty  = errors.New("dataset: missing required property")
+	ErrPropertyType     = errors.New("dataset: property of the wrong type")
+	ErrUnknownProperty  = errors.New("dataset: property not declared in the manifest")
+	ErrCountMismatch    = errors.New("dataset: feature count differs from the manifest")
+	ErrMissingLayerFile = errors.New("dataset: layer file missing")
+)
+
+// ValidationError locates a problem in a layer file: the file, the feature
+// (index in the file, and id when known) and the field.
+type ValidationError struct {
+	File  string
+	Index int // feature index in the file, -1 for the file as a whole
+	ID    string
+	Field string
+	Err   error
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Index >= 0 {
+		fmt.Fprintf(&b, ": feature %d", e.Index)
+		if e.ID != "" {
+			fmt.Fprintf(&b, " (id %q)", e.ID)
+		}
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, ": field %q", e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *ValidationError) Unwrap() error { return e.Err }
+
+type rawFeature struct {
+	Type       string                     `json:"type"`
+	ID         json.RawMessage            `json:"id"`
+	Geometry   json.RawMessage            `json:"geometry"`
+	Properties map[string]json.RawMessage `json:"properties"`
+}
+
+// DecodeLayer reads an uncompressed GeoJSON FeatureCollection and validates
+// every feature against the layer's schema. file names the input in errors.
+func DecodeLayer(r io.Reader, file string, info LayerInfo) ([]Feature, error) {
+	fail := func(index int, id, field string, err error) error {
+		return &ValidationError{File: file, Index: index, ID: id, Field: field, Err: err}
+	}
+	dec := json.NewDecoder(r)
+	if err := expectDelim(dec, '{'); err != nil {
+		return nil, fail(-1, "", "", err)
+	}
+	var features []Feature
+	ids := map[string]int{}
+	sawType, sawFeatures := false, false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fail(-1, "", "", fmt.Errorf("%w: %v", ErrSyntax, err))
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "type":
+			var t string
+			if err := dec.Decode(&t); err != nil || t != "FeatureCollection" {
+				return nil, fail(-1, "", "type", ErrNotCollection)
+			}
+			sawType = true
+		case "features":
+			if err := expectDelim(dec, '['); err != nil {
+				return nil, fail(-1, "", "features", err)
+			}
+			for dec.More() {
+				index := len(features)
+				var raw rawFeature
+				if err := dec.Decode(&raw); err != nil {
+					return nil, fail(index, "", "", fmt.Errorf("%w: %v", ErrSyntax, err))
+				}
+				f, field, err := parseFeature(raw, info)
+				if err != nil {
+					return nil, fail(index, f.ID, field, err)
+				}
+				if first, dup := ids[f.ID]; dup {
+					return nil, fail(index, f.ID, "id", fmt.Errorf("%w: also used by feature %d", ErrID, first))
+				}
+				ids[f.ID] = index
+				features = append(features, f)
+			}
+			if err := expectDelim(dec, ']'); err != nil {
+				return nil, fail(-1, "", "features", err)
+			}
+			sawFeatures = true
+		default:
+			// Foreign members (RFC 7946 §6.1) such as "name" or "bbox".
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, fail(-1, "", key, fmt.Errorf("%w: %v", ErrSyntax, err))
+			}
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return nil, fail(-1, "", "", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fail(-1, "", "", fmt.Errorf("%w: data after the FeatureCollection", ErrSyntax))
+	}
+	if !sawType || !sawFeatures {
+		return nil, fail(-1, "", "", ErrNotCollection)
+	}
+	return features, nil
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrSyntax, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != want {
+		return fmt.Errorf("%w: expected %q, found %v", ErrSyntax, string(want), tok)
+	}
+	return nil
+}
+
+// parseFeature returns the feature and, on error, the field at fault.
+func parseFeature(raw rawFeature, info LayerInfo) (Feature, string, error) {
+	var f Feature
+	if raw.Type != "Feature" {
+		return f, "type", fmt.Errorf("%w: type %q is not \"Feature\"", ErrSyntax, raw.Type)
+	}
+	if err := json.Unmarshal(raw.ID, &f.ID); err != nil || f.ID == "" {
+		return f, "id", fmt.Errorf("%w: id must be a non-empty string", ErrID)
+	}
+	g, err := parseGeometry(raw.Geometry, info.Geometry)
+	if err != nil {
+		return f, "geometry", err
+	}
+	f.Geometry = g
+	props, field, err := parseProperties(raw.Properties, info)
+	if err != nil {
+		return f, field, err
+	}
+	f.Properties = props
+	return f, "", nil
+}
+
+func parseGeometry(data json.RawMessage, kind string) (orb.Geometry, error) {
+	var head struct {
+		Type string `json:"type"`
+	}
+	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
+		return nil, fmt.Errorf("%w: geometry is missing", ErrGeometryType)
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSyntax, err)
+	}
+	allowed := map[string][]string{
+		GeometryPoint:   {"Point", "MultiPoint"},
+		GeometryPolygon: {"Polygon", "MultiPolygon"},
+	}[kind]
+	ok := false
+	for _, t := range allowed {
+		ok = ok || head.Type == t
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: %q in a %s layer (want %s)", ErrGeometryType, head.Type, kind, strings.Join(allowed, " or "))
+	}
+	g, err := geojson.UnmarshalGeometry(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSyntax, err)
+	}
+	geom := g.Geometry()
+	if err := checkGeometry(geom); err != nil {
+		return nil, err
+	}
+	return geom, nil
+}
+
+// checkGeometry rejects what would draw wrong: positions outside WGS84,
+// empty parts, and rings that are unclosed or have no area.
+func checkGeometry(g orb.Geometry) error {
+	switch g := g.(type) {
+	case orb.Point:
+		return checkPoint(g)
+	case orb.MultiPoint:
+		if len(g) == 0 {
+			return fmt.Errorf("%w: empty MultiPoint", ErrGeometryType)
+		}
+		for _, p := range g {
+			if err := checkPoint(p); err != nil {
+				return err
+			}
+		}
+	case orb.Polygon:
+		return checkPolygon(g)
+	case orb.MultiPolygon:
+		if len(g) == 0 {
+			return fmt.Errorf("%w: empty MultiPolygon", ErrGeometryType)
+		}
+		for i, p := range g {
+			if err := checkPolygon(p); err != nil {
+				return fmt.Errorf("polygon %d: %w", i, err)
+			}
+		}
+	default:
+		return fmt.Errorf("%w: %T", ErrGeometryType, g)
+	}
+	return nil
+}
+
+func checkPoint(p orb.Point) error {
+	lon, lat := p[0], p[1]
+	if math.IsNaN(lon) || math.IsNaN(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90 {
+		return fmt.Errorf("%w: [%v, %v] is not a WGS84 longitude, latitude", ErrCoordinate, lon, lat)
+	}
+	return nil
+}
+
+func checkPolygon(p orb.Polygon) error {
+	if len(p) == 0 {
+		return fmt.Errorf("%w: polygon without rings", ErrRing)
+	}
+	for i, r := range p {
+		for _, pt := range r {
+			if err := checkPoint(pt); err != nil {
+				return fmt.Errorf("ring %d: %w", i, err)
+			}
+		}
+		switch {
+		case len(r) < 4:
+			return fmt.Errorf("%w: ring %d has %d positions (at least 4 needed)", ErrRing, i, len(r))
+		case !r.Closed():
+			return fmt.Errorf("%w: ring %d is not closed (first and last positions differ)", ErrRing, i)
+		case planar.Area(r) == 0:
+			return fmt.Errorf("%w: ring %d is degenerate (zero area)", ErrRing, i)
+		}
+	}
+	return nil
+}
+
+func parseProperties(raw map[string]json.RawMessage, info LayerInfo) (map[string]any, string, error) {
+	props := make(map[string]any, len(raw))
+	for name, value := range raw {
+		field, ok := info.Field(name)
+		if !ok {
+			return nil, name, ErrUnknownProperty
+		}
+		if bytes.Equal(value, []byte("null")) {
+			continue // absent: a missing value stays missing
+		}
+		v, err := decodeValue(value, field.Type)
+		if err != nil {
+			return nil, name, err
+		}
+		props[name] = v
+	}
+	for _, field := range info.Fields {
+		if _, ok := props[field.Name]; field.Required && !ok {
+			return nil, field.Name, ErrMissingProperty
+		}
+	}
+	return props, "", nil
+}
+
+func decodeValue(value json.RawMessage, t FieldType) (any, error) {
+	wrong := func() error {
+		return fmt.Errorf("%w: %s is not a JSON %s", ErrPropertyType, truncate(value, 40), t)
+	}
+	switch t {
+	case TypeString:
+		var s string
+		if json.Unmarshal(value, &s) != nil {
+			return nil, wrong()
+		}
+		return s, nil
+	case TypeBoolean:
+		var b bool
+		if json.Unmarshal(value, &b) != nil {
+			return nil, wrong()
+		}
+		return b, nil
+	case TypeNumber, TypeInteger:
+		var n json.Number
+		if json.Unmarshal(value, &n) != nil {
+			return nil, wrong()
+		}
+		if t == TypeInteger {
+			i, err := n.Int64()
+			if err != nil {
+				return nil, wrong()
+			}
+			return i, nil
+		}
+		x, err := n.Float64()
+		if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil, wrong()
+		}
+		return x, nil
+	}
+	return nil, wrong()
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "…"
+	}
+	return string(b)
+}
+
+// EncodeLayer writes features as an RFC 7946 FeatureCollection, one feature
+// per line, in the given order. The output is deterministic.
+func EncodeLayer(w io.Writer, features []Feature) error {
+	if _, err := io.WriteString(w, "{\"type\":\"FeatureCollection\",\"features\":[\n"); err != nil {
+		return err
+	}
+	for i, f := range features {
+		gf := geojson.NewFeature(f.Geometry)
+		gf.ID = f.ID
+		gf.Properties = geojson.Properties(f.Properties)
+		if gf.Properties == nil {
+			gf.Properties = geojson.Properties{}
+		}
+		b, err := json.Marshal(gf)
+		if err != nil {
+			return fmt.Errorf("feature %d (id %q): %w", i, f.ID, err)
+		}
+		if i > 0 {
+			if _, err := io.WriteString(w, ",\n"); err != nil {
+				return err
+			}
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "\n]}\n")
+	return err
+}

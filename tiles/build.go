@@ -1,0 +1,384 @@
+package tiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/protomaps/go-pmtiles/pmtiles"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/territoires-industrie/carte/dataset"
+)
+
+// Properties added to the tiles on top of each layer's own fields.
+const (
+	PropID         = "id"          // the feature's dataset id
+	PropCluster    = "cluster"     // true on a cluster point
+	PropPointCount = "point_count" // number of features a cluster stands for
+)
+
+// Stats describe a build.
+type Stats struct {
+	MinZoom, MaxZoom int
+	Tiles            int // addressed tiles
+	UniqueTiles      int // distinct tile contents stored
+	Bytes            int // archive size
+	LargestTile      TileSize
+	// Shown[layer][z] is the number of the layer's features drawn at zoom z
+	// (directly or inside a cluster): equal to the layer's count at every
+	// zoom of its range, or a feature vanished.
+	Shown map[string]map[int]int
+	// Squares[layer] counts (feature, zoom) pairs too small to draw their
+	// shape, drawn as the smallest square of the tile grid that covers them.
+	Squares map[string]int
+}
+
+// TileSize names a tile and its gzipped size.
+type TileSize struct {
+	Z, X, Y int
+	Bytes   int
+}
+
+// placed is one feature's part in one tile, in tile-local coordinates.
+type placed struct {
+	layer, index int // layer position in the manifest, feature index (−1: cluster)
+	order        int // sort key inside the layer (feature index or cluster cell order)
+	geom         orb.Geometry
+	props        geojson.Properties
+}
+
+type tileKey struct{ x, y int }
+
+type encodedTile struct {
+	id   uint64
+	data []byte
+}
+
+// Build renders every layer of ds into gzipped MVT tiles and returns a
+// PMTiles v3 archive (clustered, deduplicated). The result depends only on
+// ds and opts: two builds give the same bytes.
+func Build(ctx context.Context, ds *dataset.Dataset, opts Options) ([]byte, Stats, error) {
+	minZoom, maxZoom, err := opts.zoomRange(ds)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	stats := Stats{MinZoom: minZoom, MaxZoom: maxZoom, Shown: map[string]map[int]int{}, Squares: map[string]int{}}
+	props := tileProperties(ds)
+	var all []encodedTile
+	for z := minZoom; z <= maxZoom; z++ {
+		pieces, err := placeZoom(ctx, ds, opts, props, z, &stats)
+		if err != nil {
+			return nil, Stats{}, err
+		}
+		encoded, err := encodeZoom(ctx, ds, pieces, z, opts.workers())
+		if err != nil {
+			return nil, Stats{}, err
+		}
+		all = append(all, encoded...)
+	}
+	for _, t := range all {
+		if len(t.data) > stats.LargestTile.Bytes {
+			z, x, y := pmtiles.IDToZxy(t.id)
+			stats.LargestTile = TileSize{Z: int(z), X: int(x), Y: int(y), Bytes: len(t.data)}
+		}
+	}
+	if stats.LargestTile.Bytes > MaxTileBytes {
+		lt := stats.LargestTile
+		return nil, Stats{}, fmt.Errorf("tiles: tile %d/%d/%d is %d bytes, over the %d-byte limit", lt.Z, lt.X, lt.Y, lt.Bytes, MaxTileBytes)
+	}
+	meta, err := metadata(ds, opts)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	header := pmtiles.HeaderV3{
+		MinZoom:     uint8(minZoom),
+		MaxZoom:     uint8(maxZoom),
+		CenterZoom:  uint8(opts.Center.Zoom),
+		CenterLonE7: e7(opts.Center.Lon),
+		CenterLatE7: e7(opts.Center.Lat),
+	}
+	b := datasetBound(ds)
+	header.MinLonE7, header.MinLatE7 = e7(b.Min[0]), e7(b.Min[1])
+	header.MaxLonE7, header.MaxLatE7 = e7(b.Max[0]), e7(b.Max[1])
+	archive, counts, err := writeArchive(all, header, meta)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	stats.Tiles, stats.UniqueTiles, stats.Bytes = counts.addressed, counts.contents, len(archive)
+	return archive, stats, nil
+}
+
+func e7(v float64) int32 { return int32(math.Round(v * 1e7)) }
+
+// tileProperties precomputes each feature's tile properties: its own plus
+// its id, shared by every tile it appears in (the encoder only reads them).
+func tileProperties(ds *dataset.Dataset) [][]geojson.Properties {
+	out := make([][]geojson.Properties, len(ds.Layers))
+	for li, l := range ds.Layers {
+		out[li] = make([]geojson.Properties, len(l.Features))
+		for fi, f := range l.Features {
+			p := make(geojson.Properties, len(f.Properties)+1)
+			for k, v := range f.Properties {
+				p[k] = v
+			}
+			p[PropID] = f.ID
+			out[li][fi] = p
+		}
+	}
+	return out
+}
+
+// placeZoom cuts every feature shown at zoom z into its tiles.
+func placeZoom(ctx context.Context, ds *dataset.Dataset, opts Options, props [][]geojson.Properties, z int, stats *Stats) (map[tileKey][]placed, error) {
+	type job struct{ layer, index int }
+	var jobs []job
+	for li, l := range ds.Layers {
+		lz := opts.Layers[l.Info.ID]
+		if z < lz.MinZoom || z > lz.MaxZoom {
+			continue
+		}
+		if stats.Shown[l.Info.ID] == nil {
+			stats.Shown[l.Info.ID] = map[int]int{}
+		}
+		if l.Info.Geometry == dataset.GeometryPoint && lz.ClusterBelow > 0 && z < lz.ClusterBelow {
+			continue // clustered below, in one pass over the layer
+		}
+		for fi := range l.Features {
+			jobs = append(jobs, job{li, fi})
+		}
+	}
+
+	workers := opts.workers()
+	results := make([]map[tileKey][]placed, workers)
+	shown := make([]map[int]int, workers) // layer → features drawn
+	squares := make([]map[int]int, workers)
+	g, gctx := errgroup.WithContext(ctx)
+	buffer := float64(opts.Buffer)
+	for w := 0; w < workers; w++ {
+		results[w], shown[w], squares[w] = map[tileKey][]placed{}, map[int]int{}, map[int]int{}
+		g.Go(func() error {
+			out := results[w]
+			for j := w; j < len(jobs); j += workers {
+				if j%1024 == 0 && gctx.Err() != nil {
+					return gctx.Err()
+				}
+				li, fi := jobs[j].layer, jobs[j].index
+				f := ds.Layers[li].Features[fi]
+				p := props[li][fi]
+				drawn := false
+				emitGeom := func(x, y int, geom orb.Geometry) {
+					k := tileKey{x, y}
+					out[k] = append(out[k], placed{layer: li, index: fi, order: fi, geom: geom, props: p})
+					drawn = true
+				}
+				if ds.Layers[li].Info.Geometry == dataset.GeometryPolygon {
+					mp, square := simplifyPolygons(projectPolygons(f.Geometry, z), opts.Tolerance)
+					if square {
+						squares[w][li]++
+					}
+					cutPolygons(mp, z, buffer, func(x, y int, g orb.MultiPolygon) { emitGeom(x, y, singlePolygon(g)) })
+				} else {
+					placePoints(projectPoints(f.Geometry, z), z, buffer, emitGeom)
+				}
+				if drawn {
+					shown[w][li]++
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	merged := map[tileKey][]placed{}
+	for w := range results {
+		for k, v := range results[w] {
+			merged[k] = append(merged[k], v...)
+		}
+		for li, n := range shown[w] {
+			stats.Shown[ds.Layers[li].Info.ID][z] += n
+		}
+		for li, n := range squares[w] {
+			stats.Squares[ds.Layers[li].Info.ID] += n
+		}
+	}
+	for li, l := range ds.Layers {
+		lz := opts.Layers[l.Info.ID]
+		if l.Info.Geometry == dataset.GeometryPoint && z >= lz.MinZoom && z < lz.ClusterBelow {
+			n := clusterLayer(l, li, props[li], z, buffer, float64(opts.ClusterCell), merged)
+			stats.Shown[l.Info.ID][z] += n
+		}
+	}
+	return merged, nil
+}
+
+// singlePolygon keeps a one-part MultiPolygon as a Polygon: same MVT bytes,
+// but decoders then report the type a GIS user expects.
+func singlePolygon(mp orb.MultiPolygon) orb.Geometry {
+	if len(mp) == 1 {
+		return mp[0]
+	}
+	return mp
+}
+
+// placePoints puts each point (world units, rounded) into the tiles whose
+// buffered square holds it; a MultiPoint keeps its parts per tile.
+func placePoints(pts []orb.Point, z int, buffer float64, emit func(x, y int, g orb.Geometry)) {
+	perTile := map[tileKey]orb.MultiPoint{}
+	var keys []tileKey
+	for _, p := range pts {
+		x0, y0, x1, y1 := tileRange(orb.Bound{Min: p, Max: p}, z, buffer)
+		for x := x0; x <= x1; x++ {
+			for y := y0; y <= y1; y++ {
+				k := tileKey{x, y}
+				if _, ok := perTile[k]; !ok {
+					keys = append(keys, k)
+				}
+				perTile[k] = append(perTile[k], orb.Point{p[0] - float64(x*Extent), p[1] - float64(y*Extent)})
+			}
+		}
+	}
+	for _, k := range keys {
+		if mp := perTile[k]; len(mp) == 1 {
+			emit(k.x, k.y, mp[0])
+		} else {
+			emit(k.x, k.y, mp)
+		}
+	}
+}
+
+// clusterLayer groups a point layer by grid cell at zoom z. A cell with one
+// feature shows it unchanged; a cell with several shows one point at their
+// mean position carrying point_count. It returns how many features were
+// drawn (all of them).
+func clusterLayer(l dataset.Layer, li int, props []geojson.Properties, z int, buffer, cell float64, out map[tileKey][]placed) int {
+	type cellKey struct{ cx, cy int64 }
+	type group struct {
+		members []int
+		sumX    float64
+		sumY    float64
+	}
+	groups := map[cellKey]*group{}
+	var order []cellKey
+	for fi, f := range l.Features {
+		pts := projectPoints(f.Geometry, z)
+		p := pts[0] // a MultiPoint clusters by its first point
+		k := cellKey{int64(math.Floor(p[0] / cell)), int64(math.Floor(p[1] / cell))}
+		gr, ok := groups[k]
+		if !ok {
+			gr = &group{}
+			groups[k] = gr
+			order = append(order, k)
+		}
+		gr.members = append(gr.members, fi)
+		gr.sumX += p[0]
+		gr.sumY += p[1]
+	}
+	drawn := 0
+	for ci, k := range order {
+		gr := groups[k]
+		if len(gr.members) == 1 {
+			fi := gr.members[0]
+			placePoints(projectPoints(l.Features[fi].Geometry, z), z, buffer, func(x, y int, g orb.Geometry) {
+				out[tileKey{x, y}] = append(out[tileKey{x, y}], placed{layer: li, index: fi, order: ci, geom: g, props: props[fi]})
+			})
+			drawn++
+			continue
+		}
+		n := float64(len(gr.members))
+		center := orb.Point{math.Round(gr.sumX / n), math.Round(gr.sumY / n)}
+		cp := geojson.Properties{PropCluster: true, PropPointCount: int64(len(gr.members))}
+		placePoints([]orb.Point{center}, z, buffer, func(x, y int, g orb.Geometry) {
+			out[tileKey{x, y}] = append(out[tileKey{x, y}], placed{layer: li, index: -1, order: ci, geom: g, props: cp})
+		})
+		drawn += len(gr.members)
+	}
+	return drawn
+}
+
+// encodeZoom turns each tile's pieces into a gzipped MVT, in parallel.
+func encodeZoom(ctx context.Context, ds *dataset.Dataset, pieces map[tileKey][]placed, z, workers int) ([]encodedTile, error) {
+	keys := make([]tileKey, 0, len(pieces))
+	for k := range pieces {
+		keys = append(keys, k)
+	}
+	out := make([]encodedTile, len(keys))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i, k := range keys {
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				return gctx.Err()
+			}
+			data, err := encodeTile(ds, pieces[k])
+			if err != nil {
+				return fmt.Errorf("tiles: tile %d/%d/%d: %w", z, k.x, k.y, err)
+			}
+			out[i] = encodedTile{id: pmtiles.ZxyToID(uint8(z), uint32(k.x), uint32(k.y)), data: data}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func encodeTile(ds *dataset.Dataset, pieces []placed) ([]byte, error) {
+	sort.Slice(pieces, func(i, j int) bool {
+		if pieces[i].layer != pieces[j].layer {
+			return pieces[i].layer < pieces[j].layer
+		}
+		return pieces[i].order < pieces[j].order
+	})
+	var layers mvt.Layers
+	for _, p := range pieces {
+		if len(layers) == 0 || layers[len(layers)-1].Name != ds.Layers[p.layer].Info.ID {
+			layers = append(layers, &mvt.Layer{Name: ds.Layers[p.layer].Info.ID, Version: 2, Extent: Extent})
+		}
+		f := geojson.NewFeature(p.geom)
+		f.Properties = p.props
+		if p.index >= 0 {
+			f.ID = uint64(p.index) + 1 // numeric id for MapLibre feature-state
+		}
+		l := layers[len(layers)-1]
+		l.Features = append(l.Features, f)
+	}
+	raw, err := mvt.Marshal(layers)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(raw)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// datasetBound is the WGS84 bound of every feature, clamped to Mercator.
+func datasetBound(ds *dataset.Dataset) orb.Bound {
+	var b orb.Bound
+	first := true
+	for _, l := range ds.Layers {
+		for _, f := range l.Features {
+			fb := f.Geometry.Bound()
+			if first {
+				b, first = fb, false
+			} else {
+				b = b.Union(fb)
+			}
+		}
+	}
+	b.Min[1] = math.Max(b.Min[1], -maxMercatorLat)
+	b.Max[1] = math.Min(b.Max[1], maxMercatorLat)
+	return b
+}

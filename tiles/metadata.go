@@ -1,0 +1,62 @@
+package tiles
+
+import (
+	"github.com/territoires-industrie/carte/dataset"
+)
+
+// metadata is the archive's JSON metadata: TileJSON-style vector_layers
+// (id, fields, zoom range) plus each layer's provenance, so that whoever
+// holds the archive knows where every layer comes from and its licence.
+func metadata(ds *dataset.Dataset, opts Options) (map[string]any, error) {
+	var vectorLayers []any
+	provenance := map[string]any{}
+	for _, l := range ds.Layers {
+		lz := opts.Layers[l.Info.ID]
+		fields := map[string]any{PropID: "String"}
+		for _, f := range l.Info.Fields {
+			fields[f.Name] = mvtFieldType(f.Type)
+		}
+		if l.Info.Geometry == dataset.GeometryPoint && lz.ClusterBelow > 0 {
+			fields[PropCluster] = "Boolean"
+			fields[PropPointCount] = "Number"
+		}
+		vectorLayers = append(vectorLayers, map[string]any{
+			"id":          l.Info.ID,
+			"description": l.Info.Title,
+			"minzoom":     lz.MinZoom,
+			"maxzoom":     lz.MaxZoom,
+			"fields":      fields,
+		})
+		sources := make([]any, 0, len(l.Info.Sources))
+		for _, s := range l.Info.Sources {
+			sources = append(sources, s)
+		}
+		provenance[l.Info.ID] = map[string]any{
+			"title":   l.Info.Title,
+			"count":   l.Info.Count,
+			"sources": sources,
+			"skipped": l.Info.Skipped,
+		}
+	}
+	return map[string]any{
+		"name":          ds.Manifest.Title,
+		"description":   "Territoires d'industrie, communes industrielles, sites clés en main, centres de formation, Action cœur de ville",
+		"attribution":   ds.Manifest.Attribution,
+		"type":          "overlay",
+		"format":        "pbf",
+		"version":       ds.Version,
+		"generator":     "territoires build",
+		"vector_layers": vectorLayers,
+		"provenance":    provenance,
+	}, nil
+}
+
+func mvtFieldType(t dataset.FieldType) string {
+	switch t {
+	case dataset.TypeNumber, dataset.TypeInteger:
+		return "Number"
+	case dataset.TypeBoolean:
+		return "Boolean"
+	}
+	return "String"
+}

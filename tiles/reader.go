@@ -1,0 +1,150 @@
+package tiles
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/protomaps/go-pmtiles/pmtiles"
+)
+
+// ErrNotArchive is returned when the bytes read are not a PMTiles v3
+// archive of gzipped or uncompressed vector tiles.
+var ErrNotArchive = errors.New("tiles: not a PMTiles v3 vector tile archive")
+
+// Reader reads tiles from a PMTiles archive in any go-pmtiles bucket: a
+// local file, http(s):// with range requests, or a cloud bucket. Directories
+// are read once and kept: they are small and every tile needs them.
+type Reader struct {
+	bucket   pmtiles.Bucket
+	key      string
+	Header   pmtiles.HeaderV3
+	Metadata []byte // the JSON metadata, decompressed
+	root     []pmtiles.EntryV3
+	leaves   sync.Map // leaf offset → []pmtiles.EntryV3
+}
+
+// OpenArchive opens a local path or a bucket URL (file://, http(s)://,
+// s3://…; see go-pmtiles) and checks the header.
+func OpenArchive(ctx context.Context, location string) (*Reader, error) {
+	bucketURL, key, err := pmtiles.NormalizeBucketKey("", "", location)
+	if err != nil {
+		return nil, fmt.Errorf("tiles: %q: %w", location, err)
+	}
+	bucket, err := pmtiles.OpenBucket(ctx, bucketURL, "")
+	if err != nil {
+		return nil, fmt.Errorf("tiles: %q: %w", location, err)
+	}
+	r, err := NewReader(ctx, bucket, key)
+	if err != nil {
+		bucket.Close()
+		return nil, fmt.Errorf("tiles: %q: %w", location, err)
+	}
+	return r, nil
+}
+
+// NewReader reads the header, root directory and metadata of key in bucket.
+func NewReader(ctx context.Context, bucket pmtiles.Bucket, key string) (*Reader, error) {
+	r := &Reader{bucket: bucket, key: key}
+	head, err := r.read(ctx, 0, 16384)
+	if err != nil {
+		return nil, err
+	}
+	if len(head) < pmtiles.HeaderV3LenBytes || string(head[:7]) != "PMTiles" {
+		return nil, ErrNotArchive
+	}
+	h, err := pmtiles.DeserializeHeader(head[:pmtiles.HeaderV3LenBytes])
+	if err != nil || h.SpecVersion != 3 {
+		return nil, fmt.Errorf("%w: bad header", ErrNotArchive)
+	}
+	if h.TileType != pmtiles.Mvt || (h.TileCompression != pmtiles.Gzip && h.TileCompression != pmtiles.NoCompression) {
+		return nil, fmt.Errorf("%w: tile type %d, compression %d", ErrNotArchive, h.TileType, h.TileCompression)
+	}
+	if h.InternalCompression != pmtiles.Gzip && h.InternalCompression != pmtiles.NoCompression {
+		return nil, fmt.Errorf("%w: directory compression %d", ErrNotArchive, h.InternalCompression)
+	}
+	r.Header = h
+	rootBytes, err := r.read(ctx, h.RootOffset, h.RootLength)
+	if err != nil {
+		return nil, err
+	}
+	r.root, err = deserializeEntries(rootBytes, h.InternalCompression)
+	if err != nil {
+		return nil, err
+	}
+	metaBytes, err := r.read(ctx, h.MetadataOffset, h.MetadataLength)
+	if err != nil {
+		return nil, err
+	}
+	r.Metadata, err = pmtiles.DeserializeMetadataBytes(bytes.NewReader(metaBytes), h.InternalCompression)
+	if err != nil {
+		return nil, fmt.Errorf("%w: metadata: %v", ErrNotArchive, err)
+	}
+	return r, nil
+}
+
+// deserializeEntries guards go-pmtiles' decoder, which panics on garbage.
+func deserializeEntries(b []byte, c pmtiles.Compression) (entries []pmtiles.EntryV3, err error) {
+	defer func() {
+		if recover() != nil {
+			entries, err = nil, fmt.Errorf("%w: corrupt directory", ErrNotArchive)
+		}
+	}()
+	return pmtiles.DeserializeEntries(bytes.NewBuffer(b), c), nil
+}
+
+func (r *Reader) read(ctx context.Context, offset, length uint64) ([]byte, error) {
+	rc, err := r.bucket.NewRangeReader(ctx, r.key, int64(offset), int64(length))
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+// Close releases the bucket.
+func (r *Reader) Close() error { return r.bucket.Close() }
+
+// Tile returns the stored bytes of tile z/x/y (compressed as the header's
+// TileCompression says), or nil when the archive has no such tile.
+func (r *Reader) Tile(ctx context.Context, z, x, y int) ([]byte, error) {
+	if z < int(r.Header.MinZoom) || z > int(r.Header.MaxZoom) || x < 0 || y < 0 || x >= 1<<z || y >= 1<<z {
+		return nil, nil
+	}
+	id := pmtiles.ZxyToID(uint8(z), uint32(x), uint32(y))
+	dir := r.root
+	for depth := 0; depth < 4; depth++ {
+		entry, ok := pmtiles.FindTile(dir, id)
+		if !ok {
+			return nil, nil
+		}
+		if entry.RunLength > 0 {
+			return r.read(ctx, r.Header.TileDataOffset+entry.Offset, uint64(entry.Length))
+		}
+		leaf, err := r.leaf(ctx, entry)
+		if err != nil {
+			return nil, err
+		}
+		dir = leaf
+	}
+	return nil, fmt.Errorf("%w: directories nested too deep", ErrNotArchive)
+}
+
+func (r *Reader) leaf(ctx context.Context, e pmtiles.EntryV3) ([]pmtiles.EntryV3, error) {
+	if v, ok := r.leaves.Load(e.Offset); ok {
+		return v.([]pmtiles.EntryV3), nil
+	}
+	b, err := r.read(ctx, r.Header.LeafDirectoryOffset+e.Offset, uint64(e.Length))
+	if err != nil {
+		return nil, err
+	}
+	entries, err := deserializeEntries(b, r.Header.InternalCompression)
+	if err != nil {
+		return nil, err
+	}
+	r.leaves.Store(e.Offset, entries)
+	return entries, nil
+}
