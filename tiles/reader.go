@@ -2,7 +2,9 @@ package tiles
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -79,21 +81,50 @@ func NewReader(ctx context.Context, bucket pmtiles.Bucket, key string) (*Reader,
 	if err != nil {
 		return nil, err
 	}
-	r.Metadata, err = pmtiles.DeserializeMetadataBytes(bytes.NewReader(metaBytes), h.InternalCompression)
+	r.Metadata, err = decompress(metaBytes, h.InternalCompression, maxDirectoryBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: metadata: %v", ErrNotArchive, err)
 	}
 	return r, nil
 }
 
-// deserializeEntries guards go-pmtiles' decoder, which panics on garbage.
-func deserializeEntries(b []byte, c pmtiles.Compression) (entries []pmtiles.EntryV3, err error) {
-	defer func() {
-		if recover() != nil {
-			entries, err = nil, fmt.Errorf("%w: corrupt directory", ErrNotArchive)
-		}
-	}()
-	return pmtiles.DeserializeEntries(bytes.NewBuffer(b), c), nil
+// maxDirectoryBytes bounds a decompressed directory: real ones are a few
+// hundred KiB; a corrupt or hostile archive must not make us allocate more.
+const maxDirectoryBytes = 64 << 20
+
+// deserializeEntries decodes a directory after checking that its entry
+// count fits its size (go-pmtiles trusts the count and would allocate
+// whatever a corrupt archive claims).
+func deserializeEntries(b []byte, c pmtiles.Compression) ([]pmtiles.EntryV3, error) {
+	raw, err := decompress(b, c, maxDirectoryBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: directory: %v", ErrNotArchive, err)
+	}
+	n, k := binary.Uvarint(raw)
+	// Each entry takes at least 4 bytes: tile id, run length, length, offset.
+	if k <= 0 || n > uint64(len(raw)-k)/4 {
+		return nil, fmt.Errorf("%w: corrupt directory", ErrNotArchive)
+	}
+	return pmtiles.DeserializeEntries(bytes.NewBuffer(raw), pmtiles.NoCompression), nil
+}
+
+// decompress inflates b (gzip or none) up to limit bytes.
+func decompress(b []byte, c pmtiles.Compression, limit int64) ([]byte, error) {
+	if c == pmtiles.NoCompression {
+		return b, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(io.LimitReader(zr, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(raw)) > limit {
+		return nil, fmt.Errorf("more than %d bytes once decompressed", limit)
+	}
+	return raw, nil
 }
 
 func (r *Reader) read(ctx context.Context, offset, length uint64) ([]byte, error) {

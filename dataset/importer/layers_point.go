@@ -389,6 +389,6 @@ func buildFormations(fsys fs.FS, r *refs) (*layer, formationsResult, error) {
 		p.str("acv_id", t.str(i, "id_acv"))
 		l.add(id, orb.Point{lon, lat}, p)
 	}
-	l.skip("ligne sans coordonnées dans la source (coord_quality none : commune non localisée, dont Saint-Barthélemy et Saint-Martin) / no coordinates in the source", noPoint)
+	l.skip("ligne sans coordonnées dans la source (coord_quality « none » : commune non trouvée ou sans centroïde) / no coordinates in the source", noPoint)
 	return l, res, l.sortByID()
 }

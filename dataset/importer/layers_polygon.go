@@ -305,7 +305,7 @@ func buildCommunes(ctx context.Context, fsys fs.FS, r *refs, logger *slog.Logger
 			if diffs[i] > res.maxAreaRelDiff {
 				res.maxAreaRelDiff = diffs[i]
 			}
-			if diffs[i] > 1e-6 {
+			if diffs[i] > 1e-5 {
 				logger.Warn("dissolved commune area differs from the sum of its parts", "code", c, "parts", parts, "relative_difference", diffs[i])
 			}
 		}

@@ -74,7 +74,7 @@ type membership struct {
 	byCommune map[string]string   // COG 2026 code → TI id
 	rows      map[string]int      // TI id → number of rows (source communes)
 	members   map[string][]string // TI id → distinct COG 2026 codes, sorted
-	srcCodes map[string][]string // COG 2026 code → codes of the source communes
+	srcCodes  map[string][]string // COG 2026 code → codes of the source communes
 }
 
 // refs holds the reference tables shared by the layers.
@@ -329,7 +329,7 @@ func (r *refs) loadMembership(fsys fs.FS, file, codeCol string, tiNames map[stri
 		byCommune: map[string]string{},
 		rows:      map[string]int{},
 		members:   map[string][]string{},
-		srcCodes: map[string][]string{},
+		srcCodes:  map[string][]string{},
 	}
 	seen := map[string]bool{}
 	for i := range t.len() {
