@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -70,7 +71,7 @@ func Build(ctx context.Context, ds *dataset.Dataset, opts Options) ([]byte, Stat
 		return nil, Stats{}, err
 	}
 	stats := Stats{MinZoom: minZoom, MaxZoom: maxZoom, Shown: map[string]map[int]int{}, Squares: map[string]int{}}
-	props := tileProperties(ds)
+	props := tileProperties(ds, opts)
 	var all []encodedTile
 	for z := minZoom; z <= maxZoom; z++ {
 		pieces, err := placeZoom(ctx, ds, opts, props, z, &stats)
@@ -117,16 +118,20 @@ func Build(ctx context.Context, ds *dataset.Dataset, opts Options) ([]byte, Stat
 
 func e7(v float64) int32 { return int32(math.Round(v * 1e7)) }
 
-// tileProperties precomputes each feature's tile properties: its own plus
-// its id, shared by every tile it appears in (the encoder only reads them).
-func tileProperties(ds *dataset.Dataset) [][]geojson.Properties {
+// tileProperties precomputes each feature's tile properties: the layer's
+// tile fields plus its id, shared by every tile it appears in (the encoder
+// only reads them).
+func tileProperties(ds *dataset.Dataset, opts Options) [][]geojson.Properties {
 	out := make([][]geojson.Properties, len(ds.Layers))
 	for li, l := range ds.Layers {
+		keep := opts.Layers[l.Info.ID].Fields
 		out[li] = make([]geojson.Properties, len(l.Features))
 		for fi, f := range l.Features {
 			p := make(geojson.Properties, len(f.Properties)+1)
 			for k, v := range f.Properties {
-				p[k] = v
+				if keep == nil || slices.Contains(keep, k) {
+					p[k] = v
+				}
 			}
 			p[PropID] = f.ID
 			out[li][fi] = p

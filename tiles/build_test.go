@@ -71,7 +71,7 @@ func fixtureDataset() *dataset.Dataset {
 
 func fixtureOptions() Options {
 	o := DefaultOptions()
-	o.Layers = map[string]LayerZoom{
+	o.Layers = map[string]LayerTiling{
 		dataset.LayerRegions:    {MinZoom: 0, MaxZoom: 10},
 		dataset.LayerCommunes:   {MinZoom: 6, MaxZoom: 10},
 		dataset.LayerFormations: {MinZoom: 4, MaxZoom: 10, ClusterBelow: 9},

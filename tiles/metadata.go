@@ -1,6 +1,8 @@
 package tiles
 
 import (
+	"slices"
+
 	"github.com/territoires-industrie/carte/dataset"
 )
 
@@ -14,7 +16,9 @@ func metadata(ds *dataset.Dataset, opts Options) (map[string]any, error) {
 		lz := opts.Layers[l.Info.ID]
 		fields := map[string]any{PropID: "String"}
 		for _, f := range l.Info.Fields {
-			fields[f.Name] = mvtFieldType(f.Type)
+			if lz.Fields == nil || slices.Contains(lz.Fields, f.Name) {
+				fields[f.Name] = mvtFieldType(f.Type)
+			}
 		}
 		if l.Info.Geometry == dataset.GeometryPoint && lz.ClusterBelow > 0 {
 			fields[PropCluster] = "Boolean"

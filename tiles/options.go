@@ -21,9 +21,14 @@ const Extent = 4096
 // this is slow on phones, so the build fails rather than ship it.
 const MaxTileBytes = 500 * 1024
 
-// LayerZoom says at which zooms a layer appears in the tiles.
-type LayerZoom struct {
+// LayerTiling says at which zooms a layer appears in the tiles and what
+// its tile features carry.
+type LayerTiling struct {
 	MinZoom, MaxZoom int
+	// Fields are the properties kept in the tiles (plus the id), enough to
+	// style, label and filter; the API serves the full record. Nil keeps
+	// every field.
+	Fields []string
 	// ClusterBelow: below this zoom, points are grouped by grid cell and a
 	// cell holding several points becomes one point with a point_count.
 	// Zero means never cluster.
@@ -38,9 +43,9 @@ type Center struct {
 
 // Options configure a build. Start from DefaultOptions.
 type Options struct {
-	// Layers maps a layer id to its zoom range; a layer absent from the map
-	// is not tiled (Build reports it as an error so that nothing is lost).
-	Layers map[string]LayerZoom
+	// Layers maps a layer id to its tiling; a layer absent from the map is
+	// an error (so that nothing is left out silently).
+	Layers map[string]LayerTiling
 	// Buffer is the margin around each tile, in tile units, kept so that
 	// lines and symbols do not stop at tile edges.
 	Buffer int
@@ -54,18 +59,26 @@ type Options struct {
 }
 
 // DefaultOptions are the zoom ranges of the default map: base polygons and
-// territories from z0, communes from z6 (where the smallest commune is still
-// a few units wide), training centres clustered below z9.
+// territories from z0, communes from z7 (below, a tile of northern France
+// would pass 500 KB; the territories show the same areas), training centres
+// clustered below z9.
 func DefaultOptions() Options {
 	return Options{
-		Layers: map[string]LayerZoom{
-			dataset.LayerRegions:      {MinZoom: 0, MaxZoom: 12},
-			dataset.LayerDepartements: {MinZoom: 3, MaxZoom: 12},
-			dataset.LayerTerritoires:  {MinZoom: 0, MaxZoom: 12},
-			dataset.LayerCommunes:     {MinZoom: 6, MaxZoom: 12},
-			dataset.LayerACV:          {MinZoom: 4, MaxZoom: 12},
-			dataset.LayerFormations:   {MinZoom: 4, MaxZoom: 12, ClusterBelow: 9},
-			dataset.LayerSites:        {MinZoom: 0, MaxZoom: 12},
+		Layers: map[string]LayerTiling{
+			dataset.LayerRegions: {MinZoom: 0, MaxZoom: 12,
+				Fields: []string{"name", "code"}},
+			dataset.LayerDepartements: {MinZoom: 3, MaxZoom: 12,
+				Fields: []string{"name", "code", "region"}},
+			dataset.LayerTerritoires: {MinZoom: 0, MaxZoom: 12,
+				Fields: []string{"name", "ti_id", "period", "region", "n_communes", "population", "membership"}},
+			dataset.LayerCommunes: {MinZoom: 7, MaxZoom: 12,
+				Fields: []string{"name", "code_insee", "population", "departement", "region", "epci", "territoire", "territoire_2018", "in_ti_2023", "in_ti_2018", "acv"}},
+			dataset.LayerACV: {MinZoom: 4, MaxZoom: 12,
+				Fields: []string{"name", "acv_id", "code_insee", "departement", "region", "territoire", "precision"}},
+			dataset.LayerFormations: {MinZoom: 4, MaxZoom: 12, ClusterBelow: 9,
+				Fields: []string{"name", "category", "code_insee", "commune", "departement", "region", "territoire", "precision"}},
+			dataset.LayerSites: {MinZoom: 0, MaxZoom: 12,
+				Fields: []string{"name", "programme", "named_in_source", "surface_ha", "commune", "code_insee", "departement", "region", "territoire", "precision"}},
 		},
 		Buffer:      64,
 		Tolerance:   1,
@@ -91,6 +104,11 @@ func (o Options) zoomRange(ds *dataset.Dataset) (minZoom, maxZoom int, err error
 		}
 		if z.MinZoom < 0 || z.MaxZoom > 22 || z.MinZoom > z.MaxZoom {
 			return 0, 0, fmt.Errorf("tiles: layer %q: invalid zoom range %d-%d", l.Info.ID, z.MinZoom, z.MaxZoom)
+		}
+		for _, f := range z.Fields {
+			if _, ok := l.Info.Field(f); !ok {
+				return 0, 0, fmt.Errorf("tiles: layer %q: tile field %q is not in the layer's schema", l.Info.ID, f)
+			}
 		}
 		minZoom = min(minZoom, z.MinZoom)
 		maxZoom = max(maxZoom, z.MaxZoom)
