@@ -50,7 +50,7 @@ func layer(id, geometry string, features ...dataset.Feature) dataset.Layer {
 // one in Grenoble, and an overseas site.
 func fixtureDataset() *dataset.Dataset {
 	regions := layer(dataset.LayerRegions, dataset.GeometryPolygon,
-		dataset.Feature{ID: "region-84", Geometry: square(orb.Point{5, 45.5}, 1.5), Properties: map[string]any{"name": "Auvergne-Rhône-Alpes"}})
+		dataset.Feature{ID: "region-84", Geometry: square(orb.Point{5, 45.5}, 1.5), Properties: map[string]any{"name": "Auvergne-Rhône-Alpes", "population": int64(8000000)}})
 	communes := layer(dataset.LayerCommunes, dataset.GeometryPolygon,
 		dataset.Feature{ID: "69123", Geometry: square(lyon, 0.05), Properties: map[string]any{"name": "Lyon", "code_insee": "69123", "population": int64(522250)}},
 		dataset.Feature{ID: "38999", Geometry: square(grenoble, 0.0002), Properties: map[string]any{"name": "Tiny", "code_insee": "38999"}})
@@ -72,7 +72,7 @@ func fixtureDataset() *dataset.Dataset {
 func fixtureOptions() Options {
 	o := DefaultOptions()
 	o.Layers = map[string]LayerTiling{
-		dataset.LayerRegions:    {MinZoom: 0, MaxZoom: 10},
+		dataset.LayerRegions:    {MinZoom: 0, MaxZoom: 10, Fields: []string{"name"}},
 		dataset.LayerCommunes:   {MinZoom: 6, MaxZoom: 10},
 		dataset.LayerFormations: {MinZoom: 4, MaxZoom: 10, ClusterBelow: 9},
 		dataset.LayerSites:      {MinZoom: 0, MaxZoom: 10},
@@ -270,6 +270,21 @@ func TestBuildArchiveHeaderAndMetadata(t *testing.T) {
 	}
 	if err := pmtiles.Verify(log.New(io.Discard, "", 0), path); err != nil {
 		t.Errorf("go-pmtiles verify: %v", err)
+	}
+}
+
+func TestBuildKeepsOnlyTheTileFields(t *testing.T) {
+	r, _, _ := buildFixture(t)
+	l := findLayer(decodeTile(t, r, maptile.At(lyon, 5)), dataset.LayerRegions)
+	if l == nil || len(l.Features) != 1 {
+		t.Fatalf("regions layer %+v", l)
+	}
+	p := l.Features[0].Properties
+	if p["name"] != "Auvergne-Rhône-Alpes" || p["id"] != "region-84" {
+		t.Errorf("kept properties %v", p)
+	}
+	if _, ok := p["population"]; ok {
+		t.Error("population is not a tile field of regions but is in the tile")
 	}
 }
 

@@ -1,0 +1,188 @@
+package data
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/territoires-industrie/carte/dataset"
+)
+
+// Counts from the sources (see the shared data's SOURCES.md): what the
+// default dataset must hold, so that a re-import that loses records fails.
+const (
+	ti2023Count              = 183
+	ti2018Count              = 149
+	ti2023CommuneRows        = 18726 // rows of the ANCT 2023-2027 commune list
+	formationRows            = 9667  // rows of formation_points_DERIVED.csv
+	sitesFrance2030          = 49    // ANCT "id_site" values
+	acvProgrammes            = 232
+	regionsWithOverseas      = 18
+	departementsWithOverseas = 101
+)
+
+func load(tb testing.TB) *dataset.Dataset {
+	tb.Helper()
+	ds, err := dataset.Load(FS)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ds
+}
+
+func layer(tb testing.TB, ds *dataset.Dataset, id string) dataset.Layer {
+	tb.Helper()
+	l, ok := ds.Layer(id)
+	if !ok {
+		tb.Fatalf("no layer %q", id)
+	}
+	return l
+}
+
+func skipped(l dataset.Layer) int {
+	n := 0
+	for _, s := range l.Info.Skipped {
+		n += s.Count
+	}
+	return n
+}
+
+func TestDefaultDatasetCountsMatchTheSources(t *testing.T) {
+	ds := load(t)
+	periods := map[string]int{}
+	for _, f := range layer(t, ds, dataset.LayerTerritoires).Features {
+		periods[f.String("period")]++
+		if !strings.HasPrefix(f.ID, f.String("period")[:4]+"/ti-") {
+			t.Errorf("territory id %q does not carry its period %q", f.ID, f.String("period"))
+		}
+	}
+	if periods["2023-2027"] != ti2023Count || periods["2018-2023"] != ti2018Count || len(periods) != 2 {
+		t.Errorf("territories per period: %v", periods)
+	}
+
+	// Every row of the ANCT 2023-2027 list is in a commune (merged communes
+	// carry several codes) or counted as skipped.
+	communes := layer(t, ds, dataset.LayerCommunes)
+	rows := 0
+	in2023 := 0
+	for _, f := range communes.Features {
+		if codes := f.String("codes_anct_2023"); codes != "" {
+			rows += len(strings.Split(codes, ";"))
+		}
+		if f.Properties["in_ti_2023"] == true {
+			in2023++
+			if f.String("territoire") == "" {
+				t.Errorf("commune %s in a 2023 territory has no territoire", f.ID)
+			}
+		}
+	}
+	if rows+skipped(communes) != ti2023CommuneRows {
+		t.Errorf("ANCT commune rows: %d kept + %d skipped, want %d", rows, skipped(communes), ti2023CommuneRows)
+	}
+	if in2023 < 18000 {
+		t.Errorf("only %d communes in a 2023-2027 territory", in2023)
+	}
+
+	formations := layer(t, ds, dataset.LayerFormations)
+	if n := len(formations.Features) + skipped(formations); n != formationRows {
+		t.Errorf("formations: %d kept + %d skipped, want %d", len(formations.Features), skipped(formations), formationRows)
+	}
+	france2030 := 0
+	for _, f := range layer(t, ds, dataset.LayerSites).Features {
+		if f.String("programme") == "france-2030-2024" {
+			france2030++
+		}
+		if f.String("precision") != "commune" {
+			t.Errorf("site %s: precision %q, but sites are placed at the commune centroid", f.ID, f.String("precision"))
+		}
+	}
+	if france2030 != sitesFrance2030 {
+		t.Errorf("%d France 2030 sites, want %d", france2030, sitesFrance2030)
+	}
+	for id, want := range map[string]int{
+		dataset.LayerACV:          acvProgrammes,
+		dataset.LayerRegions:      regionsWithOverseas,
+		dataset.LayerDepartements: departementsWithOverseas,
+	} {
+		if got := len(layer(t, ds, id).Features); got != want {
+			t.Errorf("%s: %d features, want %d", id, got, want)
+		}
+	}
+}
+
+func TestDefaultDatasetCarriesProvenance(t *testing.T) {
+	ds := load(t)
+	if ds.Manifest.Attribution == "" {
+		t.Error("no attribution")
+	}
+	for _, l := range ds.Layers {
+		for _, s := range l.Info.Sources {
+			if s.Name == "" || s.Licence == "" || s.Vintage == "" {
+				t.Errorf("layer %s: incomplete source %+v", l.Info.ID, s)
+			}
+		}
+		if l.Info.Geometry == dataset.GeometryPoint {
+			if _, ok := l.Info.Field("precision"); !ok {
+				t.Errorf("point layer %s does not say how precise its points are", l.Info.ID)
+			}
+		}
+	}
+}
+
+// Every point lies in France: inside the polygon of the département it
+// claims, overseas included (a coastal centroid may sit just off the
+// simplified coastline, hence the 2 km allowance).
+func TestDefaultDatasetPointsLieInTheirDepartement(t *testing.T) {
+	ds := load(t)
+	deps := map[string]orb.MultiPolygon{}
+	for _, f := range layer(t, ds, dataset.LayerDepartements).Features {
+		switch g := f.Geometry.(type) {
+		case orb.Polygon:
+			deps[f.String("code")] = orb.MultiPolygon{g}
+		case orb.MultiPolygon:
+			deps[f.String("code")] = g
+		}
+	}
+	const allowance = 0.02 // degrees, about 2 km
+	for _, id := range []string{dataset.LayerSites, dataset.LayerFormations, dataset.LayerACV} {
+		for _, f := range layer(t, ds, id).Features {
+			dep := f.String("departement")
+			if dep == "" {
+				continue // multi-commune ACV spanning départements
+			}
+			poly, ok := deps[dep]
+			if !ok {
+				t.Errorf("%s %s: unknown département %q", id, f.ID, dep)
+				continue
+			}
+			var pts []orb.Point
+			switch g := f.Geometry.(type) {
+			case orb.Point:
+				pts = []orb.Point{g}
+			case orb.MultiPoint:
+				pts = g
+			}
+			for _, p := range pts {
+				if !planar.MultiPolygonContains(poly, p) && !poly.Bound().Pad(allowance).Contains(p) {
+					t.Errorf("%s %s at %v is outside département %s", id, f.ID, p, dep)
+				}
+			}
+		}
+	}
+}
+
+func TestDefaultDatasetCommunesHaveRealPolygons(t *testing.T) {
+	ds := load(t)
+	for _, f := range layer(t, ds, dataset.LayerCommunes).Features {
+		if planar.Area(f.Geometry) <= 0 {
+			t.Errorf("commune %s has no area", f.ID)
+		}
+		lon, okLon := f.Properties["centroid_lon"].(float64)
+		lat, okLat := f.Properties["centroid_lat"].(float64)
+		if okLon && okLat && !f.Geometry.Bound().Pad(0.01).Contains(orb.Point{lon, lat}) {
+			t.Errorf("commune %s: centroid %v,%v outside its polygon's bound", f.ID, lon, lat)
+		}
+	}
+}
