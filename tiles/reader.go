@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"sync"
 
 	"github.com/protomaps/go-pmtiles/pmtiles"
@@ -21,7 +23,8 @@ var ErrNotArchive = errors.New("tiles: not a PMTiles v3 vector tile archive")
 // local file, http(s):// with range requests, or a cloud bucket. Directories
 // are read once and kept: they are small and every tile needs them.
 type Reader struct {
-	bucket   pmtiles.Bucket
+	bucket   pmtiles.Bucket // nil when the archive is in memory
+	data     []byte         // the whole archive, when in memory
 	key      string
 	Header   pmtiles.HeaderV3
 	Metadata []byte // the JSON metadata, decompressed
@@ -50,7 +53,10 @@ func OpenArchive(ctx context.Context, location string) (*Reader, error) {
 
 // NewReader reads the header, root directory and metadata of key in bucket.
 func NewReader(ctx context.Context, bucket pmtiles.Bucket, key string) (*Reader, error) {
-	r := &Reader{bucket: bucket, key: key}
+	return newReader(ctx, &Reader{bucket: bucket, key: key})
+}
+
+func newReader(ctx context.Context, r *Reader) (*Reader, error) {
 	head, err := r.read(ctx, 0, 16384)
 	if err != nil {
 		return nil, err
@@ -127,7 +133,20 @@ func decompress(b []byte, c pmtiles.Compression, limit int64) ([]byte, error) {
 	return raw, nil
 }
 
+// OpenBytes reads an archive held in memory: tiles are then slices of
+// data, with no copy and no system call.
+func OpenBytes(data []byte) (*Reader, error) {
+	return newReader(context.Background(), &Reader{data: data})
+}
+
 func (r *Reader) read(ctx context.Context, offset, length uint64) ([]byte, error) {
+	if r.bucket == nil {
+		if offset > uint64(len(r.data)) {
+			return nil, fmt.Errorf("%w: offset %d past the end", ErrNotArchive, offset)
+		}
+		end := offset + min(length, uint64(len(r.data))-offset)
+		return r.data[offset:end:end], nil
+	}
 	rc, err := r.bucket.NewRangeReader(ctx, r.key, int64(offset), int64(length))
 	if err != nil {
 		return nil, err
@@ -137,7 +156,12 @@ func (r *Reader) read(ctx context.Context, offset, length uint64) ([]byte, error
 }
 
 // Close releases the bucket.
-func (r *Reader) Close() error { return r.bucket.Close() }
+func (r *Reader) Close() error {
+	if r.bucket == nil {
+		return nil
+	}
+	return r.bucket.Close()
+}
 
 // Tile returns the stored bytes of tile z/x/y (compressed as the header's
 // TileCompression says), or nil when the archive has no such tile.
@@ -178,4 +202,44 @@ func (r *Reader) leaf(ctx context.Context, e pmtiles.EntryV3) ([]pmtiles.EntryV3
 	}
 	r.leaves.Store(e.Offset, entries)
 	return entries, nil
+}
+
+// Open opens an archive for serving. A local file (a path or file://) no
+// bigger than maxInMemory bytes is read into memory, so tiles cost no
+// system call; anything else is read through its bucket (local file,
+// http(s):// range requests, s3://…).
+func Open(ctx context.Context, location string, maxInMemory int64) (*Reader, error) {
+	path, local := localPath(location)
+	if local {
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, fmt.Errorf("tiles: %w", err)
+		}
+		if st.IsDir() {
+			return nil, fmt.Errorf("tiles: %s is a folder, not an archive", path)
+		}
+		if st.Size() <= maxInMemory {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return nil, fmt.Errorf("tiles: %w", err)
+			}
+			r, err := OpenBytes(data)
+			if err != nil {
+				return nil, fmt.Errorf("tiles: %s: %w", path, err)
+			}
+			return r, nil
+		}
+	}
+	return OpenArchive(ctx, location)
+}
+
+// localPath says whether location names a local file, and its path.
+func localPath(location string) (string, bool) {
+	if p, ok := strings.CutPrefix(location, "file://"); ok {
+		return p, true
+	}
+	if strings.Contains(location, "://") {
+		return "", false
+	}
+	return location, true
 }

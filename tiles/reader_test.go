@@ -50,15 +50,34 @@ func TestNewReaderRejectsWhatIsNotAnArchive(t *testing.T) {
 			if _, err := NewReader(context.Background(), memBucket{data}, "x"); !errors.Is(err, ErrNotArchive) {
 				t.Fatalf("error = %v, want ErrNotArchive", err)
 			}
+			if _, err := OpenBytes(data); !errors.Is(err, ErrNotArchive) {
+				t.Fatalf("OpenBytes error = %v, want ErrNotArchive", err)
+			}
 		})
 	}
 }
 
-func TestReaderServesTheSameTilesFromMemory(t *testing.T) {
-	r, err := NewReader(context.Background(), memBucket{fixtureArchive(t)}, "x")
+func TestReaderServesTilesFromAnyBucket(t *testing.T) {
+	archive := fixtureArchive(t)
+	viaBucket, err := NewReader(context.Background(), memBucket{archive}, "x")
 	if err != nil {
 		t.Fatal(err)
 	}
+	inMemory, err := OpenBytes(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]*Reader{"bucket": viaBucket, "bytes": inMemory} {
+		t.Run(name, func(t *testing.T) { checkReader(t, r) })
+	}
+	a, _ := viaBucket.Tile(context.Background(), 8, 132, 90)
+	b, _ := inMemory.Tile(context.Background(), 8, 132, 90)
+	if !bytes.Equal(a, b) {
+		t.Error("the two readers disagree on tile 8/132/90")
+	}
+}
+
+func checkReader(t *testing.T, r *Reader) {
 	tile := maptile.At(lyon, 8)
 	b, err := r.Tile(context.Background(), int(tile.Z), int(tile.X), int(tile.Y))
 	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
@@ -78,10 +97,11 @@ func FuzzReader(f *testing.F) {
 	f.Add(good, uint8(8), uint32(132), uint32(90))
 	f.Add(good[:200], uint8(0), uint32(0), uint32(0))
 	f.Fuzz(func(t *testing.T, data []byte, z uint8, x, y uint32) {
-		r, err := NewReader(context.Background(), memBucket{data}, "x")
-		if err != nil {
-			return
+		if r, err := NewReader(context.Background(), memBucket{data}, "x"); err == nil {
+			_, _ = r.Tile(context.Background(), int(z%32), int(x), int(y))
 		}
-		_, _ = r.Tile(context.Background(), int(z%32), int(x), int(y))
+		if r, err := OpenBytes(data); err == nil {
+			_, _ = r.Tile(context.Background(), int(z%32), int(x), int(y))
+		}
 	})
 }

@@ -1,6 +1,7 @@
 // Command territoires builds and serves the Territoires d'industrie map:
-// `import` turns the official open data into the dataset in data/, `build`
-// turns a dataset into a PMTiles archive of vector tiles.
+// `serve` (the default) serves vector tiles over HTTP, `build` turns a
+// dataset into a PMTiles archive, `import` turns the official open data
+// into the dataset in data/.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -24,6 +26,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "serve the tiles over HTTP (the default)", runServe},
 		{"build", "build a PMTiles archive from a dataset", runBuild},
 		{"import", "import the official open data into a dataset folder", runImport},
 	}
@@ -42,11 +45,11 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help" {
+		return runServe(ctx, args, stdout, logger) // serve is the default
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
-		if len(args) == 0 {
-			return fmt.Errorf("a subcommand is required")
-		}
 		return nil
 	}
 	for _, c := range commands() {

@@ -93,3 +93,5 @@ func TestUnknownSubcommandIsAnError(t *testing.T) {
 		t.Errorf("err %v, usage %q", err, stdout)
 	}
 }
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

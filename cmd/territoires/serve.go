@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "gocloud.dev/blob/s3blob" // s3:// archives, through go-pmtiles' buckets
+
+	"github.com/territoires-industrie/carte/server"
+	"github.com/territoires-industrie/carte/tiles"
+)
+
+// envPrefix prefixes the environment variable of every serve flag:
+// --public-url is TERRITOIRES_PUBLIC_URL.
+const envPrefix = "TERRITOIRES_"
+
+// serveOptions are the serve flags: the server's Config plus where the
+// tiles come from.
+type serveOptions struct {
+	server          server.Config
+	tiles           string // archive location; "" builds from data
+	data            string // dataset folder for that build; "" is the embedded one
+	cacheDir        string
+	maxInMemory     int64
+	shutdownTimeout time.Duration
+}
+
+func envName(flagName string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseServeFlags reads the environment, then the flags (which win), and
+// validates the result.
+func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdout io.Writer) (serveOptions, error) {
+	o := serveOptions{server: server.DefaultConfig(), maxInMemory: 1 << 30, shutdownTimeout: 15 * time.Second}
+	if dir, err := os.UserCacheDir(); err == nil {
+		o.cacheDir = filepath.Join(dir, "territoires")
+	}
+	cors := strings.Join(o.server.CORSOrigins, ",")
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.SetOutput(stdout)
+	fl.StringVar(&o.server.Addr, "addr", o.server.Addr, "listen `address` host:port (use 0.0.0.0:8080 to listen on every interface)")
+	fl.StringVar(&o.tiles, "tiles", "", "PMTiles archive: a path, file://, http(s):// or s3:// URL (default: build one from the dataset at start-up)")
+	fl.StringVar(&o.data, "data", "", "dataset `folder` to build tiles from when --tiles is not set (default: the embedded data)")
+	fl.StringVar(&o.cacheDir, "cache-dir", o.cacheDir, "`folder` where built archives are kept and reused while the data is unchanged")
+	fl.StringVar(&o.server.PublicURL, "public-url", "", "absolute base `URL` clients use (behind a proxy/CDN); default: from Forwarded / X-Forwarded-* headers, else the request")
+	fl.StringVar(&cors, "cors-origins", cors, "comma-separated allowed `origins`, or *")
+	fl.DurationVar(&o.server.TileMaxAge, "tile-max-age", o.server.TileMaxAge, "Cache-Control max-age of tiles requested without the data version (versioned URLs: 1 year, immutable)")
+	fl.DurationVar(&o.server.ReadTimeout, "read-timeout", o.server.ReadTimeout, "time to read a request")
+	fl.DurationVar(&o.server.WriteTimeout, "write-timeout", o.server.WriteTimeout, "time to write a response")
+	fl.DurationVar(&o.server.IdleTimeout, "idle-timeout", o.server.IdleTimeout, "keep-alive idle time")
+	fl.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "time given to requests in flight at SIGTERM/SIGINT")
+	fl.Int64Var(&o.maxInMemory, "max-in-memory", o.maxInMemory, "local archives up to this many `bytes` are held in memory")
+	fl.BoolVar(&o.server.AccessLog, "access-log", o.server.AccessLog, "log every request")
+	fl.Usage = func() {
+		fmt.Fprintln(stdout, "usage: territoires serve [flags]   (each flag also reads "+envPrefix+"<FLAG_NAME>, e.g. "+envName("public-url")+")")
+		fl.PrintDefaults()
+	}
+	var errs []error
+	fl.VisitAll(func(f *flag.Flag) {
+		if v, ok := lookupEnv(envName(f.Name)); ok {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %v", envName(f.Name), v, err))
+			}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return o, err
+	}
+	if err := fl.Parse(args); err != nil {
+		return o, err
+	}
+	if fl.NArg() > 0 {
+		return o, fmt.Errorf("serve: unexpected argument %q", fl.Arg(0))
+	}
+	o.server.CORSOrigins = nil
+	for _, c := range strings.Split(cors, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			o.server.CORSOrigins = append(o.server.CORSOrigins, c)
+		}
+	}
+	errs = append(errs, o.server.Validate())
+	if o.tiles != "" && o.data != "" {
+		errs = append(errs, errors.New("--tiles and --data exclude each other: --data is what to build when there is no archive"))
+	}
+	if o.tiles == "" && o.cacheDir == "" {
+		errs = append(errs, errors.New("cache-dir: no user cache folder on this system, set --cache-dir"))
+	}
+	if o.shutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("shutdown-timeout: must be positive, got %s", o.shutdownTimeout))
+	}
+	if o.maxInMemory < 0 {
+		errs = append(errs, fmt.Errorf("max-in-memory: must not be negative"))
+	}
+	return o, errors.Join(errs...)
+}
+
+func runServe(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+	o, err := parseServeFlags(args, os.LookupEnv, stdout)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, o, logger, nil)
+}
+
+// serve runs the server until ctx ends. onListen, if set, is told the
+// address once the socket is open (tests listen on 127.0.0.1:0). SIGHUP
+// reopens (or rebuilds) the archive and swaps it in; a failed reload keeps
+// the current one.
+func serve(ctx context.Context, o serveOptions, logger *slog.Logger, onListen func(net.Addr)) error {
+	srv := server.New(o.server, logger)
+	load := func(ctx context.Context) (*server.Tileset, error) {
+		location := o.tiles
+		if location == "" {
+			var err error
+			if location, err = cachedBuild(ctx, o.data, o.cacheDir, logger); err != nil {
+				return nil, err
+			}
+		}
+		r, err := tiles.Open(ctx, location, o.maxInMemory)
+		if err != nil {
+			return nil, err
+		}
+		ts, err := server.NewTileset(r)
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		return ts, nil
+	}
+	// An archive given by the operator is opened before listening, so that
+	// a wrong --tiles stops the start with a clear message.
+	if o.tiles != "" {
+		ts, err := load(ctx)
+		if err != nil {
+			return err
+		}
+		srv.Swap(ts)
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	ln, err := net.Listen("tcp", o.server.Addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("listening", "addr", ln.Addr().String())
+	if onListen != nil {
+		onListen(ln.Addr())
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if o.tiles == "" {
+		// Building takes seconds: answer /healthz (and 503 on /readyz)
+		// meanwhile.
+		go func() {
+			ts, err := load(ctx)
+			if err != nil {
+				cancel(fmt.Errorf("building the tiles: %w", err))
+				return
+			}
+			srv.Swap(ts)
+		}()
+	}
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				logger.Info("SIGHUP: reloading the archive")
+				if ts, err := load(ctx); err != nil {
+					srv.ReloadFailed(err)
+				} else {
+					srv.Swap(ts)
+				}
+			}
+		}
+	}()
+	if err := srv.Serve(ctx, ln, o.shutdownTimeout); err != nil {
+		return err
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return nil
+}
+
+// cachedBuild returns an archive of the dataset, built into cacheDir
+// unless an archive of the same data and build options is already there.
+func cachedBuild(ctx context.Context, dataDir, cacheDir string, logger *slog.Logger) (string, error) {
+	ds, err := loadDataset(dataDir)
+	if err != nil {
+		return "", err
+	}
+	opts := tiles.DefaultOptions()
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%d\n%#v", ds.Version, tiles.BuilderVersion, opts.Layers)
+	fmt.Fprintf(h, "%d %g %d %#v", opts.Buffer, opts.Tolerance, opts.ClusterCell, opts.Center)
+	path := filepath.Join(cacheDir, "territoires-"+hex.EncodeToString(h.Sum(nil))[:16]+".pmtiles")
+	if _, err := os.Stat(path); err == nil {
+		logger.Info("reusing the archive built earlier for this data", "path", path, "data_version", ds.Version)
+		return path, nil
+	}
+	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
+		return "", err
+	}
+	logger.Info("building the tiles of the dataset", "data_version", ds.Version, "path", path)
+	start := time.Now()
+	archive, stats, err := tiles.Build(ctx, ds, opts)
+	if err != nil {
+		return "", err
+	}
+	if err := writeFileAtomic(path, archive); err != nil {
+		return "", err
+	}
+	logger.Info("tiles built", "bytes", stats.Bytes, "tiles", stats.Tiles, "seconds", time.Since(start).Seconds())
+	return path, nil
+}

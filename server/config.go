@@ -1,0 +1,86 @@
+// Package server is the HTTP face of the service (Fiber): vector tiles
+// from a PMTiles archive, TileJSON, the default style, health and metrics.
+// Handlers are thin: tiles and geometry belong to the tiles package.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the server, built once in cmd and validated
+// there with Validate.
+type Config struct {
+	// Addr is the listen address, host:port.
+	Addr string
+	// PublicURL, when set, is the absolute base URL clients reach us at
+	// (behind a proxy or CDN); else it comes from forwarded headers.
+	PublicURL string
+	// CORSOrigins lists allowed origins ("*" for any).
+	CORSOrigins []string
+	// TileMaxAge is the Cache-Control max-age of tiles requested without
+	// the data version; versioned tile URLs are cached for a year.
+	TileMaxAge                             time.Duration
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// AccessLog logs one line per request.
+	AccessLog bool
+}
+
+// DefaultConfig holds the documented defaults.
+func DefaultConfig() Config {
+	return Config{
+		Addr:         "127.0.0.1:8080",
+		CORSOrigins:  []string{"*"},
+		TileMaxAge:   time.Hour,
+		ReadTimeout:  10 * time.Second,
+		WriteTimeout: 30 * time.Second,
+		IdleTimeout:  120 * time.Second,
+		AccessLog:    true,
+	}
+}
+
+// Validate checks every field and names the ones that are wrong.
+func (c Config) Validate() error {
+	var errs []error
+	if host, port, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: want host:port (e.g. 127.0.0.1:8080)", c.Addr))
+	} else if host != "" && net.ParseIP(host) == nil && host != "localhost" {
+		errs = append(errs, fmt.Errorf("addr %q: host must be an IP address or localhost", c.Addr))
+	} else if _, err := net.LookupPort("tcp", port); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: bad port", c.Addr))
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("public-url %q: want an absolute http(s) URL without query, e.g. https://carte.example.org", c.PublicURL))
+		}
+	}
+	if len(c.CORSOrigins) == 0 {
+		errs = append(errs, errors.New("cors-origins: empty (use * to allow any origin)"))
+	}
+	for _, o := range c.CORSOrigins {
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			errs = append(errs, fmt.Errorf("cors-origins: %q is not an origin like https://www.example.org", o))
+		}
+	}
+	for name, d := range map[string]time.Duration{"read-timeout": c.ReadTimeout, "write-timeout": c.WriteTimeout, "idle-timeout": c.IdleTimeout} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive, got %s", name, d))
+		}
+	}
+	if c.TileMaxAge < 0 {
+		errs = append(errs, fmt.Errorf("tile-max-age: must not be negative, got %s", c.TileMaxAge))
+	}
+	return errors.Join(errs...)
+}
+
+// publicBase is PublicURL without a trailing slash.
+func (c Config) publicBase() string { return strings.TrimRight(c.PublicURL, "/") }

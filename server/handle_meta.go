@@ -1,0 +1,110 @@
+package server
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// handleTileJSON serves TileJSON 3.0.0 with absolute URLs.
+func (s *Server) handleTileJSON(c *fiber.Ctx) error {
+	ts := s.tileset.Load()
+	if ts == nil {
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return fiber.NewError(fiber.StatusServiceUnavailable, "tiles are being prepared, retry shortly")
+	}
+	s.setMetaHeaders(c)
+	return c.JSON(ts.tileJSON(s.baseURL(c)))
+}
+
+// handleStyle serves the default MapLibre style.
+func (s *Server) handleStyle(c *fiber.Ctx) error {
+	ts := s.tileset.Load()
+	if ts == nil {
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return fiber.NewError(fiber.StatusServiceUnavailable, "tiles are being prepared, retry shortly")
+	}
+	s.setMetaHeaders(c)
+	return c.JSON(defaultStyle(s.baseURL(c), ts))
+}
+
+// setMetaHeaders: short caching, and the response depends on the headers
+// that decide the absolute URLs inside it.
+func (s *Server) setMetaHeaders(c *fiber.Ctx) {
+	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
+	if s.cfg.PublicURL == "" {
+		c.Set(fiber.HeaderVary, "Forwarded, X-Forwarded-Proto, X-Forwarded-Host, Host")
+	}
+}
+
+// baseURL is where clients reach us: the configured public URL, else what
+// a proxy says (Forwarded, then X-Forwarded-*), else the request itself.
+func (s *Server) baseURL(c *fiber.Ctx) string {
+	if s.cfg.PublicURL != "" {
+		return s.cfg.publicBase()
+	}
+	proto, host := forwarded(c.Get(fiber.HeaderForwarded))
+	if proto == "" {
+		proto = firstValue(c.Get(fiber.HeaderXForwardedProto))
+	}
+	if host == "" {
+		host = firstValue(c.Get(fiber.HeaderXForwardedHost))
+	}
+	if proto != "http" && proto != "https" {
+		proto = "http"
+		if c.Context().IsTLS() {
+			proto = "https"
+		}
+	}
+	if host == "" || strings.ContainsAny(host, "/ \"<>\\@") {
+		host = string(c.Request().Host())
+	}
+	return proto + "://" + host
+}
+
+// forwarded reads proto= and host= of the first element of an RFC 7239
+// Forwarded header (the proxy closest to the client).
+func forwarded(header string) (proto, host string) {
+	first, _, _ := strings.Cut(header, ",")
+	for _, pair := range strings.Split(first, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok {
+			continue
+		}
+		v = strings.Trim(v, `"`)
+		switch strings.ToLower(k) {
+		case "proto":
+			proto = strings.ToLower(v)
+		case "host":
+			host = v
+		}
+	}
+	return proto, host
+}
+
+func firstValue(h string) string {
+	v, _, _ := strings.Cut(h, ",")
+	return strings.TrimSpace(v)
+}
+
+// handleHealthz: the process is alive.
+func (s *Server) handleHealthz(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// handleReadyz: 200 once an archive is open, 503 before.
+func (s *Server) handleReadyz(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	ts := s.tileset.Load()
+	if ts == nil {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting", "error": "the tile archive is not open yet"})
+	}
+	return c.JSON(fiber.Map{"status": "ready", "version": ts.Version})
+}
+
+func (s *Server) handleMetrics() fiber.Handler {
+	return adaptor.HTTPHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+}

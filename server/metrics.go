@@ -1,0 +1,69 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// metrics are the server's Prometheus series, in a registry of its own.
+// Labels are bounded: a fixed set of routes, methods and status codes.
+type metrics struct {
+	registry  *prometheus.Registry
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	tileBytes prometheus.Counter
+	reloads   *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "territoires_http_requests_total", Help: "HTTP requests by route, method and status code.",
+		}, []string{"route", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "territoires_http_request_duration_seconds", Help: "Time to answer, by route.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
+		}, []string{"route"}),
+		tileBytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "territoires_tile_bytes_total", Help: "Tile body bytes sent.",
+		}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "territoires_reloads_total", Help: "Archive reloads by result.",
+		}, []string{"result"}),
+	}
+	m.registry.MustRegister(m.requests, m.latency, m.tileBytes, m.reloads,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// routeLabel maps a path to one of our routes, so that a scan of random
+// URLs cannot create new series.
+func routeLabel(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/tiles/"):
+		return "tiles"
+	case path == "/tiles.json", path == "/style.json", path == "/healthz", path == "/readyz", path == "/metrics":
+		return strings.TrimPrefix(path, "/")
+	}
+	return "other"
+}
+
+func methodLabel(m string) string {
+	switch m {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return m
+	}
+	return "other"
+}
+
+func (m *metrics) observe(path, method string, code int, elapsed time.Duration) {
+	route := routeLabel(path)
+	m.requests.WithLabelValues(route, methodLabel(method), strconv.Itoa(code)).Inc()
+	m.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+}

@@ -1,0 +1,141 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/cors"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+)
+
+// Server serves one tileset at a time; Swap replaces it atomically while
+// requests keep flowing (readers never lock).
+type Server struct {
+	cfg     Config
+	logger  *slog.Logger
+	app     *fiber.App
+	tileset atomic.Pointer[Tileset]
+	metrics *metrics
+	// retire closes a replaced tileset once requests that may still hold
+	// it are done (they cannot outlive the write timeout).
+	retireAfter time.Duration
+}
+
+// New builds the server and its routes. It is not ready (503 on /readyz
+// and tiles) until Swap gives it a tileset.
+func New(cfg Config, logger *slog.Logger) *Server {
+	s := &Server{cfg: cfg, logger: logger, metrics: newMetrics(), retireAfter: 2 * cfg.WriteTimeout}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "territoires",
+		DisableStartupMessage: true,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		ErrorHandler:          s.handleError,
+	})
+	s.app.Use(s.observe)
+	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
+		s.logger.Error("panic in handler", "path", c.Path(), "panic", e)
+	}}))
+	s.app.Use(allowReadOnly)
+	s.app.Use(cors.New(cors.Config{
+		AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
+		AllowMethods:  "GET,HEAD,OPTIONS",
+		ExposeHeaders: "ETag,Content-Encoding,Content-Length",
+		MaxAge:        86400,
+	}))
+	s.app.Get("/tiles/*", s.handleTile)
+	s.app.Get("/tiles.json", s.handleTileJSON)
+	s.app.Get("/style.json", s.handleStyle)
+	s.app.Get("/healthz", s.handleHealthz)
+	s.app.Get("/readyz", s.handleReadyz)
+	s.app.Get("/metrics", s.handleMetrics())
+	return s
+}
+
+// App is the Fiber application, for tests (app.Test) and Listener.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Swap installs ts and retires the previous tileset, if any.
+func (s *Server) Swap(ts *Tileset) {
+	old := s.tileset.Swap(ts)
+	s.metrics.reloads.WithLabelValues("ok").Inc()
+	s.logger.Info("tileset ready", "version", ts.Version, "minzoom", ts.minZoom(), "maxzoom", ts.maxZoom())
+	if old != nil && old != ts {
+		time.AfterFunc(s.retireAfter, func() { old.Close() })
+	}
+}
+
+// ReloadFailed records a reload that kept the old tileset.
+func (s *Server) ReloadFailed(err error) {
+	s.metrics.reloads.WithLabelValues("failed").Inc()
+	s.logger.Error("reload failed, still serving the previous archive", "err", err)
+}
+
+// Tileset is the tileset being served, or nil before the first Swap.
+func (s *Server) Tileset() *Tileset { return s.tileset.Load() }
+
+// Serve answers on ln until ctx ends, then shuts down gracefully: requests
+// in flight finish, new connections are refused.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.logger.Info("shutting down", "timeout", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := s.app.ShutdownWithContext(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	<-errc
+	if ts := s.tileset.Load(); ts != nil {
+		ts.Close()
+	}
+	return nil
+}
+
+// observe logs and measures every request, whatever its outcome.
+func (s *Server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	// Fiber's strings point into buffers reused once the handler returns.
+	path, method := strings.Clone(c.Path()), strings.Clone(c.Method())
+	err := c.Next()
+	if err != nil {
+		// Let the error handler write the response now, so that the status
+		// we record is the one sent.
+		if herr := s.app.ErrorHandler(c, err); herr != nil {
+			c.Status(fiber.StatusInternalServerError)
+		}
+	}
+	elapsed := time.Since(start)
+	status := c.Response().StatusCode()
+	s.metrics.observe(path, method, status, elapsed)
+	if s.cfg.AccessLog {
+		s.logger.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
+			slog.String("method", method), slog.String("path", path),
+			slog.Int("status", status), slog.Int("bytes", len(c.Response().Body())),
+			slog.Duration("duration", elapsed), slog.String("remote", c.IP()))
+	}
+	return nil
+}
+
+// allowReadOnly answers 405 to anything but GET, HEAD and OPTIONS: the
+// service has no write operation.
+func allowReadOnly(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	c.Set(fiber.HeaderAllow, "GET, HEAD, OPTIONS")
+	return fiber.NewError(fiber.StatusMethodNotAllowed, "method "+c.Method()+" is not allowed: this API is read-only (GET, HEAD)")
+}
