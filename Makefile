@@ -1,10 +1,10 @@
 # The two commands of the README: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build bench-build
+.PHONY: run test build
 
-run: ## build the archive of the embedded default data
-	$(GO) run ./cmd/territoires build -o territoires.pmtiles
+run: ## serve the map's tiles on 127.0.0.1:8080, built from the embedded data
+	$(GO) run ./cmd/territoires serve
 
 test: ## the whole test suite, as CI runs it
 	$(GO) vet ./...

@@ -517,4 +517,3 @@ func TestOpenLocalArchiveFileAndErrors(t *testing.T) {
 		}
 	}
 }
-
