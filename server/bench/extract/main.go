@@ -66,7 +66,7 @@ var places = []place{
 	{"Guadeloupe", 16.2650, -61.5510, 2, 9, 11, 0.12},
 }
 
-const randomWeight = 18
+const randomWeight = 18.0
 
 // Metropolitan France, for the default view and random places.
 var (
@@ -176,7 +176,7 @@ func (s *session) pan() {
 }
 
 func pick(rng *rand.Rand) (place, bool) {
-	total := randomWeight
+	total := float64(randomWeight)
 	for _, p := range places {
 		total += p.weight
 	}
@@ -201,7 +201,7 @@ func simulate(seed uint64, sessions int) ([]tile, int) {
 		// without a view, a phone in portrait...).
 		switch r := rng.Float64(); {
 		case r < 0.1:
-			s.show(view{franceCentre[0], franceCentre[1], 2 + rng.IntN(2)})
+			s.show(view{franceCentre[0], franceCentre[1], rng.IntN(4)})
 			s.zoomTo(franceCentre[0], franceCentre[1], 5)
 		case r < 0.7:
 			s.show(view{franceCentre[0], franceCentre[1], 5})
@@ -231,7 +231,7 @@ func simulate(seed uint64, sessions int) ([]tile, int) {
 				s.pan()
 			}
 			// A client that ignores maxzoom keeps asking for tiles past it.
-			if s.cur.z == 12 && rng.Float64() < 0.12 {
+			if s.cur.z == 12 && rng.Float64() < 0.4 {
 				s.zoomTo(s.cur.lat, s.cur.lon, 13+rng.IntN(maxRequestZoom-12))
 				s.zoomTo(s.cur.lat, s.cur.lon, 12)
 			}
@@ -249,7 +249,7 @@ func main() {
 	outDir := flag.String("out", "", "folder to write z/x/y.mvt files into (empty: write none)")
 	pathsFile := flag.String("paths", "", "file to write the request list into (empty: none)")
 	seed := flag.Uint64("seed", 1, "random seed of the simulated sessions")
-	sessions := flag.Int("sessions", 300, "number of simulated map sessions")
+	sessions := flag.Int("sessions", 30, "number of simulated map sessions")
 	flag.Parse()
 	if *in == "" || (*outDir == "" && *pathsFile == "") {
 		flag.Usage()

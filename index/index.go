@@ -1,0 +1,231 @@
+// Package index answers the questions the map and the API ask of the
+// dataset: what is near a point (k nearest, within a radius, ordered by
+// great-circle distance), what lies in a box, which names start with what
+// was typed, and which commune and territories contain a point.
+//
+// Geometry goes through tidwall/rtree, one tree per layer, searched best
+// first with a geodesic lower bound for boxes; names go through a sorted
+// token list searched by prefix. An Index is immutable once built: a
+// reload builds a new one and swaps it, readers never lock.
+package index
+
+import (
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+
+	"github.com/territoires-industrie/carte/dataset"
+)
+
+// Hit is one feature found, with its distance when the query had a point.
+type Hit struct {
+	Layer     string
+	Feature   *dataset.Feature
+	DistanceM float64 // metres; 0 inside a polygon; NaN when not asked
+}
+
+// layerIndex is one layer's R-tree; the tree holds feature indexes.
+type layerIndex struct {
+	info     dataset.LayerInfo
+	features []dataset.Feature
+	tree     rtree.RTreeG[int32]
+}
+
+// Index is built once from a dataset with New.
+type Index struct {
+	layers []*layerIndex
+	byID   map[string]ref
+	text   textIndex
+}
+
+type ref struct{ layer, feature int32 }
+
+// New indexes every layer of ds. The index points into ds, which must not
+// change afterwards.
+func New(ds *dataset.Dataset) *Index {
+	ix := &Index{byID: map[string]ref{}}
+	for li, l := range ds.Layers {
+		lx := &layerIndex{info: l.Info, features: l.Features}
+		for fi := range l.Features {
+			b := l.Features[fi].Geometry.Bound()
+			lx.tree.Insert(b.Min, b.Max, int32(fi))
+			ix.byID[l.Features[fi].ID] = ref{int32(li), int32(fi)}
+		}
+		ix.layers = append(ix.layers, lx)
+	}
+	ix.text = buildText(ix.layers)
+	return ix
+}
+
+// Layers lists the layer ids in dataset order.
+func (ix *Index) Layers() []string {
+	out := make([]string, len(ix.layers))
+	for i, l := range ix.layers {
+		out[i] = l.info.ID
+	}
+	return out
+}
+
+// HasLayer says whether id is a layer of the index.
+func (ix *Index) HasLayer(id string) bool { return ix.layer(id) != nil }
+
+func (ix *Index) layer(id string) *layerIndex {
+	for _, l := range ix.layers {
+		if l.info.ID == id {
+			return l
+		}
+	}
+	return nil
+}
+
+// Feature finds a feature by id.
+func (ix *Index) Feature(id string) (Hit, bool) {
+	r, ok := ix.byID[id]
+	if !ok {
+		return Hit{}, false
+	}
+	l := ix.layers[r.layer]
+	return Hit{Layer: l.info.ID, Feature: &l.features[r.feature], DistanceM: math.NaN()}, true
+}
+
+// selected returns the layers a filter asks for (all when it names none).
+func (ix *Index) selected(f Filter) []*layerIndex {
+	if len(f.Layers) == 0 {
+		return ix.layers
+	}
+	var out []*layerIndex
+	for _, l := range ix.layers {
+		if slices.Contains(f.Layers, l.info.ID) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Nearby returns the k features nearest to p that pass f, nearest first,
+// no farther than maxDistM (0: no limit). Ties are broken by id, so the
+// order is total and stable.
+func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
+	if k <= 0 {
+		return nil
+	}
+	limit := math.Inf(1)
+	if maxDistM > 0 {
+		limit = maxDistM
+	}
+	var hits []Hit
+	for _, l := range ix.selected(f) {
+		hits = append(hits, l.nearest(p, k, limit, f)...)
+	}
+	sortByDistance(hits)
+	if len(hits) > k {
+		hits = hits[:k]
+	}
+	return hits
+}
+
+// Within returns every feature passing f within radiusM of p, nearest
+// first, at most limit of them (and whether there were more).
+func (ix *Index) Within(p orb.Point, radiusM float64, limit int, f Filter) (hits []Hit, more bool) {
+	hits = ix.Nearby(p, limit+1, radiusM, f)
+	if len(hits) > limit {
+		return hits[:limit], true
+	}
+	return hits, false
+}
+
+// nearest is a best-first search of one layer: boxes by their geodesic
+// lower bound, features by their exact distance.
+func (l *layerIndex) nearest(p orb.Point, k int, limit float64, f Filter) []Hit {
+	var hits []Hit
+	l.tree.Nearby(
+		func(min, max [2]float64, fi int32, item bool) float64 {
+			if item {
+				return Distance(p, l.features[fi].Geometry)
+			}
+			return boxLowerBound(p, min, max)
+		},
+		func(_, _ [2]float64, fi int32, d float64) bool {
+			if d > limit {
+				return false
+			}
+			// Keep equal distances past k so that ties sort by id.
+			if len(hits) >= k && d > hits[len(hits)-1].DistanceM {
+				return false
+			}
+			feat := &l.features[fi]
+			if f.match(l.info.ID, feat) {
+				hits = append(hits, Hit{Layer: l.info.ID, Feature: feat, DistanceM: d})
+			}
+			return true
+		},
+	)
+	return hits
+}
+
+func sortByDistance(hits []Hit) {
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		if a.DistanceM != b.DistanceM {
+			if a.DistanceM < b.DistanceM {
+				return -1
+			}
+			return 1
+		}
+		if a.Feature.ID < b.Feature.ID {
+			return -1
+		}
+		if a.Feature.ID > b.Feature.ID {
+			return 1
+		}
+		return 0
+	})
+}
+
+// InBBox returns the features passing f whose geometry's bound meets b,
+// in dataset order (layer, then file order), with offset and limit, and
+// the total number that match. An empty or inverted box (min > max)
+// matches nothing; a box crossing the antimeridian is not supported (the
+// data has none).
+func (ix *Index) InBBox(b orb.Bound, f Filter, offset, limit int) (hits []Hit, total int) {
+	if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
+		return nil, 0
+	}
+	for _, l := range ix.selected(f) {
+		var found []int32
+		l.tree.Search(b.Min, b.Max, func(_, _ [2]float64, fi int32) bool {
+			if f.match(l.info.ID, &l.features[fi]) {
+				found = append(found, fi)
+			}
+			return true
+		})
+		slices.Sort(found)
+		for _, fi := range found {
+			if total >= offset && len(hits) < limit {
+				hits = append(hits, Hit{Layer: l.info.ID, Feature: &l.features[fi], DistanceM: math.NaN()})
+			}
+			total++
+		}
+	}
+	return hits, total
+}
+
+// Features returns the layer's features passing f in file order, with
+// offset and limit, and the total that match.
+func (ix *Index) Features(layer string, f Filter, offset, limit int) (hits []Hit, total int) {
+	l := ix.layer(layer)
+	if l == nil {
+		return nil, 0
+	}
+	for fi := range l.features {
+		if !f.match(l.info.ID, &l.features[fi]) {
+			continue
+		}
+		if total >= offset && len(hits) < limit {
+			hits = append(hits, Hit{Layer: l.info.ID, Feature: &l.features[fi], DistanceM: math.NaN()})
+		}
+		total++
+	}
+	return hits, total
+}

@@ -1,0 +1,64 @@
+package index
+
+import (
+	"slices"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/territoires-industrie/carte/dataset"
+)
+
+// Place is what contains a point: the commune and the Territoire
+// d'industrie of each period. Nil fields mean none (at sea, abroad, or a
+// commune outside every territory).
+type Place struct {
+	Commune     *dataset.Feature
+	Territoires map[string]*dataset.Feature // by period
+}
+
+// Reverse finds the commune and the territories whose polygons contain p.
+// Only communes of the Territoires d'industrie are in the dataset, so a
+// point of France outside them has no commune.
+func (ix *Index) Reverse(p orb.Point) Place {
+	place := Place{Territoires: map[string]*dataset.Feature{}}
+	if l := ix.layer(dataset.LayerCommunes); l != nil {
+		place.Commune = l.containing(p, func(*dataset.Feature) bool { return false }) // the first is the one
+	}
+	if l := ix.layer(dataset.LayerTerritoires); l != nil {
+		l.containing(p, func(f *dataset.Feature) bool {
+			place.Territoires[f.String("period")] = f
+			return true
+		})
+	}
+	return place
+}
+
+// containing calls found for each feature whose polygon contains p, in
+// file order, until found returns false; it returns the last one found.
+func (l *layerIndex) containing(p orb.Point, found func(*dataset.Feature) bool) *dataset.Feature {
+	var hits []int32
+	l.tree.Search(p, p, func(_, _ [2]float64, fi int32) bool {
+		hits = append(hits, fi)
+		return true
+	})
+	slices.Sort(hits)
+	var last *dataset.Feature
+	for _, fi := range hits {
+		f := &l.features[fi]
+		var in bool
+		switch g := f.Geometry.(type) {
+		case orb.Polygon:
+			in = planar.PolygonContains(g, p)
+		case orb.MultiPolygon:
+			in = planar.MultiPolygonContains(g, p)
+		}
+		if in {
+			last = f
+			if !found(f) {
+				break
+			}
+		}
+	}
+	return last
+}

@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# HTTP load benchmark of the tile server against go-pmtiles' own server and
+# a static-file ceiling (nginx), on 127.0.0.1 only. See README.md.
+#
+#   bash server/bench/load.sh [ARCHIVE.pmtiles]      (from the repository root)
+#
+# Without ARCHIVE, the archive of the embedded dataset is built first.
+# Environment: CONNS (default "8 64 256"), DURATION (default 10s, at most
+# 15s), WARMUP (default 3s), SEED and SESSIONS (request list, see extract).
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+[ -f go.mod ] && grep -q '^module github.com/territoires-industrie/carte' go.mod || { echo "run from the repository" >&2; exit 2; }
+
+CONNS=${CONNS:-"8 64 256"}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-3s}
+THREADS=2
+PMTILES_MODULE=github.com/protomaps/go-pmtiles@v1.31.2
+HOST=127.0.0.1 # every request of this script goes to this address only
+
+for d in "$DURATION" "$WARMUP"; do
+	if ! [[ $d =~ ^([0-9]+)s$ ]] || ((BASH_REMATCH[1] < 1 || BASH_REMATCH[1] > 15)); then
+		echo "durations are whole seconds from 1s to 15s, got $d" >&2
+		exit 2
+	fi
+done
+for c in $CONNS; do [[ $c =~ ^[0-9]+$ ]] && ((c >= THREADS && c <= 4096)) || { echo "bad connection count $c" >&2; exit 2; }; done
+for tool in go wrk curl; do command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }; done
+
+tmp=$(mktemp -d)
+chmod 755 "$tmp" # nginx workers may run as another user
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+say() { printf '\n== %s\n' "$*"; }
+
+# free_port prints a TCP port nothing listens on.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 20000))
+		if ! ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+say "machine"
+echo "cores (nproc): $(nproc); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo); kernel $(uname -r); $(go version)"
+echo "wrk: $(wrk -v 2>&1 | head -1)"
+echo "NOTE: wrk (2 threads) and the server under test share these $(nproc) cores: the numbers include the load generator's cost."
+
+say "build"
+go build -o "$tmp/territoires" ./cmd/territoires
+archive=${1:-}
+if [ -z "$archive" ]; then
+	archive="$tmp/territoires.pmtiles"
+	"$tmp/territoires" build -o "$archive"
+fi
+archive=$(cd "$(dirname "$archive")" && pwd)/$(basename "$archive")
+[ -f "$archive" ] || { echo "no archive $archive" >&2; exit 2; }
+echo "archive: $(basename "$archive"), $(stat -c %s "$archive") bytes"
+GOBIN="$tmp" go install "$PMTILES_MODULE"
+echo "pmtiles serve: $PMTILES_MODULE"
+
+say "extract tiles and request list"
+go run ./server/bench/extract -in "$archive" -out "$tmp/www" -paths "$tmp/paths.txt" \
+	-seed "${SEED:-1}" -sessions "${SESSIONS:-30}"
+
+say "start servers"
+mkdir -p "$tmp/pm" && ln -s "$archive" "$tmp/pm/bench.pmtiles"
+port_ours=$(free_port)
+port_pm=$(free_port)
+while [ "$port_pm" = "$port_ours" ]; do port_pm=$(free_port); done
+port_static=$(free_port)
+while [ "$port_static" = "$port_ours" ] || [ "$port_static" = "$port_pm" ]; do port_static=$(free_port); done
+
+"$tmp/territoires" serve --tiles "$archive" --addr "$HOST:$port_ours" --access-log=false >"$tmp/ours.log" 2>&1 &
+pid_ours=$!
+pids+=("$pid_ours")
+# --cache-size: the default (MB of directories; tiles are read from the file
+# each time, through the page cache). --quiet: no line per request.
+"$tmp/go-pmtiles" serve "$tmp/pm" --interface="$HOST" --port="$port_pm" --quiet >"$tmp/pm.log" 2>&1 &
+pid_pm=$!
+pids+=("$pid_pm")
+
+if command -v nginx >/dev/null; then
+	static_name="nginx"
+	mkdir -p "$tmp/nginx"
+	cat >"$tmp/nginx.conf" <<EOF
+worker_processes 2;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx/body;
+    proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi;
+    uwsgi_temp_path $tmp/nginx/uwsgi;
+    scgi_temp_path $tmp/nginx/scgi;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    keepalive_timeout 120s;
+    keepalive_requests 10000000;
+    open_file_cache max=65536 inactive=120s;
+    open_file_cache_valid 120s;
+    open_file_cache_errors on;
+    types { application/vnd.mapbox-vector-tile mvt; }
+    server {
+        listen $HOST:$port_static;
+        root $tmp/www;
+        # Files hold the archive's gzip bytes (add_header: 200s only).
+        location / {
+            add_header Content-Encoding gzip;
+            add_header Vary Accept-Encoding;
+        }
+    }
+}
+EOF
+	nginx -p "$tmp/nginx/" -e "$tmp/nginx/error.log" -c "$tmp/nginx.conf" -g 'daemon off;' >"$tmp/static.log" 2>&1 &
+	static_version=$(nginx -v 2>&1 | sed 's/.*: //')
+else
+	static_name="gostatic"
+	echo "nginx is not installed: the static ceiling is a Go net/http file server (apt-get install nginx-light for nginx)"
+	go build -o "$tmp/static" ./server/bench/static
+	"$tmp/static" -dir "$tmp/www" -addr "$HOST:$port_static" >"$tmp/static.log" 2>&1 &
+	static_version="Go net/http"
+fi
+pid_static=$!
+pids+=("$pid_static")
+
+first=$(head -1 "$tmp/paths.txt")
+wait_ready() { # name url pid
+	local i
+	for i in $(seq 1 300); do
+		kill -0 "$3" 2>/dev/null || { echo "$1 exited:" >&2; cat "$tmp"/*.log >&2; exit 1; }
+		if [ "$(curl -s -o /dev/null -w '%{http_code}' "$2" || true)" = 200 ]; then
+			echo "$1 ready ($2)"
+			return
+		fi
+		sleep 0.1
+	done
+	echo "$1 not ready after 30 s" >&2
+	exit 1
+}
+wait_ready ours "http://$HOST:$port_ours/readyz" "$pid_ours"
+wait_ready pmtiles "http://$HOST:$port_pm/bench/$first.mvt" "$pid_pm"
+wait_ready "$static_name" "http://$HOST:$port_static/$first.mvt" "$pid_static"
+
+names=(ours pmtiles "$static_name")
+declare -A base pid
+base[ours]="http://$HOST:$port_ours"
+base[pmtiles]="http://$HOST:$port_pm"
+base[$static_name]="http://$HOST:$port_static"
+declare -A prefix=([ours]=/tiles/ [pmtiles]=/bench/ [$static_name]=/)
+pid[ours]=$pid_ours
+pid[pmtiles]=$pid_pm
+pid[$static_name]=$pid_static
+
+say "correctness: every distinct path of the list from the three servers"
+sort -u "$tmp/paths.txt" >"$tmp/distinct.txt"
+for s in "${names[@]}"; do
+	mkdir -p "$tmp/cmp/$s"
+	awk -v b="${base[$s]}${prefix[$s]}" -v d="$tmp/cmp/$s" \
+		'{ f = $0; gsub("/", "_", f); print "url = \"" b $0 ".mvt\""; print "output = \"" d "/" f "\"" }' \
+		"$tmp/distinct.txt" >"$tmp/cmp/$s.curl"
+	curl -s -H 'Accept-Encoding: gzip' -K "$tmp/cmp/$s.curl" -w '%{http_code}\n' >"$tmp/cmp/$s.codes"
+done
+paste -d' ' "$tmp/distinct.txt" "$tmp/cmp/ours.codes" "$tmp/cmp/pmtiles.codes" "$tmp/cmp/$static_name.codes" >"$tmp/cmp/all"
+mismatch=0
+while read -r p ours pm st; do
+	f=${p//\//_}
+	want_st=$ours
+	[ "$ours" = 204 ] && want_st=404 # an empty tile is no file
+	if [ "$ours" != "$pm" ] || [ "$st" != "$want_st" ] || ! [[ $ours =~ ^(200|204|404)$ ]]; then
+		echo "status mismatch $p: ours $ours, pmtiles $pm, $static_name $st"
+		mismatch=$((mismatch + 1))
+	elif [ "$ours" = 200 ]; then
+		if ! cmp -s "$tmp/cmp/ours/$f" "$tmp/cmp/pmtiles/$f" || ! cmp -s "$tmp/cmp/ours/$f" "$tmp/cmp/$static_name/$f" ||
+			! cmp -s "$tmp/cmp/ours/$f" "$tmp/www/$p.mvt"; then
+			echo "body mismatch $p"
+			mismatch=$((mismatch + 1))
+		fi
+	fi
+done <"$tmp/cmp/all"
+awk '{ n[$2]++ } END { printf "%d distinct paths; ours answered", NR; for (c in n) printf " %s: %d", c, n[c]; print "" }' "$tmp/cmp/all"
+if [ "$mismatch" -gt 0 ]; then
+	echo "FAILED: $mismatch paths differ" >&2
+	exit 1
+fi
+echo "OK: same statuses (204 = no file for $static_name), gzip bodies byte-identical across the three servers and the archive"
+curl -s -o /dev/null -D - -H 'Accept-Encoding: gzip' "${base[ours]}/tiles/$first.mvt" | grep -qi '^content-encoding: gzip' ||
+	{ echo "FAILED: ours sent no Content-Encoding: gzip" >&2; exit 1; }
+
+run_wrk() { # server connections duration -> prints the BENCH line
+	local s=$1 c=$2 d=$3 out
+	out=$(wrk -t"$THREADS" -c"$c" -d"$d" --latency -s server/bench/paths.lua "${base[$s]}" -- "$tmp/paths.txt" "${prefix[$s]}")
+	echo "$out" >>"$tmp/wrk-$s.log"
+	grep '^BENCH ' <<<"$out"
+}
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+rss_kb() { # pid: VmRSS and VmHWM in kB, summed over the process and its children (nginx workers)
+	local p kids rss=0 hwm=0 r h
+	kids=$(cat /proc/"$1"/task/*/children 2>/dev/null || true)
+	for p in "$1" $kids; do
+		r=$(awk '/^VmRSS/ {print $2}' /proc/"$p"/status 2>/dev/null || echo 0)
+		h=$(awk '/^VmHWM/ {print $2}' /proc/"$p"/status 2>/dev/null || echo 0)
+		rss=$((rss + ${r:-0}))
+		hwm=$((hwm + ${h:-0}))
+	done
+	echo "$rss $hwm"
+}
+
+say "warm-up ($WARMUP, 64 connections, each server)"
+for s in "${names[@]}"; do
+	line=$(run_wrk "$s" 64 "$WARMUP")
+	echo "$s: $(field "$line" rps) req/s, bad $(field "$line" bad)"
+done
+
+say "load: wrk -t$THREADS -cC -d$DURATION --latency -s server/bench/paths.lua URL -- LIST PREFIX"
+declare -A rps p50 p99 bad rss
+failed=0
+for c in $CONNS; do
+	for s in "${names[@]}"; do
+		line=$(run_wrk "$s" "$c" "$DURATION")
+		rps[$s,$c]=$(field "$line" rps)
+		p50[$s,$c]=$(field "$line" p50_us)
+		p99[$s,$c]=$(field "$line" p99_us)
+		bad[$s,$c]=$(field "$line" bad)
+		read -r r h < <(rss_kb "${pid[$s]}")
+		rss[$s,$c]=$r
+		echo "c=$c $s: $line rss_kb=$r hwm_kb=$h"
+		[ "${bad[$s,$c]}" = 0 ] || failed=1
+	done
+done
+
+say "results ($(nproc) cores shared by wrk and the server; list of $(wc -l <"$tmp/paths.txt") requests, $(wc -l <"$tmp/distinct.txt") distinct tiles)"
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+printf '%-5s %-9s %10s %9s %9s %9s %5s\n' conns server "req/s" "p50 ms" "p99 ms" "RSS MB" bad
+for c in $CONNS; do
+	for s in "${names[@]}"; do
+		printf '%-5s %-9s %10.0f %9s %9s %9.1f %5s\n' "$c" "$s" "${rps[$s,$c]}" "$(ms "${p50[$s,$c]}")" "$(ms "${p99[$s,$c]}")" \
+			"$(awk -v k="${rss[$s,$c]}" 'BEGIN { print k / 1024 }')" "${bad[$s,$c]}"
+	done
+done
+echo
+printf '%-5s %16s %16s\n' conns "ours/pmtiles" "ours/$static_name"
+for c in $CONNS; do
+	printf '%-5s %15.2fx %15.2fx\n' "$c" \
+		"$(awk -v a="${rps[ours,$c]}" -v b="${rps[pmtiles,$c]}" 'BEGIN { print a / b }')" \
+		"$(awk -v a="${rps[ours,$c]}" -v b="${rps[$static_name,$c]}" 'BEGIN { print a / b }')"
+done
+echo
+echo "peak RSS (VmHWM; nginx: master + workers):"
+for s in "${names[@]}"; do
+	read -r r h < <(rss_kb "${pid[$s]}")
+	printf '  %-9s %7.1f MB\n' "$s" "$(awk -v k="$h" 'BEGIN { print k / 1024 }')"
+done
+echo "static ceiling: $static_version; pmtiles serve: $PMTILES_MODULE, default --cache-size (64 MB of directories)"
+
+say "goal: ours >= 1.5x pmtiles serve, p99 < 5 ms, >= 0.5x the static ceiling"
+for c in $CONNS; do
+	awk -v c="$c" -v o="${rps[ours,$c]}" -v p="${rps[pmtiles,$c]}" -v n="${rps[$static_name,$c]}" -v q="${p99[ours,$c]}" \
+		'BEGIN { printf "c=%-4s vs pmtiles %.2fx %s | p99 %.2f ms %s | vs static %.2fx %s\n", c,
+			o / p, (o >= 1.5 * p ? "met" : "NOT met"), q / 1000, (q < 5000 ? "met" : "NOT met"), o / n, (o >= 0.5 * n ? "met" : "NOT met") }'
+done
+if [ "$failed" != 0 ]; then
+	echo "FAILED: some runs had 5xx, unexpected 4xx or socket errors (see the lines above)" >&2
+	exit 1
+fi

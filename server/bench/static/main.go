@@ -1,0 +1,39 @@
+// Command static is the fallback static-file ceiling of the load benchmark,
+// used by load.sh when nginx is not installed: it serves DIR/z/x/y.mvt
+// (gzip bytes, as extracted) with Content-Encoding: gzip, 404 when the file
+// is missing, like the nginx configuration of load.sh.
+//
+//	go run ./server/bench/static -dir DIR -addr 127.0.0.1:PORT
+package main
+
+import (
+	"flag"
+	"log"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+)
+
+func main() {
+	dir := flag.String("dir", "", "folder of z/x/y.mvt files")
+	addr := flag.String("addr", "127.0.0.1:8083", "listen address")
+	flag.Parse()
+	if *dir == "" {
+		log.Fatal("static: -dir is required")
+	}
+	h := func(w http.ResponseWriter, r *http.Request) {
+		b, err := os.ReadFile(filepath.Join(*dir, filepath.FromSlash(path.Clean("/"+r.URL.Path))))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.mapbox-vector-tile")
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Vary", "Accept-Encoding")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Write(b)
+	}
+	log.Fatal(http.ListenAndServe(*addr, http.HandlerFunc(h)))
+}
