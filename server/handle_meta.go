@@ -95,14 +95,18 @@ func (s *Server) handleHealthz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 
-// handleReadyz: 200 once an archive is open, 503 before.
+// handleReadyz: 200 once the archive is open and the data indexed, 503
+// before.
 func (s *Server) handleReadyz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	ts := s.tileset.Load()
-	if ts == nil {
+	ts, cat := s.tileset.Load(), s.catalog.Load()
+	switch {
+	case ts == nil:
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting", "error": "the tile archive is not open yet"})
+	case cat == nil:
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting", "error": "the data is not indexed yet"})
 	}
-	return c.JSON(fiber.Map{"status": "ready", "version": ts.Version})
+	return c.JSON(fiber.Map{"status": "ready", "version": ts.Version, "data_version": cat.Version})
 }
 
 func (s *Server) handleMetrics() fiber.Handler {

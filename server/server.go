@@ -21,14 +21,15 @@ type Server struct {
 	logger  *slog.Logger
 	app     *fiber.App
 	tileset atomic.Pointer[Tileset]
+	catalog atomic.Pointer[Catalog]
 	metrics *metrics
 	// retire closes a replaced tileset once requests that may still hold
 	// it are done (they cannot outlive the write timeout).
 	retireAfter time.Duration
 }
 
-// New builds the server and its routes. It is not ready (503 on /readyz
-// and tiles) until Swap gives it a tileset.
+// New builds the server and its routes. It is not ready (503 on /readyz,
+// tiles and API) until Swap gives it a tileset and SwapCatalog a catalog.
 func New(cfg Config, logger *slog.Logger) *Server {
 	s := &Server{cfg: cfg, logger: logger, metrics: newMetrics(), retireAfter: 2 * cfg.WriteTimeout}
 	s.app = fiber.New(fiber.Config{
@@ -56,6 +57,7 @@ func New(cfg Config, logger *slog.Logger) *Server {
 	s.app.Get("/healthz", s.handleHealthz)
 	s.app.Get("/readyz", s.handleReadyz)
 	s.app.Get("/metrics", s.handleMetrics())
+	s.registerAPI()
 	return s
 }
 

@@ -25,9 +25,8 @@ import (
 
 var lyon = orb.Point{4.8357, 45.7640}
 
-// fixtureArchive is a small real archive: one region, one commune, one site.
-func fixtureArchive(tb testing.TB) []byte {
-	tb.Helper()
+// fixtureDataset: one region and one site, in Lyon.
+func fixtureDataset() *dataset.Dataset {
 	src := []dataset.Source{{Name: "fixture", Licence: "Licence Ouverte 2.0", Vintage: "2026"}}
 	fields := []dataset.Field{{Name: "name", Type: dataset.TypeString, Required: true}, {Name: "code", Type: dataset.TypeString}}
 	square := func(c orb.Point, d float64) orb.Polygon {
@@ -43,6 +42,13 @@ func fixtureArchive(tb testing.TB) []byte {
 				Features: []dataset.Feature{{ID: "site-01", Geometry: lyon, Properties: map[string]any{"name": "Site de Lyon"}}}},
 		},
 	}
+	return ds
+}
+
+// fixtureArchive is the fixture dataset's archive.
+func fixtureArchive(tb testing.TB) []byte {
+	tb.Helper()
+	ds := fixtureDataset()
 	opts := tiles.DefaultOptions()
 	opts.Layers = map[string]tiles.LayerTiling{
 		dataset.LayerRegions: {MinZoom: 0, MaxZoom: 10},
@@ -81,6 +87,7 @@ func newTestServer(tb testing.TB, mutate func(*Config)) (*Server, *Tileset) {
 	s := New(cfg, quietLogger())
 	ts := fixtureTileset(tb, fixtureArchive(tb))
 	s.Swap(ts)
+	s.SwapCatalog(NewCatalog(fixtureDataset()))
 	return s, ts
 }
 
@@ -336,7 +343,7 @@ func TestNotReadyUntilATilesetIsSwappedIn(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.AccessLog = false
 	s := New(cfg, quietLogger())
-	for path, want := range map[string]int{"/healthz": 200, "/readyz": 503, "/tiles/0/0/0.mvt": 503, "/tiles.json": 503, "/style.json": 503} {
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 503, "/tiles/0/0/0.mvt": 503, "/tiles.json": 503, "/style.json": 503, "/api/search?q=lyon": 503} {
 		resp, body := do(t, s, "GET", path, nil)
 		if resp.StatusCode != want {
 			t.Errorf("%s before the archive: %d, want %d (%s)", path, resp.StatusCode, want, body)
@@ -347,6 +354,10 @@ func TestNotReadyUntilATilesetIsSwappedIn(t *testing.T) {
 	}
 	ts := fixtureTileset(t, fixtureArchive(t))
 	s.Swap(ts)
+	if resp, _ := do(t, s, "GET", "/readyz", nil); resp.StatusCode != 503 {
+		t.Errorf("/readyz with tiles but no index: %d, want 503", resp.StatusCode)
+	}
+	s.SwapCatalog(NewCatalog(fixtureDataset()))
 	resp, body := do(t, s, "GET", "/readyz", nil)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), ts.Version) {
 		t.Errorf("/readyz after: %d %s", resp.StatusCode, body)

@@ -19,6 +19,7 @@ import (
 
 	_ "gocloud.dev/blob/s3blob" // s3:// archives, through go-pmtiles' buckets
 
+	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/server"
 	"github.com/territoires-industrie/carte/tiles"
 )
@@ -32,7 +33,7 @@ const envPrefix = "TERRITOIRES_"
 type serveOptions struct {
 	server          server.Config
 	tiles           string // archive location; "" builds from data
-	data            string // dataset folder for that build; "" is the embedded one
+	data            string // dataset folder for the API (and the build); "" is the embedded one
 	cacheDir        string
 	maxInMemory     int64
 	shutdownTimeout time.Duration
@@ -54,7 +55,7 @@ func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdou
 	fl.SetOutput(stdout)
 	fl.StringVar(&o.server.Addr, "addr", o.server.Addr, "listen `address` host:port (use 0.0.0.0:8080 to listen on every interface)")
 	fl.StringVar(&o.tiles, "tiles", "", "PMTiles archive: a path, file://, http(s):// or s3:// URL (default: build one from the dataset at start-up)")
-	fl.StringVar(&o.data, "data", "", "dataset `folder` to build tiles from when --tiles is not set (default: the embedded data)")
+	fl.StringVar(&o.data, "data", "", "dataset `folder` searched by the API, and built into tiles when --tiles is not set (default: the embedded data)")
 	fl.StringVar(&o.cacheDir, "cache-dir", o.cacheDir, "`folder` where built archives are kept and reused while the data is unchanged")
 	fl.StringVar(&o.server.PublicURL, "public-url", "", "absolute base `URL` clients use (behind a proxy/CDN); default: from Forwarded / X-Forwarded-* headers, else the request")
 	fl.StringVar(&cors, "cors-origins", cors, "comma-separated allowed `origins`, or *")
@@ -93,9 +94,6 @@ func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdou
 		}
 	}
 	errs = append(errs, o.server.Validate())
-	if o.tiles != "" && o.data != "" {
-		errs = append(errs, errors.New("--tiles and --data exclude each other: --data is what to build when there is no archive"))
-	}
 	if o.tiles == "" && o.cacheDir == "" {
 		errs = append(errs, errors.New("cache-dir: no user cache folder on this system, set --cache-dir"))
 	}
@@ -122,33 +120,46 @@ func runServe(ctx context.Context, args []string, stdout io.Writer, logger *slog
 // the current one.
 func serve(ctx context.Context, o serveOptions, logger *slog.Logger, onListen func(net.Addr)) error {
 	srv := server.New(o.server, logger)
-	load := func(ctx context.Context) (*server.Tileset, error) {
+	// load reads the dataset (for the API) and opens, or builds, the
+	// archive. Nothing is swapped in unless both succeed.
+	type loaded struct {
+		catalog *server.Catalog
+		tileset *server.Tileset
+	}
+	load := func(ctx context.Context) (loaded, error) {
+		ds, err := loadDataset(o.data)
+		if err != nil {
+			return loaded{}, err
+		}
 		location := o.tiles
 		if location == "" {
-			var err error
-			if location, err = cachedBuild(ctx, o.data, o.cacheDir, logger); err != nil {
-				return nil, err
+			if location, err = cachedBuild(ctx, ds, o.cacheDir, logger); err != nil {
+				return loaded{}, err
 			}
 		}
 		r, err := tiles.Open(ctx, location, o.maxInMemory)
 		if err != nil {
-			return nil, err
+			return loaded{}, err
 		}
 		ts, err := server.NewTileset(r)
 		if err != nil {
 			r.Close()
-			return nil, err
+			return loaded{}, err
 		}
-		return ts, nil
+		return loaded{catalog: server.NewCatalog(ds), tileset: ts}, nil
+	}
+	swap := func(l loaded) {
+		srv.SwapCatalog(l.catalog)
+		srv.Swap(l.tileset)
 	}
 	// An archive given by the operator is opened before listening, so that
 	// a wrong --tiles stops the start with a clear message.
 	if o.tiles != "" {
-		ts, err := load(ctx)
+		l, err := load(ctx)
 		if err != nil {
 			return err
 		}
-		srv.Swap(ts)
+		swap(l)
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -168,12 +179,12 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, onListen fu
 		// Building takes seconds: answer /healthz (and 503 on /readyz)
 		// meanwhile.
 		go func() {
-			ts, err := load(ctx)
+			l, err := load(ctx)
 			if err != nil {
 				cancel(fmt.Errorf("building the tiles: %w", err))
 				return
 			}
-			srv.Swap(ts)
+			swap(l)
 		}()
 	}
 	go func() {
@@ -183,10 +194,10 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, onListen fu
 				return
 			case <-hup:
 				logger.Info("SIGHUP: reloading the archive")
-				if ts, err := load(ctx); err != nil {
+				if l, err := load(ctx); err != nil {
 					srv.ReloadFailed(err)
 				} else {
-					srv.Swap(ts)
+					swap(l)
 				}
 			}
 		}
@@ -202,11 +213,7 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, onListen fu
 
 // cachedBuild returns an archive of the dataset, built into cacheDir
 // unless an archive of the same data and build options is already there.
-func cachedBuild(ctx context.Context, dataDir, cacheDir string, logger *slog.Logger) (string, error) {
-	ds, err := loadDataset(dataDir)
-	if err != nil {
-		return "", err
-	}
+func cachedBuild(ctx context.Context, ds *dataset.Dataset, cacheDir string, logger *slog.Logger) (string, error) {
 	opts := tiles.DefaultOptions()
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%d\n%#v", ds.Version, tiles.BuilderVersion, opts.Layers)

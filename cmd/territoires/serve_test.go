@@ -105,7 +105,7 @@ func get(url string) (int, []byte, error) {
 func TestServeReloadsOnSIGHUPWithoutFailingRequests(t *testing.T) {
 	dir := t.TempDir()
 	archive := buildArchive(t, dir, "a")
-	base, stop := startServe(t, "--tiles", archive)
+	base, stop := startServe(t, "--tiles", archive, "--data", filepath.Join(dir, "data-a"))
 	version := waitReady(t, base)
 
 	var ok, failed atomic.Int64
@@ -239,7 +239,6 @@ func TestServeFlagsFromEnvironmentAndValidation(t *testing.T) {
 		{map[string]string{"TERRITOIRES_TILE_MAX_AGE": "soon"}, nil, "TERRITOIRES_TILE_MAX_AGE"},
 		{nil, []string{"--addr", "nowhere"}, "addr"},
 		{nil, []string{"--public-url", "carte.example.org"}, "public-url"},
-		{nil, []string{"--tiles", "a.pmtiles", "--data", "d"}, "exclude each other"},
 		{nil, []string{"--read-timeout", "0s"}, "read-timeout"},
 		{nil, []string{"surprise"}, "unexpected argument"},
 	}

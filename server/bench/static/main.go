@@ -1,9 +1,10 @@
 // Command static is the fallback static-file ceiling of the load benchmark,
 // used by load.sh when nginx is not installed: it serves DIR/z/x/y.mvt
-// (gzip bytes, as extracted) with Content-Encoding: gzip, 404 when the file
-// is missing, like the nginx configuration of load.sh.
+// (gzip bytes, as extracted) with Content-Encoding: gzip; a missing file is
+// 204 up to -maxzoom and 404 above, like our server and the nginx
+// configuration of load.sh.
 //
-//	go run ./server/bench/static -dir DIR -addr 127.0.0.1:PORT
+//	go run ./server/bench/static -dir DIR -addr 127.0.0.1:PORT -maxzoom 12
 package main
 
 import (
@@ -14,11 +15,13 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 func main() {
 	dir := flag.String("dir", "", "folder of z/x/y.mvt files")
 	addr := flag.String("addr", "127.0.0.1:8083", "listen address")
+	maxZoom := flag.Int("maxzoom", 12, "deepest zoom of the tiles: a missing file is 204 up to it, 404 above")
 	flag.Parse()
 	if *dir == "" {
 		log.Fatal("static: -dir is required")
@@ -26,6 +29,11 @@ func main() {
 	h := func(w http.ResponseWriter, r *http.Request) {
 		b, err := os.ReadFile(filepath.Join(*dir, filepath.FromSlash(path.Clean("/"+r.URL.Path))))
 		if err != nil {
+			z, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+			if n, err := strconv.Atoi(z); err == nil && n >= 0 && n <= *maxZoom {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
 			http.NotFound(w, r)
 			return
 		}

@@ -1,0 +1,228 @@
+package server
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb"
+
+	"github.com/territoires-industrie/carte/index"
+)
+
+// Parameter names, in the habits of geo.api.gouv.fr where they exist.
+const (
+	paramLat         = "lat"
+	paramLon         = "lon"
+	paramLayers      = "layers"
+	paramRegion      = "codeRegion"
+	paramDepartement = "codeDepartement"
+	paramTerritoire  = "territoire"
+	paramEPCI        = "epci"
+	paramPeriod      = "period"
+	paramCategory    = "category"
+	paramMinSurface  = "min_surface_ha"
+	paramFields      = "fields"
+	paramFormat      = "format"
+)
+
+// filterParams are accepted by every search route.
+var filterParams = []string{paramLayers, paramRegion, paramDepartement, paramTerritoire, paramEPCI, paramPeriod, paramCategory, paramMinSurface, paramFields, paramFormat}
+
+// badRequest is a 400 with a message for the client.
+func badRequest(format string, args ...any) error {
+	return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf(format, args...))
+}
+
+// queryValues reads the query string, refusing parameters the route does
+// not know (a typo must not silently widen a search) and repeated ones.
+func queryValues(c *fiber.Ctx, allowed ...string) (url.Values, error) {
+	values := url.Values{}
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		values.Add(string(k), string(v))
+	})
+	var unknown, repeated []string
+	for k, v := range values {
+		if !slices.Contains(allowed, k) {
+			unknown = append(unknown, k)
+		} else if len(v) > 1 {
+			repeated = append(repeated, k)
+		}
+	}
+	sort.Strings(unknown)
+	sort.Strings(repeated)
+	switch {
+	case len(unknown) > 0:
+		sort.Strings(allowed)
+		return nil, badRequest("unknown parameter(s) %s; this route accepts %s", strings.Join(unknown, ", "), strings.Join(allowed, ", "))
+	case len(repeated) > 0:
+		return nil, badRequest("parameter(s) %s given more than once", strings.Join(repeated, ", "))
+	}
+	return values, nil
+}
+
+// point reads lat and lon (WGS84 degrees). ok is false when both are
+// absent and required is false.
+func point(v url.Values, required bool) (p orb.Point, ok bool, err error) {
+	latS, lonS := v.Get(paramLat), v.Get(paramLon)
+	if latS == "" && lonS == "" && !required {
+		return p, false, nil
+	}
+	if latS == "" || lonS == "" {
+		return p, false, badRequest("lat and lon are both required (WGS84 decimal degrees, e.g. lat=45.76&lon=4.84)")
+	}
+	lat, err := finite(latS, paramLat)
+	if err != nil {
+		return p, false, err
+	}
+	lon, err := finite(lonS, paramLon)
+	if err != nil {
+		return p, false, err
+	}
+	if lat < -90 || lat > 90 {
+		return p, false, badRequest("lat=%s is outside -90..90", latS)
+	}
+	if lon < -180 || lon > 180 {
+		return p, false, badRequest("lon=%s is outside -180..180", lonS)
+	}
+	return orb.Point{lon, lat}, true, nil
+}
+
+func finite(s, name string) (float64, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, badRequest("%s=%q is not a finite decimal number", name, s)
+	}
+	return f, nil
+}
+
+// intParam reads a positive integer bounded by max: above max it is an
+// error that says the maximum (our JSON API), unless capAtMax (OGC API,
+// whose standard says to cap).
+func intParam(v url.Values, name string, def, max int, capAtMax bool) (int, error) {
+	s := v.Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil && capAtMax && strings.Trim(s, "0123456789") == "" {
+		return max, nil // all digits, too big even for an int: above max
+	}
+	if err != nil || n < 1 {
+		return 0, badRequest("%s=%q must be an integer from 1 to %d", name, s, max)
+	}
+	if n > max {
+		if capAtMax {
+			return max, nil
+		}
+		return 0, badRequest("%s=%d is above the maximum %d", name, n, max)
+	}
+	return n, nil
+}
+
+// offsetParam reads a non-negative offset.
+func offsetParam(v url.Values, max int) (int, error) {
+	s := v.Get("offset")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > max {
+		return 0, badRequest("offset=%q must be an integer from 0 to %d", s, max)
+	}
+	return n, nil
+}
+
+// filter reads the filter parameters, checking layer names against the
+// catalog and values against their formats.
+func filter(v url.Values, cat *Catalog, defaultLayers []string) (index.Filter, error) {
+	f := index.Filter{
+		Region:      v.Get(paramRegion),
+		Departement: v.Get(paramDepartement),
+		Territoire:  v.Get(paramTerritoire),
+		EPCI:        v.Get(paramEPCI),
+		Period:      v.Get(paramPeriod),
+		Category:    v.Get(paramCategory),
+	}
+	if s := v.Get(paramLayers); s != "" {
+		var unknown []string
+		for _, l := range strings.Split(s, ",") {
+			l = strings.TrimSpace(l)
+			if !cat.Index.HasLayer(l) {
+				unknown = append(unknown, strconv.Quote(l))
+				continue
+			}
+			if !slices.Contains(f.Layers, l) {
+				f.Layers = append(f.Layers, l)
+			}
+		}
+		if len(unknown) > 0 {
+			return f, badRequest("unknown layer(s) %s; layers are %s", strings.Join(unknown, ", "), strings.Join(cat.Index.Layers(), ", "))
+		}
+	} else {
+		f.Layers = defaultLayers
+	}
+	if f.Period != "" && f.Period != index.Period2023 && f.Period != index.Period2018 {
+		return f, badRequest("period=%q must be %s or %s", f.Period, index.Period2023, index.Period2018)
+	}
+	if f.Region != "" && !isCode(f.Region, 2, 2) {
+		return f, badRequest("codeRegion=%q is not an INSEE region code (2 digits, e.g. 84)", f.Region)
+	}
+	if f.Departement != "" && !isCode(f.Departement, 2, 3) {
+		return f, badRequest("codeDepartement=%q is not a département code (e.g. 01, 2A, 974)", f.Departement)
+	}
+	if f.EPCI != "" && (len(f.EPCI) != 9 || strings.Trim(f.EPCI, "0123456789") != "") {
+		return f, badRequest("epci=%q is not a SIREN (9 digits)", f.EPCI)
+	}
+	if s := v.Get(paramMinSurface); s != "" {
+		x, err := finite(s, paramMinSurface)
+		if err != nil || x < 0 {
+			return f, badRequest("min_surface_ha=%q must be a non-negative number of hectares", s)
+		}
+		f.MinSurfaceHa = x
+	}
+	return f, nil
+}
+
+func isCode(s string, minLen, maxLen int) bool {
+	if len(s) < minLen || len(s) > maxLen {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c == 'A' || c == 'B') {
+			return false
+		}
+	}
+	return true
+}
+
+// wantGeoJSON reads format: json (default) or geojson.
+func wantGeoJSON(v url.Values) (bool, error) {
+	switch v.Get(paramFormat) {
+	case "", "json":
+		return false, nil
+	case "geojson":
+		return true, nil
+	}
+	return false, badRequest("format=%q must be json or geojson", v.Get(paramFormat))
+}
+
+// fields reads the list of properties to return (nil: all).
+func fields(v url.Values) []string {
+	s := v.Get(paramFields)
+	if s == "" {
+		return nil
+	}
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

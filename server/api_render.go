@@ -1,0 +1,135 @@
+package server
+
+import (
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/index"
+)
+
+// apiFeature is one hit in the plain JSON format: a representative point
+// rather than the full geometry (ask format=geojson for geometry).
+type apiFeature struct {
+	ID         string         `json:"id"`
+	Layer      string         `json:"layer"`
+	Name       string         `json:"name"`
+	DistanceM  *float64       `json:"distance_m,omitempty"`
+	Lon        float64        `json:"lon"`
+	Lat        float64        `json:"lat"`
+	Properties map[string]any `json:"properties"`
+}
+
+// layerProvenance is what responses say of a layer's origin.
+type layerProvenance struct {
+	Title   string           `json:"title"`
+	Sources []dataset.Source `json:"sources"`
+}
+
+// representativePoint: the point itself, the first of a MultiPoint, or for
+// polygons the centroid the data gives, else the area centroid.
+func representativePoint(f *dataset.Feature) orb.Point {
+	switch g := f.Geometry.(type) {
+	case orb.Point:
+		return g
+	case orb.MultiPoint:
+		return g[0]
+	}
+	lon, okLon := f.Properties["centroid_lon"].(float64)
+	lat, okLat := f.Properties["centroid_lat"].(float64)
+	if okLon && okLat {
+		return orb.Point{lon, lat}
+	}
+	c, _ := planar.CentroidArea(f.Geometry)
+	return c
+}
+
+// selectProperties keeps the requested fields (all when keep is nil).
+func selectProperties(f *dataset.Feature, keep []string) map[string]any {
+	out := make(map[string]any, len(f.Properties))
+	for k, v := range f.Properties {
+		if keep == nil || slices.Contains(keep, k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func distancePtr(h index.Hit) *float64 {
+	if math.IsNaN(h.DistanceM) {
+		return nil
+	}
+	d := math.Round(h.DistanceM*10) / 10 // decimetres: more is noise
+	return &d
+}
+
+func toAPIFeature(h index.Hit, keep []string) apiFeature {
+	p := representativePoint(h.Feature)
+	return apiFeature{
+		ID: h.Feature.ID, Layer: h.Layer, Name: h.Feature.String("name"),
+		DistanceM: distancePtr(h), Lon: p[0], Lat: p[1],
+		Properties: selectProperties(h.Feature, keep),
+	}
+}
+
+// toGeoJSON is the hit as an RFC 7946 Feature; layer and distance_m join
+// the properties.
+func toGeoJSON(h index.Hit, keep []string) *geojson.Feature {
+	gf := geojson.NewFeature(h.Feature.Geometry)
+	gf.ID = h.Feature.ID
+	gf.Properties = selectProperties(h.Feature, keep)
+	gf.Properties["layer"] = h.Layer
+	if _, ok := gf.Properties["name"]; !ok {
+		gf.Properties["name"] = h.Feature.String("name")
+	}
+	if d := distancePtr(h); d != nil {
+		gf.Properties["distance_m"] = *d
+	}
+	return gf
+}
+
+// provenanceOf lists the origin of every layer present in hits.
+func provenanceOf(cat *Catalog, hits []index.Hit) map[string]layerProvenance {
+	out := map[string]layerProvenance{}
+	for _, h := range hits {
+		if _, done := out[h.Layer]; done {
+			continue
+		}
+		if l, ok := cat.Manifest.Layer(h.Layer); ok {
+			out[h.Layer] = layerProvenance{Title: l.Title, Sources: l.Sources}
+		}
+	}
+	return out
+}
+
+// results is the body of every list answer, in one of two shapes.
+func results(cat *Catalog, hits []index.Hit, keep []string, asGeoJSON bool, extra map[string]any) map[string]any {
+	body := map[string]any{
+		"attribution":  cat.Manifest.Attribution,
+		"provenance":   provenanceOf(cat, hits),
+		"count":        len(hits),
+		"data_version": cat.Version,
+	}
+	for k, v := range extra {
+		body[k] = v
+	}
+	if asGeoJSON {
+		features := make([]*geojson.Feature, len(hits))
+		for i, h := range hits {
+			features[i] = toGeoJSON(h, keep)
+		}
+		body["type"] = "FeatureCollection"
+		body["features"] = features
+		return body
+	}
+	list := make([]apiFeature, len(hits))
+	for i, h := range hits {
+		list[i] = toAPIFeature(h, keep)
+	}
+	body["results"] = list
+	return body
+}

@@ -1,0 +1,272 @@
+package server
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/index"
+)
+
+// Limits of the JSON API: no query can make the server do unbounded work.
+const (
+	defaultK      = 10
+	maxK          = 100
+	defaultWithin = 100
+	maxWithin     = 1000
+	maxRadiusKm   = 500
+	defaultSearch = 10
+	maxSearch     = 50
+	maxQueryRunes = 100
+	mediaGeoJSON  = "application/geo+json"
+	paramK        = "k"
+	paramRadiusKm = "radius_km"
+	paramLimit    = "limit"
+	paramQ        = "q"
+)
+
+// pointLayers are searched by nearby and within when no layer is named:
+// "what is near here" means sites, training centres and ACV towns.
+var pointLayers = []string{dataset.LayerSites, dataset.LayerFormations, dataset.LayerACV}
+
+func (s *Server) registerAPI() {
+	api := s.app.Group("/api")
+	api.Get("/nearby", s.handleNearby)
+	api.Get("/within", s.handleWithin)
+	api.Get("/search", s.handleSearch)
+	api.Get("/reverse", s.handleReverse)
+	api.Get("/features/*", s.handleFeature)
+}
+
+// catalogOr503 returns the catalog, or the error that says to come back.
+func (s *Server) catalogOr503(c *fiber.Ctx) (*Catalog, error) {
+	cat := s.catalog.Load()
+	if cat == nil {
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return nil, fiber.NewError(fiber.StatusServiceUnavailable, "the data is being indexed, retry shortly")
+	}
+	return cat, nil
+}
+
+// sendResults writes a list answer in the asked format.
+func sendResults(c *fiber.Ctx, cat *Catalog, v url.Values, hits []index.Hit, extra map[string]any) error {
+	asGeoJSON, err := wantGeoJSON(v)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	body := results(cat, hits, fields(v), asGeoJSON, extra)
+	if asGeoJSON {
+		return c.JSON(body, mediaGeoJSON)
+	}
+	return c.JSON(body)
+}
+
+// GET /api/nearby?lat=&lon=&k=&radius_km=&layers=&<filters>
+func (s *Server) handleNearby(c *fiber.Ctx) error {
+	cat, err := s.catalogOr503(c)
+	if err != nil {
+		return err
+	}
+	v, err := queryValues(c, append([]string{paramLat, paramLon, paramK, paramRadiusKm}, filterParams...)...)
+	if err != nil {
+		return err
+	}
+	p, _, err := point(v, true)
+	if err != nil {
+		return err
+	}
+	k, err := intParam(v, paramK, defaultK, maxK, false)
+	if err != nil {
+		return err
+	}
+	radius, err := radiusKm(v, false)
+	if err != nil {
+		return err
+	}
+	f, err := filter(v, cat, pointLayers)
+	if err != nil {
+		return err
+	}
+	if _, err := wantGeoJSON(v); err != nil {
+		return err
+	}
+	hits := cat.Index.Nearby(p, k, radius*1000, f)
+	return sendResults(c, cat, v, hits, map[string]any{"query": map[string]any{"lat": p[1], "lon": p[0], "k": k, "radius_km": radius, "layers": f.Layers}})
+}
+
+// GET /api/within?lat=&lon=&radius_km=&limit=&<filters>
+func (s *Server) handleWithin(c *fiber.Ctx) error {
+	cat, err := s.catalogOr503(c)
+	if err != nil {
+		return err
+	}
+	v, err := queryValues(c, append([]string{paramLat, paramLon, paramRadiusKm, paramLimit}, filterParams...)...)
+	if err != nil {
+		return err
+	}
+	p, _, err := point(v, true)
+	if err != nil {
+		return err
+	}
+	radius, err := radiusKm(v, true)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(v, paramLimit, defaultWithin, maxWithin, false)
+	if err != nil {
+		return err
+	}
+	f, err := filter(v, cat, pointLayers)
+	if err != nil {
+		return err
+	}
+	if _, err := wantGeoJSON(v); err != nil {
+		return err
+	}
+	hits, more := cat.Index.Within(p, radius*1000, limit, f)
+	return sendResults(c, cat, v, hits, map[string]any{
+		"more":  more,
+		"query": map[string]any{"lat": p[1], "lon": p[0], "radius_km": radius, "limit": limit, "layers": f.Layers},
+	})
+}
+
+func radiusKm(v url.Values, required bool) (float64, error) {
+	s := v.Get(paramRadiusKm)
+	if s == "" {
+		if required {
+			return 0, badRequest("radius_km is required (kilometres, up to %d)", maxRadiusKm)
+		}
+		return 0, nil
+	}
+	r, err := finite(s, paramRadiusKm)
+	if err != nil {
+		return 0, err
+	}
+	if r <= 0 || r > maxRadiusKm {
+		return 0, badRequest("radius_km=%s must be above 0 and at most %d", s, maxRadiusKm)
+	}
+	return r, nil
+}
+
+// GET /api/search?q=&limit=&lat=&lon=&layers=&<filters>
+func (s *Server) handleSearch(c *fiber.Ctx) error {
+	cat, err := s.catalogOr503(c)
+	if err != nil {
+		return err
+	}
+	v, err := queryValues(c, append([]string{paramQ, paramLimit, paramLat, paramLon}, filterParams...)...)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(v.Get(paramQ))
+	switch {
+	case q == "":
+		return badRequest("q is required: the beginning of a name, e.g. q=chalon")
+	case !utf8.ValidString(q):
+		return badRequest("q is not valid UTF-8")
+	case utf8.RuneCountInString(q) > maxQueryRunes:
+		return badRequest("q is longer than %d characters", maxQueryRunes)
+	}
+	limit, err := intParam(v, paramLimit, defaultSearch, maxSearch, false)
+	if err != nil {
+		return err
+	}
+	bias, hasBias, err := point(v, false)
+	if err != nil {
+		return err
+	}
+	f, err := filter(v, cat, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := wantGeoJSON(v); err != nil {
+		return err
+	}
+	var biasPtr = &bias
+	if !hasBias {
+		biasPtr = nil
+	}
+	hits := cat.Index.Search(q, f, limit, biasPtr)
+	return sendResults(c, cat, v, hits, map[string]any{"query": map[string]any{"q": q, "limit": limit, "layers": f.Layers}})
+}
+
+// GET /api/reverse?lat=&lon=: the commune and territories containing a
+// point; null where there is none.
+func (s *Server) handleReverse(c *fiber.Ctx) error {
+	cat, err := s.catalogOr503(c)
+	if err != nil {
+		return err
+	}
+	v, err := queryValues(c, paramLat, paramLon, paramFields)
+	if err != nil {
+		return err
+	}
+	p, _, err := point(v, true)
+	if err != nil {
+		return err
+	}
+	place := cat.Index.Reverse(p)
+	keep := fields(v)
+	render := func(layer string, f *dataset.Feature) any {
+		if f == nil {
+			return nil
+		}
+		return toAPIFeature(index.Hit{Layer: layer, Feature: f, DistanceM: 0}, keep)
+	}
+	var hits []index.Hit
+	if place.Commune != nil {
+		hits = append(hits, index.Hit{Layer: dataset.LayerCommunes, Feature: place.Commune})
+	}
+	territoires := map[string]any{}
+	for _, period := range []string{index.Period2023, index.Period2018} {
+		f := place.Territoires[period]
+		territoires[period] = render(dataset.LayerTerritoires, f)
+		if f != nil {
+			hits = append(hits, index.Hit{Layer: dataset.LayerTerritoires, Feature: f})
+		}
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return c.JSON(fiber.Map{
+		"query":        fiber.Map{"lat": p[1], "lon": p[0]},
+		"commune":      render(dataset.LayerCommunes, place.Commune),
+		"territoires":  territoires,
+		"note":         "communes are those of the Territoires d'industrie only; commune null outside them or at sea",
+		"attribution":  cat.Manifest.Attribution,
+		"provenance":   provenanceOf(cat, hits),
+		"data_version": cat.Version,
+	})
+}
+
+// GET /api/features/{id}: one feature with its full geometry, as GeoJSON.
+// Ids may hold a slash (2023/ti-8413).
+func (s *Server) handleFeature(c *fiber.Ctx) error {
+	cat, err := s.catalogOr503(c)
+	if err != nil {
+		return err
+	}
+	v, err := queryValues(c, paramFields)
+	if err != nil {
+		return err
+	}
+	id, err := url.PathUnescape(c.Params("*"))
+	if err != nil || id == "" {
+		return badRequest("a feature id is required: /api/features/{id}")
+	}
+	h, ok := cat.Index.Feature(id)
+	if !ok {
+		return fiber.NewError(fiber.StatusNotFound, "no feature with id "+strconv.Quote(id))
+	}
+	gf := toGeoJSON(h, fields(v))
+	body := fiber.Map{
+		"type": "Feature", "id": gf.ID, "geometry": geojson.NewGeometry(h.Feature.Geometry), "properties": gf.Properties,
+		"provenance": provenanceOf(cat, []index.Hit{h}), "attribution": cat.Manifest.Attribution,
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return c.JSON(body, mediaGeoJSON)
+}
