@@ -1,0 +1,258 @@
+package server
+
+import (
+	"encoding/json"
+	"math"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"github.com/territoires-industrie/carte/data"
+	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/index"
+)
+
+var (
+	realOnce    sync.Once
+	realCatalog *Catalog
+)
+
+// realServer serves the fixture tiles and the real default dataset's API.
+func realServer(tb testing.TB) *Server {
+	tb.Helper()
+	realOnce.Do(func() {
+		ds, err := dataset.Load(data.FS)
+		if err != nil {
+			panic(err)
+		}
+		realCatalog = NewCatalog(ds)
+	})
+	s, _ := newTestServer(tb, nil)
+	s.SwapCatalog(realCatalog)
+	return s
+}
+
+type listBody struct {
+	Count       int                        `json:"count"`
+	More        bool                       `json:"more"`
+	Results     []apiFeature               `json:"results"`
+	Provenance  map[string]layerProvenance `json:"provenance"`
+	Attribution string                     `json:"attribution"`
+}
+
+func getList(t *testing.T, s *Server, target string) listBody {
+	t.Helper()
+	resp, body := do(t, s, "GET", target, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s: %d %s", target, resp.StatusCode, body)
+	}
+	var lb listBody
+	if err := json.Unmarshal(body, &lb); err != nil {
+		t.Fatal(err)
+	}
+	return lb
+}
+
+func TestNearbySitesAroundLyon(t *testing.T) {
+	s := realServer(t)
+	lb := getList(t, s, "/api/nearby?lat=45.764&lon=4.8357&layers=sites&k=5")
+	if lb.Count != 5 || len(lb.Results) != 5 {
+		t.Fatalf("count %d", lb.Count)
+	}
+	lyonPt := orb.Point{4.8357, 45.764}
+	prev := -1.0
+	for _, r := range lb.Results {
+		if r.Layer != dataset.LayerSites || r.DistanceM == nil || *r.DistanceM < prev {
+			t.Fatalf("result %+v out of order or without distance", r)
+		}
+		prev = *r.DistanceM
+		h, _ := realCatalog.Index.Feature(r.ID)
+		if want := index.Distance(lyonPt, h.Feature.Geometry); math.Abs(want-*r.DistanceM) > 0.1 {
+			t.Errorf("%s: distance %.1f, want %.1f", r.ID, *r.DistanceM, want)
+		}
+		if r.Properties["precision"] != "commune" {
+			t.Errorf("%s: precision %v", r.ID, r.Properties["precision"])
+		}
+	}
+	src := lb.Provenance[dataset.LayerSites].Sources
+	licences := ""
+	for _, s := range src {
+		licences += s.Licence + " | "
+	}
+	if len(src) == 0 || !strings.Contains(licences, "Licence Ouverte") || lb.Attribution == "" {
+		t.Errorf("provenance %+v", lb.Provenance)
+	}
+}
+
+func TestWithinRadiusWithFilter(t *testing.T) {
+	s := realServer(t)
+	lb := getList(t, s, "/api/within?lat=45.764&lon=4.8357&radius_km=50&layers=formations&category=cfa_uimm&limit=1000")
+	if lb.Count == 0 || lb.More {
+		t.Fatalf("count %d more %v", lb.Count, lb.More)
+	}
+	for _, r := range lb.Results {
+		if *r.DistanceM > 50000 || r.Properties["category"] != "cfa_uimm" {
+			t.Errorf("%s at %.0f m, category %v", r.ID, *r.DistanceM, r.Properties["category"])
+		}
+	}
+	small := getList(t, s, "/api/within?lat=45.764&lon=4.8357&radius_km=50&layers=formations&limit=3")
+	if small.Count != 3 || !small.More {
+		t.Errorf("limit 3: count %d more %v", small.Count, small.More)
+	}
+}
+
+func TestNearbyAsGeoJSON(t *testing.T) {
+	s := realServer(t)
+	resp, body := do(t, s, "GET", "/api/nearby?lat=46.2567&lon=5.6553&k=3&format=geojson&fields=name,category", nil)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != mediaGeoJSON {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	var fc struct {
+		Type     string `json:"type"`
+		Features []struct {
+			Type     string `json:"type"`
+			ID       string `json:"id"`
+			Geometry struct {
+				Type        string    `json:"type"`
+				Coordinates []float64 `json:"coordinates"`
+			} `json:"geometry"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(body, &fc); err != nil {
+		t.Fatal(err)
+	}
+	if fc.Type != "FeatureCollection" || len(fc.Features) != 3 {
+		t.Fatalf("%s", body)
+	}
+	for _, f := range fc.Features {
+		if f.Type != "Feature" || f.Geometry.Type != "Point" || len(f.Geometry.Coordinates) != 2 || f.Geometry.Coordinates[0] < 5 {
+			t.Errorf("feature %+v: lon,lat order expected", f)
+		}
+		if _, ok := f.Properties["distance_m"]; !ok || f.Properties["layer"] == nil {
+			t.Errorf("properties %v lack distance_m or layer", f.Properties)
+		}
+		if _, ok := f.Properties["code_insee"]; ok {
+			t.Errorf("fields=name,category but code_insee returned")
+		}
+	}
+}
+
+func TestSearchAndReverseOnRealNames(t *testing.T) {
+	s := realServer(t)
+	lb := getList(t, s, "/api/search?q="+url.QueryEscape("chalon sur saone")+"&layers=communes")
+	if lb.Count == 0 || lb.Results[0].Name != "Chalon-sur-Saône" {
+		t.Fatalf("%+v", lb.Results)
+	}
+	lb = getList(t, s, "/api/search?q="+url.QueryEscape("st étienne")+"&limit=3")
+	if lb.Count == 0 || lb.Results[0].Name != "Saint-Étienne" {
+		t.Errorf("st étienne: %+v", lb.Results)
+	}
+
+	resp, body := do(t, s, "GET", "/api/reverse?lat=46.2567&lon=5.6553", nil)
+	var rev struct {
+		Commune     *apiFeature            `json:"commune"`
+		Territoires map[string]*apiFeature `json:"territoires"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(body, &rev) != nil {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if rev.Commune == nil || rev.Commune.ID != "01283" || rev.Territoires["2023-2027"] == nil || rev.Territoires["2023-2027"].ID != "2023/ti-8413" || rev.Territoires["2018-2023"] == nil {
+		t.Errorf("reverse Oyonnax: %s", body)
+	}
+	_, body = do(t, s, "GET", "/api/reverse?lat=47.5&lon=-6.5", nil)
+	if err := json.Unmarshal(body, &rev); err != nil || rev.Commune != nil || rev.Territoires["2023-2027"] != nil {
+		t.Errorf("reverse at sea: %s", body)
+	}
+}
+
+func TestFeatureByIDWithSlash(t *testing.T) {
+	s := realServer(t)
+	for _, path := range []string{"/api/features/2023/ti-8413", "/api/features/2023%2Fti-8413"} {
+		resp, body := do(t, s, "GET", path, nil)
+		var f struct {
+			ID       string `json:"id"`
+			Geometry struct {
+				Type string `json:"type"`
+			} `json:"geometry"`
+			Properties map[string]any `json:"properties"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &f) != nil || f.ID != "2023/ti-8413" || !strings.Contains(f.Geometry.Type, "Polygon") || f.Properties["name"] != "Plastics Vallée – Oyonnax" {
+			t.Errorf("%s: %d %.300s", path, resp.StatusCode, body)
+		}
+	}
+	if resp, _ := do(t, s, "GET", "/api/features/nope", nil); resp.StatusCode != 404 {
+		t.Errorf("unknown id: %d", resp.StatusCode)
+	}
+}
+
+func TestAPIRejectsBadInput(t *testing.T) {
+	s := realServer(t)
+	tests := []struct {
+		target, mentions string
+	}{
+		{"/api/nearby?lon=4.8", "lat and lon are both required"},
+		{"/api/nearby?lat=NaN&lon=4.8", "not a finite"},
+		{"/api/nearby?lat=45&lon=Inf", "not a finite"},
+		{"/api/nearby?lat=91&lon=4.8", "outside -90..90"},
+		{"/api/nearby?lat=45&lon=-181", "outside -180..180"},
+		{"/api/nearby?lat=45&lon=4.8&k=0", "from 1 to 100"},
+		{"/api/nearby?lat=45&lon=4.8&k=101", "above the maximum 100"},
+		{"/api/nearby?lat=45&lon=4.8&k=99999999999999999999", "from 1 to 100"},
+		{"/api/nearby?lat=45&lon=4.8&k=ten", "from 1 to 100"},
+		{"/api/nearby?lat=45&lon=4.8&radius=5", "unknown parameter(s) radius"},
+		{"/api/nearby?lat=45&lon=4.8&lat=46", "more than once"},
+		{"/api/nearby?lat=45&lon=4.8&layers=sites,usines", `unknown layer(s) "usines"`},
+		{"/api/nearby?lat=45&lon=4.8&radius_km=501", "at most 500"},
+		{"/api/nearby?lat=45&lon=4.8&codeRegion=8", "INSEE region code"},
+		{"/api/nearby?lat=45&lon=4.8&codeDepartement=9999", "département code"},
+		{"/api/nearby?lat=45&lon=4.8&epci=12", "SIREN"},
+		{"/api/nearby?lat=45&lon=4.8&period=2020", "period"},
+		{"/api/nearby?lat=45&lon=4.8&format=xml", "json or geojson"},
+		{"/api/nearby?lat=45&lon=4.8&min_surface_ha=-1", "non-negative"},
+		{"/api/within?lat=45&lon=4.8", "radius_km is required"},
+		{"/api/within?lat=45&lon=4.8&radius_km=5&limit=1001", "above the maximum 1000"},
+		{"/api/search", "q is required"},
+		{"/api/search?q=" + strings.Repeat("a", 101), "longer than 100"},
+		{"/api/search?q=lyon&limit=51", "above the maximum 50"},
+		{"/api/search?q=lyon&lat=45", "both required"},
+		{"/api/reverse?lat=45", "both required"},
+		{"/api/reverse?lat=45&lon=4&k=3", "unknown parameter(s) k"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target, func(t *testing.T) {
+			resp, body := do(t, s, "GET", tt.target, nil)
+			var e errorBody
+			if resp.StatusCode != 400 || json.Unmarshal(body, &e) != nil || !strings.Contains(e.Error, tt.mentions) {
+				t.Errorf("status %d body %s, want 400 mentioning %q", resp.StatusCode, body, tt.mentions)
+			}
+		})
+	}
+}
+
+// FuzzAPIQuery: whatever the query string, the API answers 200 or 400 (404
+// for features), never a 5xx, never a panic.
+func FuzzAPIQuery(f *testing.F) {
+	s := realServer(f)
+	for _, q := range []string{"lat=45&lon=4.8", "lat=45&lon=4.8&k=3&layers=sites", "q=lyon&limit=3", "lat=1e309&lon=0", "q=%ff%fe", "lat=45&lon=4.8&radius_km=1e-300"} {
+		f.Add("nearby", q)
+		f.Add("search", q)
+	}
+	f.Fuzz(func(t *testing.T, route, query string) {
+		switch route {
+		case "nearby", "within", "search", "reverse":
+		default:
+			route = "nearby"
+		}
+		if strings.ContainsAny(query, " #\r\n\t") {
+			return // not a valid request target: the HTTP layer refuses it
+		}
+		resp, body := do(t, s, "GET", "/api/"+route+"?"+query, nil)
+		if resp.StatusCode != 200 && resp.StatusCode != 400 {
+			t.Fatalf("/api/%s?%s: %d %s", route, query, resp.StatusCode, body)
+		}
+	})
+}
