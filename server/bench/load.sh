@@ -209,15 +209,19 @@ echo "OK: same statuses, gzip bodies byte-identical across the three servers and
 curl -s -o /dev/null -D - -H 'Accept-Encoding: gzip' "${base[ours]}/tiles/$first.mvt" | grep -qi '^content-encoding: gzip' ||
 	{ echo "FAILED: ours sent no Content-Encoding: gzip" >&2; exit 1; }
 
-run_wrk() { # server connections duration [count=1] -> prints the BENCH line
-	local s=$1 c=$2 d=$3 out
-	out=$(wrk -t"$THREADS" -c"$c" -d"$d" --latency -s server/bench/paths.lua "${base[$s]}" -- \
-		list="$tmp/paths.txt" prefix="${prefix[$s]}" maxzoom="$maxzoom" ${4:-})
-	echo "$out" >>"$tmp/wrk-$s.log"
-	grep '^BENCH ' <<<"$out"
+ncpu=$(nproc)
+clk=$(getconf CLK_TCK)
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; } # user nice system irq softirq
+proc_ticks() { # pid: utime + stime of it and its children (nginx workers)
+	local p kids t=0 v
+	kids=$(cat /proc/"$1"/task/*/children 2>/dev/null || true)
+	for p in "$1" $kids; do
+		v=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/"$p"/stat 2>/dev/null || echo 0)
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
 }
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
-rss_kb() { # pid: VmRSS and VmHWM in kB, summed over the process and its children (nginx workers)
+rss_kb() { # pid: VmRSS and VmHWM in kB, summed over it and its children
 	local p kids rss=0 hwm=0 r h
 	kids=$(cat /proc/"$1"/task/*/children 2>/dev/null || true)
 	for p in "$1" $kids; do
@@ -228,6 +232,46 @@ rss_kb() { # pid: VmRSS and VmHWM in kB, summed over the process and its childre
 	done
 	echo "$rss $hwm"
 }
+# Other work on the machine (builds, tests) skews the numbers: before each
+# timed run, wait up to QUIET_WAIT seconds for the cores to be idle, and
+# measure during the run how much CPU went to neither wrk nor the server.
+wait_quiet() {
+	local i b0 b1
+	for ((i = 0; i < ${QUIET_WAIT:-30}; i++)); do
+		b0=$(busy_ticks)
+		sleep 1
+		b1=$(busy_ticks)
+		if (((b1 - b0) * 100 < 10 * clk * ncpu)); then
+			return 0
+		fi
+	done
+	echo "  (the machine is still busy after ${QUIET_WAIT:-30}s of waiting: running anyway, see other_cpu)"
+}
+
+# run_wrk server connections duration [lua args...] prints the BENCH line
+# followed by the server's CPU per request and the CPU share used by other
+# processes during the run.
+run_wrk() {
+	local s=$1 c=$2 d=$3 out b0 b1 s0 s1 wrk_cpu wall
+	shift 3
+	b0=$(busy_ticks)
+	s0=$(proc_ticks "${pid[$s]}")
+	{ TIMEFORMAT='%R %U %S'; time wrk -t"$THREADS" -c"$c" -d"$d" --latency -s server/bench/paths.lua "${base[$s]}" -- \
+		list="$tmp/paths.txt" prefix="${prefix[$s]}" maxzoom="$maxzoom" "$@" >"$tmp/wrk.out" 2>&1; } 2>"$tmp/wrk.time"
+	s1=$(proc_ticks "${pid[$s]}")
+	b1=$(busy_ticks)
+	{ echo "== $s c=$c $d $*"; cat "$tmp/wrk.out"; } >>"$tmp/wrk-$s.log"
+	out=$(grep '^BENCH ' "$tmp/wrk.out") || { cat "$tmp/wrk.out" >&2; echo "FAILED: wrk against $s" >&2; exit 1; }
+	read -r wall wrk_cpu < <(awk '{ print $1, $2 + $3 }' "$tmp/wrk.time")
+	awk -v o="$out" -v b="$((b1 - b0))" -v sv="$((s1 - s0))" -v w="$wrk_cpu" -v wall="$wall" -v clk="$clk" -v n="$ncpu" '
+		BEGIN {
+			match(o, / requests=[0-9]+/); req = substr(o, RSTART + 10, RLENGTH - 10)
+			other = (b - sv - w * clk) / (n * clk * wall) * 100
+			printf "%s server_cpu_us_per_req=%.1f server_cpu_pct=%.0f wrk_cpu_pct=%.0f other_cpu_pct=%.0f\n",
+				o, sv / clk * 1e6 / (req > 0 ? req : 1), sv / clk / wall * 100, w / wall * 100, (other > 0 ? other : 0)
+		}'
+}
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
 say "warm-up ($WARMUP, 64 connections, each server), counting every status"
 for s in "${names[@]}"; do
@@ -237,36 +281,61 @@ for s in "${names[@]}"; do
 	[ "$(field "$line" bad)" = 0 ] || { echo "FAILED: bad answers during the warm-up of $s" >&2; exit 1; }
 done
 
-say "load: wrk -t$THREADS -cC -d$DURATION --latency -s server/bench/paths.lua URL -- list=LIST prefix=PREFIX maxzoom=$maxzoom"
-declare -A rps p50 p99 bad rss
+say "throughput: wrk -t$THREADS -cC -d$DURATION --latency -s server/bench/paths.lua URL -- list=LIST prefix=PREFIX maxzoom=$maxzoom"
+declare -A rps p50 p99 bad rss cpu other
 failed=0
+record() { # key line
+	rps[$1]=$(field "$2" rps)
+	p50[$1]=$(field "$2" p50_us)
+	p99[$1]=$(field "$2" p99_us)
+	bad[$1]=$(field "$2" bad)
+	cpu[$1]=$(field "$2" server_cpu_us_per_req)
+	other[$1]=$(field "$2" other_cpu_pct)
+	[ "${bad[$1]}" = 0 ] || failed=1
+}
 for c in $CONNS; do
 	for s in "${names[@]}"; do
+		wait_quiet
 		line=$(run_wrk "$s" "$c" "$DURATION")
-		rps[$s,$c]=$(field "$line" rps)
-		p50[$s,$c]=$(field "$line" p50_us)
-		p99[$s,$c]=$(field "$line" p99_us)
-		bad[$s,$c]=$(field "$line" bad)
+		record "$s,$c" "$line"
 		read -r r h < <(rss_kb "${pid[$s]}")
 		rss[$s,$c]=$r
 		echo "c=$c $s: $line rss_kb=$r hwm_kb=$h"
-		[ "${bad[$s,$c]}" = 0 ] || failed=1
 	done
 done
 
-say "results ($(nproc) cores shared by wrk and the server; list of $(wc -l <"$tmp/paths.txt") requests, $(wc -l <"$tmp/distinct.txt") distinct tiles)"
+RATE=${RATE:-2000}
+RATE_CONNS=${RATE_CONNS:-32}
+if [ "$RATE" != 0 ]; then
+	say "latency at a fixed rate: about $RATE req/s (Poisson arrivals) over $RATE_CONNS connections, $DURATION"
+	for s in "${names[@]}"; do
+		wait_quiet
+		line=$(run_wrk "$s" "$RATE_CONNS" "$DURATION" rate="$RATE" conns="$RATE_CONNS")
+		record "$s,rate" "$line"
+		echo "rate $s: $line"
+	done
+fi
+
+say "results ($ncpu cores shared by wrk and the server; list of $(wc -l <"$tmp/paths.txt") requests, $(wc -l <"$tmp/distinct.txt") distinct tiles)"
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
-printf '%-5s %-9s %10s %9s %9s %9s %5s\n' conns server "req/s" "p50 ms" "p99 ms" "RSS MB" bad
+printf '%-6s %-8s %8s %7s %8s %9s %7s %6s %4s\n' conns server "req/s" "p50 ms" "p99 ms" "CPU us/r" "RSS MB" "other" bad
+row() { # key label server
+	printf '%-6s %-8s %8.0f %7s %8s %9s %7s %5s%% %4s\n' "$2" "$3" "${rps[$1]}" "$(ms "${p50[$1]}")" "$(ms "${p99[$1]}")" \
+		"${cpu[$1]}" "${4:--}" "${other[$1]}" "${bad[$1]}"
+}
 for c in $CONNS; do
 	for s in "${names[@]}"; do
-		printf '%-5s %-9s %10.0f %9s %9s %9.1f %5s\n' "$c" "$s" "${rps[$s,$c]}" "$(ms "${p50[$s,$c]}")" "$(ms "${p99[$s,$c]}")" \
-			"$(awk -v k="${rss[$s,$c]}" 'BEGIN { print k / 1024 }')" "${bad[$s,$c]}"
+		row "$s,$c" "$c" "$s" "$(awk -v k="${rss[$s,$c]}" 'BEGIN { printf "%.1f", k / 1024 }')"
 	done
 done
+if [ "$RATE" != 0 ]; then
+	for s in "${names[@]}"; do row "$s,rate" "@$RATE" "$s"; done
+fi
+echo "(CPU us/r: server CPU time per request, user + system; other: share of the machine used by other processes during the run)"
 echo
-printf '%-5s %16s %16s\n' conns "ours/pmtiles" "ours/$static_name"
+printf '%-6s %14s %14s\n' conns "ours/pmtiles" "ours/$static_name"
 for c in $CONNS; do
-	printf '%-5s %15.2fx %15.2fx\n' "$c" \
+	printf '%-6s %13.2fx %13.2fx\n' "$c" \
 		"$(awk -v a="${rps[ours,$c]}" -v b="${rps[pmtiles,$c]}" 'BEGIN { print a / b }')" \
 		"$(awk -v a="${rps[ours,$c]}" -v b="${rps[$static_name,$c]}" 'BEGIN { print a / b }')"
 done
@@ -276,14 +345,18 @@ for s in "${names[@]}"; do
 	read -r r h < <(rss_kb "${pid[$s]}")
 	printf '  %-9s %7.1f MB\n' "$s" "$(awk -v k="$h" 'BEGIN { print k / 1024 }')"
 done
-echo "static ceiling: $static_version; pmtiles serve: $PMTILES_MODULE, default --cache-size (64 MB of directories)"
+echo "static ceiling: $static_version; pmtiles serve: $PMTILES_MODULE, default --cache-size (64 MB of directories; tiles read from the file)"
 
-say "goal: ours >= 1.5x pmtiles serve, p99 < 5 ms, >= 0.5x the static ceiling"
+say "goal: ours >= 1.5x pmtiles serve throughput, p99 < 5 ms, >= 0.5x the static ceiling"
 for c in $CONNS; do
 	awk -v c="$c" -v o="${rps[ours,$c]}" -v p="${rps[pmtiles,$c]}" -v n="${rps[$static_name,$c]}" -v q="${p99[ours,$c]}" \
 		'BEGIN { printf "c=%-4s vs pmtiles %.2fx %s | p99 %.2f ms %s | vs static %.2fx %s\n", c,
 			o / p, (o >= 1.5 * p ? "met" : "NOT met"), q / 1000, (q < 5000 ? "met" : "NOT met"), o / n, (o >= 0.5 * n ? "met" : "NOT met") }'
 done
+if [ "$RATE" != 0 ]; then
+	awk -v r="$RATE" -v q="${p99[ours,rate]}" -v qn="${p99[$static_name,rate]}" \
+		'BEGIN { printf "at %s req/s: p99 %.2f ms %s (static ceiling: %.2f ms)\n", r, q / 1000, (q < 5000 ? "met" : "NOT met"), qn / 1000 }'
+fi
 if [ "$failed" != 0 ]; then
 	echo "FAILED: some runs had 5xx, unexpected 4xx or socket errors (see the lines above)" >&2
 	exit 1

@@ -2,7 +2,7 @@
 -- tile paths ("z/x/y", one per line, written by ./extract) in a loop, with
 -- Accept-Encoding: gzip.
 --
---   wrk -t2 -c64 -d10s --latency -s paths.lua URL -- list=FILE prefix=/tiles/ [suffix=.mvt] [maxzoom=12] [count=1]
+--   wrk -t2 -c64 -d10s --latency -s paths.lua URL -- list=FILE prefix=/tiles/ [suffix=.mvt] [maxzoom=12] [count=1] [rate=R conns=C]
 --
 -- Request i is prefix .. line_i .. suffix, so the same list serves every
 -- server: prefix "/tiles/" for ours, "/NAME/" for pmtiles serve, "/" for a
@@ -20,6 +20,11 @@
 --            knows how many requests it sent above maxzoom (the expected
 --            404s), so an answer >= 400 beyond those (minus the requests
 --            still in flight at the end) is bad. For timed runs.
+--
+-- rate=R conns=C (C = wrk's -c) paces the requests to about R per second in
+-- all, with Poisson arrivals (each connection waits a random exponential
+-- delay before its next request), to measure latency below saturation. The
+-- latency wrk reports starts when a request is sent, not when it was due.
 --
 -- done() prints one machine-readable line:
 --   BENCH requests=… duration_s=… rps=… p50_us=… p90_us=… p99_us=… max_us=… bytes=…
@@ -52,7 +57,7 @@ function init(args)
    for _, a in ipairs(args) do
       local k, v = a:match("^(%w+)=(.*)$")
       if not k then
-         error("argument " .. a .. ": want key=value (list, prefix, suffix, maxzoom, count)")
+         error("argument " .. a .. ": want key=value (list, prefix, suffix, maxzoom, count, rate, conns)")
       end
       opt[k] = v
    end
@@ -78,6 +83,18 @@ function init(args)
    -- counting, since it makes wrk hand every body to Lua.
    if opt.count == "1" then
       response = count_response
+   end
+   -- Likewise delay(), only when pacing.
+   if opt.rate then
+      local rate, conns = tonumber(opt.rate), tonumber(opt.conns)
+      if not rate or rate <= 0 or not conns or conns <= 0 then
+         error("rate=R needs conns=C, both positive")
+      end
+      local mean_ms = 1000 * conns / rate
+      math.randomseed(id)
+      delay = function()
+         return -math.log(1 - math.random()) * mean_ms
+      end
    end
 end
 

@@ -64,7 +64,6 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -95,11 +94,8 @@ func main() {
 	}
 }
 
-func esc(s string) string {
-	var b bytes.Buffer
-	xml.EscapeText(&b, []byte(s))
-	return b.String()
-}
+var esc = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace // attributes
+var escText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
 
 // config writes layers.vrt (one OGR VRT layer per manifest layer, keeping
 // id + the tile fields) and conf.json (the MVT driver's per-layer zooms),
@@ -137,8 +133,8 @@ func config(dataDir, work string) error {
 			src = filepath.Join(dataDir, l.File)
 		}
 		srcLayer := strings.TrimSuffix(filepath.Base(l.File), ".gz")
-		fmt.Fprintf(&vrt, "  <OGRVRTLayer name=%q>\n    <SrcDataSource>%s</SrcDataSource>\n    <SrcSQL>SELECT %s FROM %s</SrcSQL>\n  </OGRVRTLayer>\n",
-			esc(l.ID), esc(src), esc(strings.Join(cols, ", ")), esc(`"`+srcLayer+`"`))
+		fmt.Fprintf(&vrt, "  <OGRVRTLayer name=\"%s\">\n    <SrcDataSource>%s</SrcDataSource>\n    <SrcSQL>SELECT %s FROM %s</SrcSQL>\n  </OGRVRTLayer>\n",
+			esc(l.ID), escText(src), escText(strings.Join(cols, ", ")), escText(`"`+srcLayer+`"`))
 		conf[l.ID] = map[string]int{"minzoom": lt.MinZoom, "maxzoom": lt.MaxZoom}
 		minZ, maxZ = min(minZ, lt.MinZoom), max(maxZ, lt.MaxZoom)
 		counts = append(counts, fmt.Sprintf("%s:%d", l.ID, l.Count))
