@@ -31,13 +31,18 @@ type layerIndex struct {
 	info     dataset.LayerInfo
 	features []dataset.Feature
 	tree     rtree.RTreeG[int32]
+	// unit holds, for Point features, the position as a unit vector: the
+	// chord between two unit vectors orders like the great-circle
+	// distance and costs no trigonometry.
+	unit [][3]float64
+	isPt []bool
 }
 
 // Index is built once from a dataset with New.
 type Index struct {
 	layers []*layerIndex
 	byID   map[string]ref
-	text   textIndex
+	text   *textIndex
 }
 
 type ref struct{ layer, feature int32 }
@@ -47,8 +52,11 @@ type ref struct{ layer, feature int32 }
 func New(ds *dataset.Dataset) *Index {
 	ix := &Index{byID: map[string]ref{}}
 	for li, l := range ds.Layers {
-		lx := &layerIndex{info: l.Info, features: l.Features}
+		lx := &layerIndex{info: l.Info, features: l.Features, unit: make([][3]float64, len(l.Features)), isPt: make([]bool, len(l.Features))}
 		for fi := range l.Features {
+			if p, ok := l.Features[fi].Geometry.(orb.Point); ok {
+				lx.unit[fi], lx.isPt[fi] = unitVector(p), true
+			}
 			b := l.Features[fi].Geometry.Bound()
 			lx.tree.Insert(b.Min, b.Max, int32(fi))
 			ix.byID[l.Features[fi].ID] = ref{int32(li), int32(fi)}
@@ -137,32 +145,60 @@ func (ix *Index) Within(p orb.Point, radiusM float64, limit int, f Filter) (hits
 }
 
 // nearest is a best-first search of one layer: boxes by their geodesic
-// lower bound, features by their exact distance.
+// lower bound, features by their exact distance. Distances travel through
+// the search as squared chords (monotonic in the great-circle distance);
+// the hits kept are then measured in metres.
 func (l *layerIndex) nearest(p orb.Point, k int, limit float64, f Filter) []Hit {
+	q := unitVector(p)
+	limitChord := chord2(limit)
 	var hits []Hit
+	var last float64 // chord² of the last hit kept
 	l.tree.Nearby(
 		func(min, max [2]float64, fi int32, item bool) float64 {
-			if item {
-				return Distance(p, l.features[fi].Geometry)
+			if !item {
+				return chord2(boxLowerBound(p, min, max))
 			}
-			return boxLowerBound(p, min, max)
+			if l.isPt[fi] {
+				u := l.unit[fi]
+				dx, dy, dz := u[0]-q[0], u[1]-q[1], u[2]-q[2]
+				return dx*dx + dy*dy + dz*dz
+			}
+			return chord2(Distance(p, l.features[fi].Geometry))
 		},
-		func(_, _ [2]float64, fi int32, d float64) bool {
-			if d > limit {
+		func(_, _ [2]float64, fi int32, c float64) bool {
+			if c > limitChord {
 				return false
 			}
 			// Keep equal distances past k so that ties sort by id.
-			if len(hits) >= k && d > hits[len(hits)-1].DistanceM {
+			if len(hits) >= k && c > last {
 				return false
 			}
 			feat := &l.features[fi]
 			if f.match(l.info.ID, feat) {
-				hits = append(hits, Hit{Layer: l.info.ID, Feature: feat, DistanceM: d})
+				hits = append(hits, Hit{Layer: l.info.ID, Feature: feat, DistanceM: Distance(p, feat.Geometry)})
+				last = c
 			}
 			return true
 		},
 	)
 	return hits
+}
+
+// unitVector is p on the unit sphere.
+func unitVector(p orb.Point) [3]float64 {
+	lat, lon := p[1]*rad, p[0]*rad
+	return [3]float64{math.Cos(lat) * math.Cos(lon), math.Cos(lat) * math.Sin(lon), math.Sin(lat)}
+}
+
+// chord2 is the squared chord, on the unit sphere, of a great-circle
+// distance in metres (+Inf stays +Inf).
+func chord2(d float64) float64 {
+	if math.IsInf(d, 1) {
+		return d
+	}
+	a := math.Min(d/EarthRadius, math.Pi) / 2
+	s := 2 * math.Sin(a)
+	return s * s
 }
 
 func sortByDistance(hits []Hit) {

@@ -4,10 +4,13 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/paulmach/orb"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/territoires-industrie/carte/dataset"
 )
 
 // Normalize folds a name for matching: lower case, accents removed,
@@ -37,31 +40,42 @@ func Normalize(s string) []string {
 	return words
 }
 
-// textIndex maps every word of every name to the features that carry it,
+// textIndex maps every word of every name to the entries that carry it,
 // sorted by word for prefix search.
 type textIndex struct {
-	words    []string // sorted, unique
-	postings [][]ref  // per word
-	names    [][]string
-	fullName []string // normalized full name per ref, by position in refs
-	refs     map[ref]int
+	words    []string  // sorted, unique
+	postings [][]int32 // per word: entry numbers
+	entries  []textEntry
+	scratch  sync.Pool // *seenSet, one per concurrent query
 }
 
-func buildText(layers []*layerIndex) textIndex {
-	t := textIndex{refs: map[ref]int{}}
-	byWord := map[string][]ref{}
+type textEntry struct {
+	ref   ref
+	words []string
+	full  string // words joined by one space
+	pop   int64
+}
+
+// seenSet marks entries already looked at during one query; a generation
+// number makes clearing free.
+type seenSet struct {
+	gen  uint32
+	mark []uint32
+}
+
+func buildText(layers []*layerIndex) *textIndex {
+	t := &textIndex{}
+	byWord := map[string][]int32{}
 	for li, l := range layers {
 		for fi := range l.features {
-			r := ref{int32(li), int32(fi)}
-			words := Normalize(l.features[fi].String("name"))
-			t.refs[r] = len(t.names)
-			t.names = append(t.names, words)
-			t.fullName = append(t.fullName, strings.Join(words, " "))
-			seen := map[string]bool{}
-			for _, w := range words {
-				if !seen[w] {
-					seen[w] = true
-					byWord[w] = append(byWord[w], r)
+			f := &l.features[fi]
+			words := Normalize(f.String("name"))
+			pop, _ := f.Properties["population"].(int64)
+			e := int32(len(t.entries))
+			t.entries = append(t.entries, textEntry{ref: ref{int32(li), int32(fi)}, words: words, full: strings.Join(words, " "), pop: pop})
+			for i, w := range words {
+				if !slices.Contains(words[:i], w) {
+					byWord[w] = append(byWord[w], e)
 				}
 			}
 		}
@@ -73,17 +87,9 @@ func buildText(layers []*layerIndex) textIndex {
 	for _, w := range t.words {
 		t.postings = append(t.postings, byWord[w])
 	}
+	n := len(t.entries)
+	t.scratch.New = func() any { return &seenSet{mark: make([]uint32, n)} }
 	return t
-}
-
-// candidates are the features with a word starting with prefix.
-func (t *textIndex) candidates(prefix string, visit func(ref)) {
-	i, _ := slices.BinarySearch(t.words, prefix)
-	for ; i < len(t.words) && strings.HasPrefix(t.words[i], prefix); i++ {
-		for _, r := range t.postings[i] {
-			visit(r)
-		}
-	}
 }
 
 // Match ranks, best first.
@@ -92,6 +98,12 @@ const (
 	rankPrefix     = 1 // the name starts with what was typed
 	rankWordPrefix = 2 // every typed word starts a word of the name
 )
+
+type candidate struct {
+	entry int32
+	rank  int
+	dist  float64
+}
 
 // Search finds features whose name matches q, for autocomplete: every
 // word of q must start a word of the name, in any order, the last word may
@@ -103,70 +115,103 @@ func (ix *Index) Search(q string, f Filter, limit int, bias *orb.Point) []Hit {
 	if len(words) == 0 || limit <= 0 {
 		return nil
 	}
+	t := ix.text
 	query := strings.Join(words, " ")
 	// Drive the search with the longest word: the fewest candidates.
 	driver := slices.MaxFunc(words, func(a, b string) int { return len(a) - len(b) })
-	type scored struct {
-		hit  Hit
-		rank int
-		pop  float64
-		name string
+	seen := t.scratch.Get().(*seenSet)
+	defer t.scratch.Put(seen)
+	seen.gen++
+	if seen.gen == 0 { // wrapped: clear once every 4 billion queries
+		clear(seen.mark)
+		seen.gen = 1
 	}
-	var found []scored
-	seen := map[ref]bool{}
-	ix.text.candidates(driver, func(r ref) {
-		if seen[r] {
-			return
+
+	better := func(a, b candidate) bool { // a ranks before b
+		if a.rank != b.rank {
+			return a.rank < b.rank
 		}
-		seen[r] = true
-		l := ix.layers[r.layer]
-		feat := &l.features[r.feature]
-		if !f.match(l.info.ID, feat) {
-			return
+		if bias != nil && a.dist != b.dist {
+			return a.dist < b.dist
 		}
-		pos := ix.text.refs[r]
-		name := ix.text.names[pos]
-		for _, w := range words {
-			if !slices.ContainsFunc(name, func(n string) bool { return strings.HasPrefix(n, w) }) {
-				return
+		ea, eb := &t.entries[a.entry], &t.entries[b.entry]
+		if ea.pop != eb.pop {
+			return ea.pop > eb.pop
+		}
+		if len(ea.full) != len(eb.full) {
+			return len(ea.full) < len(eb.full)
+		}
+		return ix.featureOf(ea.ref).ID < ix.featureOf(eb.ref).ID
+	}
+	// top holds the best `limit` candidates, sorted, best first.
+	top := make([]candidate, 0, limit+1)
+	i, _ := slices.BinarySearch(t.words, driver)
+	for ; i < len(t.words) && strings.HasPrefix(t.words[i], driver); i++ {
+		for _, e := range t.postings[i] {
+			if seen.mark[e] == seen.gen {
+				continue
+			}
+			seen.mark[e] = seen.gen
+			entry := &t.entries[e]
+			if !allWordsStart(words, entry.words) {
+				continue
+			}
+			l := ix.layers[entry.ref.layer]
+			if !f.match(l.info.ID, &l.features[entry.ref.feature]) {
+				continue
+			}
+			c := candidate{entry: e, rank: rankWordPrefix, dist: math.NaN()}
+			switch {
+			case entry.full == query:
+				c.rank = rankExact
+			case strings.HasPrefix(entry.full, query):
+				c.rank = rankPrefix
+			}
+			if bias != nil {
+				c.dist = Distance(*bias, l.features[entry.ref.feature].Geometry)
+			}
+			if len(top) == limit && !better(c, top[limit-1]) {
+				continue
+			}
+			at, _ := slices.BinarySearchFunc(top, c, func(x, y candidate) int {
+				if better(x, y) {
+					return -1
+				}
+				return 1
+			})
+			top = slices.Insert(top, at, c)
+			if len(top) > limit {
+				top = top[:limit]
 			}
 		}
-		full := ix.text.fullName[pos]
-		rank := rankWordPrefix
-		switch {
-		case full == query:
-			rank = rankExact
-		case strings.HasPrefix(full, query):
-			rank = rankPrefix
-		}
-		hit := Hit{Layer: l.info.ID, Feature: feat, DistanceM: math.NaN()}
-		if bias != nil {
-			hit.DistanceM = Distance(*bias, feat.Geometry)
-		}
-		pop, _ := feat.Properties["population"].(int64)
-		found = append(found, scored{hit: hit, rank: rank, pop: float64(pop), name: full})
-	})
-	slices.SortFunc(found, func(a, b scored) int {
-		switch {
-		case a.rank != b.rank:
-			return a.rank - b.rank
-		case bias != nil && a.hit.DistanceM != b.hit.DistanceM:
-			return cmpFloat(a.hit.DistanceM, b.hit.DistanceM)
-		case a.pop != b.pop:
-			return cmpFloat(b.pop, a.pop)
-		case len(a.name) != len(b.name):
-			return len(a.name) - len(b.name)
-		}
-		return strings.Compare(a.hit.Feature.ID, b.hit.Feature.ID)
-	})
-	if len(found) > limit {
-		found = found[:limit]
 	}
-	hits := make([]Hit, len(found))
-	for i, s := range found {
-		hits[i] = s.hit
+	hits := make([]Hit, len(top))
+	for i, c := range top {
+		r := t.entries[c.entry].ref
+		hits[i] = Hit{Layer: ix.layers[r.layer].info.ID, Feature: ix.featureOf(r), DistanceM: c.dist}
 	}
 	return hits
+}
+
+// allWordsStart: every query word starts some word of the name.
+func allWordsStart(query, name []string) bool {
+	for _, q := range query {
+		found := false
+		for _, n := range name {
+			if strings.HasPrefix(n, q) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func (ix *Index) featureOf(r ref) *dataset.Feature {
+	return &ix.layers[r.layer].features[r.feature]
 }
 
 func cmpFloat(a, b float64) int {
