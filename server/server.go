@@ -58,6 +58,7 @@ func New(cfg Config, logger *slog.Logger) *Server {
 	s.app.Get("/readyz", s.handleReadyz)
 	s.app.Get("/metrics", s.handleMetrics())
 	s.registerAPI()
+	s.registerOGC()
 	return s
 }
 

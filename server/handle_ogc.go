@@ -1,0 +1,773 @@
+package server
+
+import (
+	"html/template"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"weak"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/index"
+)
+
+// OGC API – Features, Part 1 (Core) with the GeoJSON and OpenAPI 3.0
+// conformance classes: one collection per dataset layer.
+//
+// Where the standard differs from our JSON API we follow the standard: a
+// limit above the maximum is capped, not refused; datetime is accepted
+// (the standard requires it) and, since no feature has a temporal
+// geometry, every feature matches it (/req/core/fc-time-response C).
+const (
+	defaultOGCLimit = 100
+	maxOGCLimit     = 1000
+	// maxOGCOffset bounds offset; no layer comes near it.
+	maxOGCOffset = 10_000_000
+
+	crs84        = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	crs84h       = "http://www.opengis.net/def/crs/OGC/0/CRS84h"
+	mediaJSON    = "application/json"
+	mediaHTML    = "text/html"
+	mediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
+
+	paramBBox     = "bbox"
+	paramBBoxCRS  = "bbox-crs"
+	paramDatetime = "datetime"
+	paramOffset   = "offset"
+	paramF        = "f"
+)
+
+// ogcConformance lists the conformance classes we implement.
+var ogcConformance = []string{
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+}
+
+// itemsReserved are the parameters of /items that are not property
+// filters; a layer property with one of these names cannot be filtered.
+var itemsReserved = []string{paramBBox, paramBBoxCRS, paramDatetime, paramLimit, paramOffset, paramF}
+
+// defaultTitle names the service until the catalog (and its manifest) is
+// loaded.
+const defaultTitle = "Territoires d'industrie"
+
+const landingDescription = "Territoires d'industrie, communes membres, Action cœur de ville, sites industriels clés en main et lieux de formation : " +
+	"tuiles vectorielles, API JSON et OGC API – Features (GeoJSON, CRS84)."
+
+func (s *Server) registerOGC() {
+	s.app.Get("/", s.handleLanding)
+	s.app.Get("/conformance", s.handleConformance)
+	s.app.Get("/collections", s.handleCollections)
+	s.app.Get("/collections/:collectionId", s.handleCollection)
+	s.app.Get("/collections/:collectionId/items", s.handleItems)
+	// Feature ids may hold a slash (2023/ti-8413): raw or as %2F.
+	s.app.Get("/collections/:collectionId/items/*", s.handleItem)
+	s.app.Get("/openapi.json", s.handleOpenAPI)
+}
+
+// link is an OGC / RFC 8288 link.
+type link struct {
+	Href  string `json:"href"`
+	Rel   string `json:"rel"`
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+// jsonOnly refuses an f other than json (or the extra formats given).
+func jsonOnly(v url.Values, also ...string) error {
+	f := v.Get(paramF)
+	if f == "" || f == "json" || slices.Contains(also, f) {
+		return nil
+	}
+	return badRequest("f=%q is not served here; use f=json%s", f, orFormats(also))
+}
+
+func orFormats(also []string) string {
+	var b strings.Builder
+	for _, f := range also {
+		b.WriteString(" or f=" + f)
+	}
+	return b.String()
+}
+
+// ---- landing page ----
+
+// GET / : the OGC landing page, JSON for programs and a small HTML page
+// for browsers (f=json / f=html override the Accept header).
+func (s *Server) handleLanding(c *fiber.Ctx) error {
+	v, err := queryValues(c, paramF)
+	if err != nil {
+		return err
+	}
+	var asHTML bool
+	switch v.Get(paramF) {
+	case "json":
+	case "html":
+		asHTML = true
+	case "":
+		asHTML = prefersHTML(c.Get(fiber.HeaderAccept))
+	default:
+		return badRequest("f=%q must be json or html", v.Get(paramF))
+	}
+	base := s.baseURL(c)
+	title := defaultTitle
+	attribution := ""
+	if cat := s.catalog.Load(); cat != nil {
+		if cat.Manifest.Title != "" {
+			title = cat.Manifest.Title
+		}
+		attribution = cat.Manifest.Attribution
+	}
+	s.setMetaHeaders(c)
+	c.Append(fiber.HeaderVary, "Accept")
+	if asHTML {
+		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		return landingHTML.Execute(c.Response().BodyWriter(), map[string]any{
+			"Title": title, "Description": landingDescription, "Attribution": attribution, "Base": base,
+		})
+	}
+	body := fiber.Map{
+		"title":       title,
+		"description": landingDescription,
+		"links": []link{
+			{Href: base + "/?f=json", Rel: "self", Type: mediaJSON, Title: "this document"},
+			{Href: base + "/?f=html", Rel: "alternate", Type: mediaHTML, Title: "this document as HTML"},
+			{Href: base + "/openapi.json", Rel: "service-desc", Type: mediaOpenAPI, Title: "the API definition (OpenAPI 3.0)"},
+			{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "OGC API conformance classes implemented by this server"},
+			{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "the feature collections"},
+		},
+	}
+	if attribution != "" {
+		body["attribution"] = attribution
+	}
+	return c.JSON(body)
+}
+
+var landingHTML = template.Must(template.New("landing").Parse(`<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<p>{{.Description}}</p>
+<ul>
+<li><a href="{{.Base}}/collections">Collections (OGC API – Features, GeoJSON)</a></li>
+<li><a href="{{.Base}}/openapi.json">Description de l’API (OpenAPI 3.0)</a></li>
+<li><a href="{{.Base}}/conformance">Classes de conformité OGC</a></li>
+<li><a href="{{.Base}}/tiles.json">Tuiles vectorielles (TileJSON)</a></li>
+<li><a href="{{.Base}}/?f=json">Cette page en JSON</a></li>
+</ul>
+{{if .Attribution}}<p><small>Sources : {{.Attribution}}</small></p>
+{{end}}</body>
+</html>
+`))
+
+// prefersHTML says whether an Accept header asks for HTML rather than
+// JSON: text/html must be named and weigh more than JSON does (through
+// application/json, application/* or */*). No Accept, */* or a tie means
+// JSON, the format of the standard and of programs such as GDAL.
+func prefersHTML(accept string) bool {
+	htmlQ, htmlSpec := -1.0, -1
+	jsonQ, jsonSpec := 0.0, -1
+	for _, part := range strings.Split(accept, ",") {
+		fields := strings.Split(part, ";")
+		mt := strings.ToLower(strings.TrimSpace(fields[0]))
+		q := 1.0
+		for _, p := range fields[1:] {
+			k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil && f >= 0 && f <= 1 {
+					q = f
+				}
+			}
+		}
+		// The most specific range decides (RFC 9110 §12.5.1).
+		switch mt {
+		case "text/html":
+			htmlQ, htmlSpec = q, 2
+		case "application/json", "application/geo+json":
+			if jsonSpec < 2 || q > jsonQ {
+				jsonQ, jsonSpec = q, 2
+			}
+		case "application/*":
+			if jsonSpec < 1 {
+				jsonQ, jsonSpec = q, 1
+			}
+		case "*/*":
+			if jsonSpec < 0 {
+				jsonQ, jsonSpec = q, 0
+			}
+		}
+	}
+	return htmlSpec == 2 && htmlQ > 0 && htmlQ > jsonQ
+}
+
+// ---- conformance, collections ----
+
+// GET /conformance
+func (s *Server) handleConformance(c *fiber.Ctx) error {
+	v, err := queryValues(c, paramF)
+	if err != nil {
+		return err
+	}
+	if err := jsonOnly(v); err != nil {
+		return err
+	}
+	s.setMetaHeaders(c)
+	return c.JSON(fiber.Map{"conformsTo": ogcConformance})
+}
+
+// GET /collections
+func (s *Server) handleCollections(c *fiber.Ctx) error {
+	cat, err := s.catalogOr503(c)
+	if err != nil {
+		return err
+	}
+	v, err := queryValues(c, paramF)
+	if err != nil {
+		return err
+	}
+	if err := jsonOnly(v); err != nil {
+		return err
+	}
+	base := s.baseURL(c)
+	extents := extentsOf(cat)
+	ids := cat.Index.Layers()
+	collections := make([]fiber.Map, 0, len(ids))
+	for _, id := range ids {
+		l, _ := layerInfo(cat, id)
+		collections = append(collections, collectionDoc(base, l, extents[id]))
+	}
+	s.setMetaHeaders(c)
+	return c.JSON(fiber.Map{
+		"links": []link{
+			{Href: base + "/collections", Rel: "self", Type: mediaJSON, Title: "the feature collections"},
+		},
+		"collections": collections,
+	})
+}
+
+// GET /collections/{collectionId}
+func (s *Server) handleCollection(c *fiber.Ctx) error {
+	cat, err := s.catalogOr503(c)
+	if err != nil {
+		return err
+	}
+	l, err := collectionOf(c, cat)
+	if err != nil {
+		return err
+	}
+	v, err := queryValues(c, paramF)
+	if err != nil {
+		return err
+	}
+	if err := jsonOnly(v); err != nil {
+		return err
+	}
+	s.setMetaHeaders(c)
+	return c.JSON(collectionDoc(s.baseURL(c), l, extentsOf(cat)[l.ID]))
+}
+
+// collectionOf is the layer named by the collectionId path parameter, or
+// a 404 that lists the collections.
+func collectionOf(c *fiber.Ctx, cat *Catalog) (dataset.LayerInfo, error) {
+	id, err := url.PathUnescape(c.Params("collectionId"))
+	if err != nil {
+		id = c.Params("collectionId")
+	}
+	if l, ok := layerInfo(cat, id); ok {
+		return l, nil
+	}
+	return dataset.LayerInfo{}, fiber.NewError(fiber.StatusNotFound,
+		"no collection "+strconv.Quote(id)+"; collections are "+strings.Join(cat.Index.Layers(), ", "))
+}
+
+// layerInfo describes a layer of the index: its manifest entry, or only
+// its id when the manifest lacks it.
+func layerInfo(cat *Catalog, id string) (dataset.LayerInfo, bool) {
+	if !cat.Index.HasLayer(id) {
+		return dataset.LayerInfo{}, false
+	}
+	if l, ok := cat.Manifest.Layer(id); ok {
+		return l, true
+	}
+	return dataset.LayerInfo{ID: id, Title: id}, true
+}
+
+// collectionURL is the collection's URL; ids are path-safe, escaped all
+// the same.
+func collectionURL(base, id string) string { return base + "/collections/" + url.PathEscape(id) }
+
+func collectionDoc(base string, l dataset.LayerInfo, ext *orb.Bound) fiber.Map {
+	self := collectionURL(base, l.ID)
+	doc := fiber.Map{
+		"id":          l.ID,
+		"title":       l.Title,
+		"description": l.Description,
+		"itemType":    "feature",
+		"crs":         []string{crs84},
+		"links": []link{
+			{Href: self, Rel: "self", Type: mediaJSON, Title: "this collection"},
+			{Href: self + "/items", Rel: "items", Type: mediaGeoJSON, Title: l.Title + " (GeoJSON)"},
+		},
+	}
+	if len(l.Sources) > 0 {
+		doc["sources"] = l.Sources
+	}
+	if ext != nil {
+		doc["extent"] = fiber.Map{"spatial": fiber.Map{
+			"bbox": [][]float64{{ext.Min[0], ext.Min[1], ext.Max[0], ext.Max[1]}},
+			"crs":  crs84,
+		}}
+	}
+	return doc
+}
+
+// catalogExtents caches the layer extents of the catalog being served; a
+// weak reference, so that a replaced catalog can be freed.
+type catalogExtents struct {
+	cat     weak.Pointer[Catalog]
+	extents map[string]*orb.Bound
+}
+
+var extentCache atomic.Pointer[catalogExtents]
+
+// extentsOf returns the bound of each non-empty layer of cat.
+func extentsOf(cat *Catalog) map[string]*orb.Bound {
+	if e := extentCache.Load(); e != nil && e.cat.Value() == cat {
+		return e.extents
+	}
+	out := map[string]*orb.Bound{}
+	for _, id := range cat.Index.Layers() {
+		hits, _ := cat.Index.Features(id, index.Filter{}, 0, math.MaxInt)
+		for i, h := range hits {
+			b := h.Feature.Geometry.Bound()
+			if i == 0 {
+				out[id] = &b
+			} else {
+				*out[id] = out[id].Union(b)
+			}
+		}
+	}
+	extentCache.Store(&catalogExtents{cat: weak.Make(cat), extents: out})
+	return out
+}
+
+// ---- items ----
+
+// propFilter is one property=value equality test, the value parsed to
+// the field's type.
+type propFilter struct {
+	name  string
+	typ   dataset.FieldType
+	str   string
+	num   float64
+	truth bool
+}
+
+func (p propFilter) match(f *dataset.Feature) bool {
+	v, ok := f.Properties[p.name]
+	if !ok {
+		return false
+	}
+	switch p.typ {
+	case dataset.TypeString:
+		s, ok := v.(string)
+		return ok && s == p.str
+	case dataset.TypeBoolean:
+		b, ok := v.(bool)
+		return ok && b == p.truth
+	case dataset.TypeInteger, dataset.TypeNumber:
+		switch n := v.(type) {
+		case int64:
+			return float64(n) == p.num
+		case int:
+			return float64(n) == p.num
+		case float64:
+			return n == p.num
+		}
+	}
+	return false
+}
+
+// propertyFilters reads name=value for every field of the layer's schema
+// present in v.
+func propertyFilters(v url.Values, l dataset.LayerInfo) ([]propFilter, error) {
+	var out []propFilter
+	for _, f := range l.Fields {
+		if slices.Contains(itemsReserved, f.Name) || !v.Has(f.Name) {
+			continue
+		}
+		s := v.Get(f.Name)
+		p := propFilter{name: f.Name, typ: f.Type, str: s}
+		switch f.Type {
+		case dataset.TypeBoolean:
+			switch s {
+			case "true":
+				p.truth = true
+			case "false":
+			default:
+				return nil, badRequest("%s=%q must be true or false", f.Name, s)
+			}
+		case dataset.TypeInteger:
+			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			if err != nil {
+				return nil, badRequest("%s=%q must be an integer", f.Name, s)
+			}
+			p.num = float64(n)
+		case dataset.TypeNumber:
+			x, err := finite(s, f.Name)
+			if err != nil {
+				return nil, err
+			}
+			p.num = x
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// itemsParams are the parameters /collections/{id}/items accepts for l.
+func itemsParams(l dataset.LayerInfo) []string {
+	out := slices.Clone(itemsReserved)
+	for _, f := range l.Fields {
+		if !slices.Contains(out, f.Name) {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// bboxParam reads bbox=minlon,minlat,maxlon,maxlat (or six numbers, the
+// heights being ignored: the data is 2D) in CRS84.
+func bboxParam(v url.Values) (b orb.Bound, ok bool, err error) {
+	if crs := v.Get(paramBBoxCRS); crs != "" && crs != crs84 && crs != crs84h {
+		return b, false, badRequest("bbox-crs=%q is not supported: bbox must be in %s (longitude, latitude)", crs, crs84)
+	}
+	s := v.Get(paramBBox)
+	if s == "" {
+		return b, false, nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 && len(parts) != 6 {
+		return b, false, badRequest("bbox=%q must be 4 numbers: minlon,minlat,maxlon,maxlat (CRS84)", s)
+	}
+	nums := make([]float64, len(parts))
+	for i, p := range parts {
+		if nums[i], err = finite(p, paramBBox); err != nil {
+			return b, false, badRequest("bbox=%q: %q is not a finite decimal number", s, p)
+		}
+	}
+	if len(nums) == 6 {
+		nums = []float64{nums[0], nums[1], nums[3], nums[4]}
+	}
+	minLon, minLat, maxLon, maxLat := nums[0], nums[1], nums[2], nums[3]
+	switch {
+	case minLon < -180 || maxLon > 180 || minLon > 180 || maxLon < -180:
+		return b, false, badRequest("bbox=%q: longitudes must be within -180..180", s)
+	case minLat < -90 || maxLat > 90 || minLat > 90 || maxLat < -90:
+		return b, false, badRequest("bbox=%q: latitudes must be within -90..90", s)
+	case minLat > maxLat:
+		return b, false, badRequest("bbox=%q: minlat is above maxlat", s)
+	case minLon > maxLon:
+		return b, false, badRequest("bbox=%q: minlon is above maxlon (boxes across the antimeridian are not supported)", s)
+	}
+	return orb.Bound{Min: orb.Point{minLon, minLat}, Max: orb.Point{maxLon, maxLat}}, true, nil
+}
+
+// datetimeParam checks datetime: an RFC 3339 date-time (or full-date), or
+// an interval of two, either end open ("" or ".."). It selects nothing:
+// the features have no temporal geometry, and the standard says such
+// features match every datetime.
+func datetimeParam(v url.Values) error {
+	s := v.Get(paramDatetime)
+	if !v.Has(paramDatetime) {
+		return nil
+	}
+	bad := badRequest("datetime=%q must be an RFC 3339 date-time (2024-01-31T12:00:00Z) or an interval start/end, with .. for an open end", s)
+	start, end, isInterval := strings.Cut(s, "/")
+	if !isInterval {
+		if _, ok := parseInstant(s); !ok {
+			return bad
+		}
+		return nil
+	}
+	open := func(x string) bool { return x == "" || x == ".." }
+	if open(start) && open(end) {
+		return bad
+	}
+	var ts, te time.Time
+	var ok bool
+	if !open(start) {
+		if ts, ok = parseInstant(start); !ok {
+			return bad
+		}
+	}
+	if !open(end) {
+		if te, ok = parseInstant(end); !ok {
+			return bad
+		}
+	}
+	if !open(start) && !open(end) && ts.After(te) {
+		return badRequest("datetime=%q: the interval ends before it starts", s)
+	}
+	return nil
+}
+
+func parseInstant(s string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s)); err == nil {
+		return t, true
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// GET /collections/{collectionId}/items?bbox=&limit=&offset=&datetime=&<property>=
+func (s *Server) handleItems(c *fiber.Ctx) error {
+	cat, err := s.catalogOr503(c)
+	if err != nil {
+		return err
+	}
+	l, err := collectionOf(c, cat)
+	if err != nil {
+		return err
+	}
+	v, err := queryValues(c, itemsParams(l)...)
+	if err != nil {
+		return err
+	}
+	if err := jsonOnly(v, "geojson"); err != nil {
+		return err
+	}
+	limit, err := intParam(v, paramLimit, defaultOGCLimit, maxOGCLimit, true)
+	if err != nil {
+		return err
+	}
+	offset, err := offsetParam(v, maxOGCOffset)
+	if err != nil {
+		return err
+	}
+	box, hasBox, err := bboxParam(v)
+	if err != nil {
+		return err
+	}
+	if err := datetimeParam(v); err != nil {
+		return err
+	}
+	props, err := propertyFilters(v, l)
+	if err != nil {
+		return err
+	}
+
+	hits, matched := selectItems(cat.Index, l, box, hasBox, props, offset, limit)
+
+	base := s.baseURL(c)
+	coll := collectionURL(base, l.ID)
+	items := coll + "/items"
+	page := func(off int) string {
+		q := url.Values{}
+		for k, vals := range v {
+			q[k] = vals
+		}
+		q.Set(paramLimit, strconv.Itoa(limit))
+		q.Set(paramOffset, strconv.Itoa(off))
+		return items + "?" + q.Encode()
+	}
+	self := items
+	if qs := string(c.Request().URI().QueryString()); qs != "" {
+		self += "?" + qs
+	}
+	links := []link{
+		{Href: self, Rel: "self", Type: mediaGeoJSON, Title: "this page"},
+		{Href: coll, Rel: "collection", Type: mediaJSON, Title: l.Title},
+	}
+	if offset+len(hits) < matched {
+		links = append(links, link{Href: page(offset + len(hits)), Rel: "next", Type: mediaGeoJSON, Title: "next page"})
+	}
+	if offset > 0 {
+		links = append(links, link{Href: page(max(0, min(offset, matched)-limit)), Rel: "prev", Type: mediaGeoJSON, Title: "previous page"})
+	}
+	features := make([]*geojson.Feature, len(hits))
+	for i, h := range hits {
+		features[i] = ogcFeature(h, l)
+	}
+	s.setMetaHeaders(c)
+	return c.JSON(fiber.Map{
+		"type":           "FeatureCollection",
+		"features":       features,
+		"numberMatched":  matched,
+		"numberReturned": len(hits),
+		"timeStamp":      time.Now().UTC().Format(time.RFC3339),
+		"links":          links,
+	}, mediaGeoJSON)
+}
+
+// ogcFeature is the hit as GeoJSON with every property of the layer's
+// schema, null when the feature has no value: clients such as GDAL fix a
+// layer's fields from the first page they read, and would drop a property
+// that no feature of that page happens to have.
+func ogcFeature(h index.Hit, l dataset.LayerInfo) *geojson.Feature {
+	gf := toGeoJSON(h, nil)
+	for _, f := range l.Fields {
+		if _, ok := gf.Properties[f.Name]; !ok {
+			gf.Properties[f.Name] = nil
+		}
+	}
+	return gf
+}
+
+// selectItems pages the features of layer l passing the box and the
+// property filters, in file order, and counts them all.
+func selectItems(ix *index.Index, l dataset.LayerInfo, box orb.Bound, hasBox bool, props []propFilter, offset, limit int) ([]index.Hit, int) {
+	f := index.Filter{Layers: []string{l.ID}}
+	// The index compares bounds: exact for points, a first cut for
+	// polygons, which are then tested against the box.
+	exactBox := !hasBox || l.Geometry == dataset.GeometryPoint
+	if len(props) == 0 && exactBox {
+		if hasBox {
+			return ix.InBBox(box, f, offset, limit)
+		}
+		return ix.Features(l.ID, f, offset, limit)
+	}
+	var all []index.Hit
+	if hasBox {
+		all, _ = ix.InBBox(box, f, 0, math.MaxInt)
+	} else {
+		all, _ = ix.Features(l.ID, f, 0, math.MaxInt)
+	}
+	var hits []index.Hit
+	matched := 0
+	for _, h := range all {
+		if hasBox && !exactBox && !geometryMeetsBox(h.Feature.Geometry, box) {
+			continue
+		}
+		if !slices.ContainsFunc(props, func(p propFilter) bool { return !p.match(h.Feature) }) {
+			if matched >= offset && len(hits) < limit {
+				hits = append(hits, h)
+			}
+			matched++
+		}
+	}
+	return hits, matched
+}
+
+// geometryMeetsBox says whether g and the closed box share a point
+// (coordinates taken as planar longitude, latitude).
+func geometryMeetsBox(g orb.Geometry, box orb.Bound) bool {
+	if !g.Bound().Intersects(box) {
+		return false
+	}
+	switch g := g.(type) {
+	case orb.Point:
+		return box.Contains(g)
+	case orb.MultiPoint:
+		return slices.ContainsFunc(g, box.Contains)
+	case orb.Polygon:
+		return polygonMeetsBox(g, box)
+	case orb.MultiPolygon:
+		return slices.ContainsFunc(g, func(p orb.Polygon) bool { return polygonMeetsBox(p, box) })
+	}
+	return true // bounds meet; no other geometry kind in the data
+}
+
+// polygonMeetsBox: an edge of the polygon meets the box, or else the box
+// lies wholly inside or wholly outside and its centre tells which.
+func polygonMeetsBox(p orb.Polygon, box orb.Bound) bool {
+	if len(p) == 0 || !p.Bound().Intersects(box) {
+		return false
+	}
+	for _, ring := range p {
+		for i := 1; i < len(ring); i++ {
+			if segmentMeetsBox(ring[i-1], ring[i], box) {
+				return true
+			}
+		}
+	}
+	return planar.PolygonContains(p, box.Center())
+}
+
+// segmentMeetsBox clips the segment ab to the box (Liang–Barsky).
+func segmentMeetsBox(a, b orb.Point, box orb.Bound) bool {
+	t0, t1 := 0.0, 1.0
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	for _, pq := range [4][2]float64{
+		{-dx, a[0] - box.Min[0]}, {dx, box.Max[0] - a[0]},
+		{-dy, a[1] - box.Min[1]}, {dy, box.Max[1] - a[1]},
+	} {
+		p, q := pq[0], pq[1]
+		if p == 0 {
+			if q < 0 {
+				return false
+			}
+			continue
+		}
+		r := q / p
+		if p < 0 {
+			if r > t1 {
+				return false
+			}
+			t0 = max(t0, r)
+		} else {
+			if r < t0 {
+				return false
+			}
+			t1 = min(t1, r)
+		}
+	}
+	return true
+}
+
+// GET /collections/{collectionId}/items/{featureId}
+func (s *Server) handleItem(c *fiber.Ctx) error {
+	cat, err := s.catalogOr503(c)
+	if err != nil {
+		return err
+	}
+	l, err := collectionOf(c, cat)
+	if err != nil {
+		return err
+	}
+	v, err := queryValues(c, paramF)
+	if err != nil {
+		return err
+	}
+	if err := jsonOnly(v, "geojson"); err != nil {
+		return err
+	}
+	id, err := url.PathUnescape(c.Params("*"))
+	if err != nil || id == "" {
+		return badRequest("a feature id is required: /collections/%s/items/{featureId}", l.ID)
+	}
+	h, ok := cat.Index.Feature(id)
+	if !ok || h.Layer != l.ID {
+		return fiber.NewError(fiber.StatusNotFound, "no feature with id "+strconv.Quote(id)+" in collection "+strconv.Quote(l.ID))
+	}
+	coll := collectionURL(s.baseURL(c), l.ID)
+	gf := ogcFeature(h, l)
+	s.setMetaHeaders(c)
+	return c.JSON(fiber.Map{
+		"type":       "Feature",
+		"id":         gf.ID,
+		"geometry":   geojson.NewGeometry(h.Feature.Geometry),
+		"properties": gf.Properties,
+		"links": []link{
+			{Href: coll + "/items/" + url.PathEscape(id), Rel: "self", Type: mediaGeoJSON, Title: "this feature"},
+			{Href: coll, Rel: "collection", Type: mediaJSON, Title: l.Title},
+		},
+	}, mediaGeoJSON)
+}
