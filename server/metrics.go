@@ -48,8 +48,20 @@ func routeLabel(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/tiles/"):
 		return "tiles"
-	case path == "/tiles.json", path == "/style.json", path == "/healthz", path == "/readyz", path == "/metrics":
+	case path == "/tiles.json", path == "/style.json", path == "/healthz", path == "/readyz", path == "/metrics",
+		path == "/openapi.json", path == "/conformance", path == "/collections":
 		return strings.TrimPrefix(path, "/")
+	case path == "/":
+		return "landing"
+	case strings.HasPrefix(path, "/api/features/"):
+		return "api_features"
+	case path == "/api/nearby", path == "/api/within", path == "/api/search", path == "/api/reverse":
+		return "api_" + strings.TrimPrefix(path, "/api/")
+	case strings.HasPrefix(path, "/collections/"):
+		if strings.Contains(path[len("/collections/"):], "/items") {
+			return "collection_items"
+		}
+		return "collection"
 	}
 	return "other"
 }

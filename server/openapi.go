@@ -199,7 +199,7 @@ func openAPIDocument(base string, cat *Catalog) obj {
 				collectionID,
 				queryParam(paramBBox, "Only features whose geometry intersects the box minlon,minlat,maxlon,maxlat (CRS84; six numbers are accepted, heights ignored). "+
 					"Boxes across the antimeridian are not supported.", obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}),
-				queryParam(paramBBoxCRS, "CRS of bbox; only CRS84 is supported.", obj{"type": "string", "format": "uri", "enum": []string{crs84}, "default": crs84}),
+				queryParam(paramBBoxCRS, "CRS of bbox: CRS84 (CRS84h for six numbers); no other CRS is supported.", obj{"type": "string", "format": "uri", "enum": []string{crs84, crs84h}, "default": crs84}),
 				queryParam(paramLimit, fmt.Sprintf("Page size, 1 to %d (default %d); a larger value is capped to %d.", maxOGCLimit, defaultOGCLimit, maxOGCLimit),
 					limitSchema(defaultOGCLimit, maxOGCLimit)),
 				queryParam(paramOffset, "Number of matching features to skip.", obj{"type": "integer", "minimum": 0, "maximum": maxOGCOffset, "default": 0}),
