@@ -8,12 +8,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// handleTileJSON serves TileJSON 3.0.0 with absolute URLs.
-func (s *Server) handleTileJSON(c *fiber.Ctx) error {
+// tilesetOr503 returns the tileset, or the error that says to come back.
+func (s *Server) tilesetOr503(c *fiber.Ctx) (*Tileset, error) {
 	ts := s.tileset.Load()
 	if ts == nil {
 		c.Set(fiber.HeaderRetryAfter, "5")
-		return fiber.NewError(fiber.StatusServiceUnavailable, "tiles are being prepared, retry shortly")
+		return nil, fiber.NewError(fiber.StatusServiceUnavailable, "tiles are being prepared, retry shortly")
+	}
+	return ts, nil
+}
+
+// handleTileJSON serves TileJSON 3.0.0 with absolute URLs.
+func (s *Server) handleTileJSON(c *fiber.Ctx) error {
+	ts, err := s.tilesetOr503(c)
+	if err != nil {
+		return err
 	}
 	s.setMetaHeaders(c)
 	return c.JSON(ts.tileJSON(s.baseURL(c)))
@@ -21,10 +30,9 @@ func (s *Server) handleTileJSON(c *fiber.Ctx) error {
 
 // handleStyle serves the default MapLibre style.
 func (s *Server) handleStyle(c *fiber.Ctx) error {
-	ts := s.tileset.Load()
-	if ts == nil {
-		c.Set(fiber.HeaderRetryAfter, "5")
-		return fiber.NewError(fiber.StatusServiceUnavailable, "tiles are being prepared, retry shortly")
+	ts, err := s.tilesetOr503(c)
+	if err != nil {
+		return err
 	}
 	s.setMetaHeaders(c)
 	return c.JSON(defaultStyle(s.baseURL(c), ts))

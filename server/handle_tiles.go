@@ -20,10 +20,9 @@ const MediaTypeMVT = "application/vnd.mapbox-vector-tile"
 // Tiles stored gzipped are sent as they are to clients that accept gzip,
 // and inflated for the others.
 func (s *Server) handleTile(c *fiber.Ctx) error {
-	ts := s.tileset.Load()
-	if ts == nil {
-		c.Set(fiber.HeaderRetryAfter, "5")
-		return fiber.NewError(fiber.StatusServiceUnavailable, "tiles are being prepared, retry shortly")
+	ts, err := s.tilesetOr503(c)
+	if err != nil {
+		return err
 	}
 	z, x, y, err := parseTilePath(c.Params("*"))
 	if err != nil {
