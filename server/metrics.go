@@ -3,6 +3,7 @@ package server
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,6 +19,15 @@ type metrics struct {
 	latency   *prometheus.HistogramVec
 	tileBytes prometheus.Counter
 	reloads   *prometheus.CounterVec
+	// Series already looked up: WithLabelValues hashes and locks on every
+	// call, a measurable share of a tile request.
+	counters  sync.Map // counterKey → prometheus.Counter
+	observers sync.Map // route → prometheus.Observer
+}
+
+type counterKey struct {
+	route, method string
+	code          int
 }
 
 func newMetrics() *metrics {
@@ -74,8 +84,18 @@ func methodLabel(m string) string {
 	return "other"
 }
 
-func (m *metrics) observe(path, method string, code int, elapsed time.Duration) {
-	route := routeLabel(path)
-	m.requests.WithLabelValues(route, methodLabel(method), strconv.Itoa(code)).Inc()
-	m.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+// observe counts a request; route and method are labels already (see
+// routeLabel, methodLabel).
+func (m *metrics) observe(route, method string, code int, elapsed time.Duration) {
+	key := counterKey{route, method, code}
+	c, ok := m.counters.Load(key)
+	if !ok {
+		c, _ = m.counters.LoadOrStore(key, m.requests.WithLabelValues(route, method, strconv.Itoa(code)))
+	}
+	c.(prometheus.Counter).Inc()
+	o, ok := m.observers.Load(route)
+	if !ok {
+		o, _ = m.observers.LoadOrStore(route, m.latency.WithLabelValues(route))
+	}
+	o.(prometheus.Observer).Observe(elapsed.Seconds())
 }

@@ -110,8 +110,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout tim
 // observe logs and measures every request, whatever its outcome.
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
-	// Fiber's strings point into buffers reused once the handler returns.
-	path, method := strings.Clone(c.Path()), strings.Clone(c.Method())
+	// Labels are constants; the path is cloned only for the access log
+	// because Fiber's strings point into buffers reused after the handler.
+	route, method := routeLabel(c.Path()), methodLabel(c.Method())
+	var path string
+	if s.cfg.AccessLog {
+		path = strings.Clone(c.Path())
+	}
 	err := c.Next()
 	if err != nil {
 		// Let the error handler write the response now, so that the status
@@ -122,10 +127,10 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	}
 	elapsed := time.Since(start)
 	status := c.Response().StatusCode()
-	s.metrics.observe(path, method, status, elapsed)
+	s.metrics.observe(route, method, status, elapsed)
 	if s.cfg.AccessLog {
 		s.logger.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
-			slog.String("method", method), slog.String("path", path),
+			slog.String("method", c.Method()), slog.String("path", path),
 			slog.Int("status", status), slog.Int("bytes", len(c.Response().Body())),
 			slog.Duration("duration", elapsed), slog.String("remote", c.IP()))
 	}

@@ -148,7 +148,7 @@ EOF
 	static_version=$(nginx -v 2>&1 | sed 's/.*: //')
 else
 	static_name="gostatic"
-	echo "nginx is not installed: the static ceiling is a Go net/http file server (apt-get install nginx-light for nginx)"
+	echo "nginx is not installed: the static baseline is a Go net/http file server, much slower than nginx, so not a ceiling (apt-get install nginx-light)"
 	go build -o "$tmp/static" ./server/bench/static
 	"$tmp/static" -dir "$tmp/www" -addr "$HOST:$port_static" -maxzoom "$maxzoom" >"$tmp/static.log" 2>&1 &
 	static_version="Go net/http"
@@ -381,6 +381,7 @@ if [ "$RATE" != 0 ]; then
 	awk -v r="$RATE" -v q="${p99[ours,rate]}" -v qn="${p99[$static_name,rate]}" \
 		'BEGIN { printf "at %s req/s: p99 %.2f ms %s (static ceiling: %.2f ms)\n", r, q / 1000, (q < 5000 ? "met" : "NOT met"), qn / 1000 }'
 fi
+echo "(the whole benchmark took ${SECONDS}s)"
 if [ "$failed" != 0 ]; then
 	echo "FAILED: some runs had 5xx, unexpected 4xx or socket errors (see the lines above)" >&2
 	exit 1

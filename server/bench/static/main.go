@@ -9,6 +9,7 @@ package main
 
 import (
 	"flag"
+	"io"
 	"log"
 	"net/http"
 	"os"
@@ -27,8 +28,13 @@ func main() {
 		log.Fatal("static: -dir is required")
 	}
 	h := func(w http.ResponseWriter, r *http.Request) {
-		b, err := os.ReadFile(filepath.Join(*dir, filepath.FromSlash(path.Clean("/"+r.URL.Path))))
-		if err != nil {
+		f, err := os.Open(filepath.Join(*dir, filepath.FromSlash(path.Clean("/"+r.URL.Path))))
+		var st os.FileInfo
+		if err == nil {
+			st, err = f.Stat()
+			defer f.Close()
+		}
+		if err != nil || st.IsDir() {
 			z, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 			if n, err := strconv.Atoi(z); err == nil && n >= 0 && n <= *maxZoom {
 				w.WriteHeader(http.StatusNoContent)
@@ -40,8 +46,8 @@ func main() {
 		w.Header().Set("Content-Type", "application/vnd.mapbox-vector-tile")
 		w.Header().Set("Content-Encoding", "gzip")
 		w.Header().Set("Vary", "Accept-Encoding")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		w.Write(b)
+		w.Header().Set("Content-Length", strconv.FormatInt(st.Size(), 10))
+		io.Copy(w, f) // sendfile(2), like nginx
 	}
 	log.Fatal(http.ListenAndServe(*addr, http.HandlerFunc(h)))
 }
