@@ -55,6 +55,30 @@ func boxLowerBound(p orb.Point, min, max [2]float64) float64 {
 	return math.Max(latBound, math.Abs(cross))
 }
 
+// boxChord2 is boxLowerBound as a squared chord of the unit sphere, with
+// the trigonometry folded away (cosLat is cos of p's latitude): the R-tree
+// calls it for every child of every node it opens.
+func boxChord2(p orb.Point, cosLat float64, min, max [2]float64) float64 {
+	var dlat float64
+	switch {
+	case p[1] < min[1]:
+		dlat = min[1] - p[1]
+	case p[1] > max[1]:
+		dlat = p[1] - max[1]
+	}
+	latChord2 := 2 * (1 - math.Cos(dlat*rad)) // (2 sin(Δφ/2))²
+	if p[0] >= min[0] && p[0] <= max[0] {
+		return latChord2
+	}
+	dlon := math.Min(math.Abs(p[0]-min[0]), math.Abs(p[0]-max[0]))
+	dlon = math.Min(dlon, 360-dlon)
+	// Cross-track angle θ to the meridian: sin θ = sin Δλ · cos φ;
+	// chord² = (2 sin(θ/2))² = 2 (1 − cos θ).
+	x := math.Sin(math.Min(dlon, 90)*rad) * cosLat
+	cross := 2 * (1 - math.Sqrt(1-x*x))
+	return math.Max(latChord2, cross)
+}
+
 // Distance from p to a feature's geometry, in metres: to the nearest point
 // of a (Multi)Point; 0 inside a (Multi)Polygon, else to the nearest point
 // of its boundary. The boundary is measured in a local equirectangular

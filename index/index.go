@@ -150,13 +150,14 @@ func (ix *Index) Within(p orb.Point, radiusM float64, limit int, f Filter) (hits
 // the hits kept are then measured in metres.
 func (l *layerIndex) nearest(p orb.Point, k int, limit float64, f Filter) []Hit {
 	q := unitVector(p)
+	cosLat := math.Cos(p[1] * rad)
 	limitChord := chord2(limit)
 	var hits []Hit
 	var last float64 // chord² of the last hit kept
 	l.tree.Nearby(
 		func(min, max [2]float64, fi int32, item bool) float64 {
 			if !item {
-				return chord2(boxLowerBound(p, min, max))
+				return boxChord2(p, cosLat, min, max)
 			}
 			if l.isPt[fi] {
 				u := l.unit[fi]

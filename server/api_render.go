@@ -1,6 +1,7 @@
 package server
 
 import (
+	"maps"
 	"math"
 	"slices"
 
@@ -48,8 +49,12 @@ func representativePoint(f *dataset.Feature) orb.Point {
 	return c
 }
 
-// selectProperties keeps the requested fields (all when keep is nil).
+// selectProperties keeps the requested fields (all when keep is nil). The
+// result may be the feature's own map: callers only read it.
 func selectProperties(f *dataset.Feature, keep []string) map[string]any {
+	if keep == nil {
+		return f.Properties
+	}
 	out := make(map[string]any, len(f.Properties))
 	for k, v := range f.Properties {
 		if keep == nil || slices.Contains(keep, k) {
@@ -81,7 +86,7 @@ func toAPIFeature(h index.Hit, keep []string) apiFeature {
 func toGeoJSON(h index.Hit, keep []string) *geojson.Feature {
 	gf := geojson.NewFeature(h.Feature.Geometry)
 	gf.ID = h.Feature.ID
-	gf.Properties = selectProperties(h.Feature, keep)
+	gf.Properties = maps.Clone(selectProperties(h.Feature, keep)) // gets layer and distance
 	gf.Properties["layer"] = h.Layer
 	if _, ok := gf.Properties["name"]; !ok {
 		gf.Properties["name"] = h.Feature.String("name")

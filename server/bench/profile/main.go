@@ -1,6 +1,7 @@
 // Command profile runs the tile server as `territoires serve --tiles` does
 // (same server.New, Tileset and Serve), with a CPU profile, so that a wrk
-// run of the load benchmark shows where the server's time goes:
+// run of the load benchmark shows where the server's time goes (the API
+// routes serve the embedded dataset):
 //
 //	go run ./server/bench/profile -tiles ARCHIVE -addr 127.0.0.1:PORT -seconds 12 -o cpu.pprof &
 //	wrk -t2 -c64 -d10s -s server/bench/paths.lua http://127.0.0.1:PORT -- list=LIST prefix=/tiles/
@@ -23,6 +24,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/territoires-industrie/carte/data"
+	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/server"
 	"github.com/territoires-industrie/carte/tiles"
 )
@@ -58,6 +61,11 @@ func run(archive, addr string, d time.Duration, out string) error {
 	cfg.AccessLog = false
 	srv := server.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv.Swap(ts)
+	ds, err := dataset.Load(data.FS) // for the API routes
+	if err != nil {
+		return err
+	}
+	srv.SwapCatalog(server.NewCatalog(ds))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
