@@ -28,6 +28,10 @@ type Config struct {
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// AccessLog logs one line per request.
 	AccessLog bool
+	// FrameAncestors are the sources allowed to put /embed in a frame
+	// (Content-Security-Policy frame-ancestors): "*", "'self'", "'none'"
+	// or origins such as https://www.example.org or https://*.example.org.
+	FrameAncestors []string
 }
 
 // DefaultConfig holds the documented defaults.
@@ -40,6 +44,8 @@ func DefaultConfig() Config {
 		WriteTimeout: 30 * time.Second,
 		IdleTimeout:  120 * time.Second,
 		AccessLog:    true,
+
+		FrameAncestors: []string{"*"},
 	}
 }
 
@@ -71,6 +77,14 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("cors-origins: %q is not an origin like https://www.example.org", o))
 		}
 	}
+	if len(c.FrameAncestors) == 0 {
+		errs = append(errs, errors.New("frame-ancestors: empty (use * to let any site embed the map, 'none' to forbid it)"))
+	}
+	for _, a := range c.FrameAncestors {
+		if !validFrameAncestor(a) {
+			errs = append(errs, fmt.Errorf("frame-ancestors: %q is not *, 'self', 'none' or an origin like https://www.example.org or https://*.example.org", a))
+		}
+	}
 	for name, d := range map[string]time.Duration{"read-timeout": c.ReadTimeout, "write-timeout": c.WriteTimeout, "idle-timeout": c.IdleTimeout} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s: must be positive, got %s", name, d))
@@ -84,3 +98,20 @@ func (c Config) Validate() error {
 
 // publicBase is PublicURL without a trailing slash.
 func (c Config) publicBase() string { return strings.TrimRight(c.PublicURL, "/") }
+
+// validFrameAncestor accepts the CSP source expressions that make sense
+// for frame-ancestors: *, 'self', 'none', or a scheme and host (with an
+// optional leading *. wildcard and port), nothing that could break the
+// header.
+func validFrameAncestor(a string) bool {
+	switch a {
+	case "*", "'self'", "'none'":
+		return true
+	}
+	if strings.ContainsAny(a, " ;,'\"\t\r\n") {
+		return false
+	}
+	u, err := url.Parse(strings.Replace(a, "://*.", "://wildcard.", 1))
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		(u.Path == "" || u.Path == "/") && u.RawQuery == "" && u.Fragment == "" && u.User == nil
+}

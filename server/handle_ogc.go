@@ -102,8 +102,9 @@ func orFormats(also []string) string {
 
 // ---- landing page ----
 
-// GET / : the OGC landing page, JSON for programs and a small HTML page
-// for browsers (f=json / f=html override the Accept header).
+// GET / : the OGC landing page, JSON for programs; browsers (an Accept
+// preferring HTML) get the map page. f=json forces the JSON, f=html the
+// landing page's small HTML form (its OGC "alternate" link).
 func (s *Server) handleLanding(c *fiber.Ctx) error {
 	v, err := queryValues(c, paramF)
 	if err != nil {
@@ -115,7 +116,10 @@ func (s *Server) handleLanding(c *fiber.Ctx) error {
 	case "html":
 		asHTML = true
 	case "":
-		asHTML = prefersHTML(c.Get(fiber.HeaderAccept))
+		if prefersHTML(c.Get(fiber.HeaderAccept)) {
+			c.Append(fiber.HeaderVary, "Accept")
+			return s.handleMapPage(c)
+		}
 	default:
 		return badRequest("f=%q must be json or html", v.Get(paramF))
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/static"
 )
 
 // ogcBigLayer has more features than maxOGCLimit, to see the cap.
@@ -219,6 +220,24 @@ func TestOGCRoutes(t *testing.T) {
 			t.Errorf("HTML loads assets:\n%s", h)
 		}
 	}
+	// Browsers get the map page (503 with an explanation when the binary
+	// was built before make assets filled static/vendor).
+	mapPageStatus := 200
+	mapPage := func(t *testing.T, body []byte) {
+		for _, want := range []string{"<!DOCTYPE html>", `<html lang="fr"`, `id="territoires-map"`, assetsPrefix + "/app.js"} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("map page lacks %q", want)
+			}
+		}
+	}
+	if static.VendorMissing() != "" {
+		mapPageStatus = 503
+		mapPage = func(t *testing.T, body []byte) {
+			if !strings.Contains(string(body), "make assets") {
+				t.Errorf("503 page does not say how to fix it: %s", body)
+			}
+		}
+	}
 	tests := []struct {
 		name   string
 		target string
@@ -234,7 +253,7 @@ func TestOGCRoutes(t *testing.T) {
 		{"landing, JSON preferred over HTML", "/", "text/html;q=0.5, application/json", 200, mediaJSON, landingJSON},
 		{"landing, tie goes to JSON", "/", "application/json, text/html", 200, mediaJSON, landingJSON},
 		{"landing, HTML refused", "/", "text/html;q=0, */*", 200, mediaJSON, landingJSON},
-		{"landing, browser", "/", browserAccept, 200, "text/html", landingHTML},
+		{"landing, browser gets the map page", "/", browserAccept, mapPageStatus, "text/html", mapPage},
 		{"landing, f=json beats the browser", "/?f=json", browserAccept, 200, mediaJSON, landingJSON},
 		{"landing, f=html", "/?f=html", "application/json", 200, "text/html", landingHTML},
 		{"landing, bad f", "/?f=xml", "", 400, mediaJSON, errorSays("f=\"xml\"")},

@@ -63,6 +63,10 @@ func routeLabel(path string) string {
 		return strings.TrimPrefix(path, "/")
 	case path == "/":
 		return "landing"
+	case path == "/embed", path == "/widget.js":
+		return strings.TrimPrefix(path, "/")
+	case strings.HasPrefix(path, "/static/"):
+		return "static"
 	case strings.HasPrefix(path, "/api/features/"):
 		return "api_features"
 	case path == "/api/nearby", path == "/api/within", path == "/api/search", path == "/api/reverse":

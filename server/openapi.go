@@ -184,7 +184,7 @@ func openAPIDocument(base string, cat *Catalog) obj {
 	paths := obj{
 		// OGC API – Features
 		"/": get("getLandingPage", "OGC API – Features", "Landing page",
-			"JSON for programs; a small HTML page for browsers (Accept: text/html) or with f=html.",
+			"JSON for programs; browsers (Accept preferring text/html) get the interactive map page; f=html gives the landing page as a small HTML page.",
 			[]obj{queryParam(paramF, "Response format; default from the Accept header (JSON unless text/html is preferred).", obj{"type": "string", "enum": []string{"json", "html"}})},
 			responses("The landing page.", content(mediaJSON, ref("LandingPage"), mediaHTML, str()), 400)),
 		"/conformance": get("getConformanceDeclaration", "OGC API – Features", "Conformance classes implemented", "",
@@ -270,6 +270,30 @@ func openAPIDocument(base string, cat *Catalog) obj {
 		"/style.json": get("style", "Tuiles", "Default MapLibre style", "",
 			nil, responses("MapLibre style drawing every layer.", content(mediaJSON, obj{"type": "object"}), 503)),
 
+		// Map front end
+		"/embed": get("embed", "Carte", "Embeddable map page (for an iframe)",
+			"Sent with Content-Security-Policy: frame-ancestors from the server's allow-list.",
+			[]obj{
+				queryParam("region", "Region code (INSEE, e.g. 27): shows and frames only this region.", str()),
+				queryParam("departement", "Département code (e.g. 71).", str()),
+				queryParam("territoire", "Territoire d'industrie id (e.g. 2023/ti-8413).", str()),
+				queryParam("layers", "Comma-separated layers shown: territoires, communes, sites, formations, acv.", str()),
+				queryParam("period", "Territories of 2023-2027 (default) or 2018-2023.", obj{"type": "string", "enum": []string{"2023-2027", "2018-2023"}}),
+				queryParam("lang", "Interface language.", obj{"type": "string", "enum": []string{"fr", "en"}, "default": "fr"}),
+				queryParam("center", "Map centre lon,lat.", str()),
+				queryParam("zoom", "Zoom level.", obj{"type": "number", "minimum": 0, "maximum": 22}),
+				queryParam("controls", "Show the zoom buttons and layer legend (1, default) or not (0).", obj{"type": "string", "enum": []string{"0", "1"}}),
+				queryParam("search", "Show the search box (1) or not (0, default).", obj{"type": "string", "enum": []string{"0", "1"}}),
+			},
+			responses("The page (HTML).", content(mediaHTML, str()))),
+		"/widget.js": get("widget", "Carte", "One-line embed script",
+			"<script src=\".../widget.js\" data-region=\"27\" async></script> inserts a responsive, lazy-loaded iframe of /embed; data-* attributes are the /embed parameters.",
+			nil, responses("JavaScript.", content("text/javascript", str()))),
+		"/static/{path}": get("asset", "Carte", "Files of the map pages (JavaScript modules, CSS, fonts, icons)",
+			"Under /static/<version>/ the files are cached a year (immutable).",
+			[]obj{pathParam("path", "File path, optionally after the assets version.", str())},
+			responses("The file.", content("application/octet-stream", obj{"type": "string", "format": "binary"}), 404)),
+
 		// Service
 		"/healthz": get("healthz", "Service", "Liveness", "",
 			nil, responses("The process is alive.", content(mediaJSON, ref("Status")))),
@@ -295,6 +319,7 @@ func openAPIDocument(base string, cat *Catalog) obj {
 			{"name": "OGC API – Features", "description": "OGC API – Features Part 1 (Core, GeoJSON, OpenAPI 3.0), usable by QGIS and GDAL."},
 			{"name": "API JSON", "description": "Search API, parameters after geo.api.gouv.fr."},
 			{"name": "Tuiles", "description": "Vector tiles and map style."},
+			{"name": "Carte", "description": "The interactive map, its embeddable page and widget script."},
 			{"name": "Service", "description": "Health, readiness, metrics, this document."},
 		},
 		"paths":      paths,

@@ -59,6 +59,7 @@ func New(cfg Config, logger *slog.Logger) *Server {
 	s.app.Get("/metrics", s.handleMetrics())
 	s.registerAPI()
 	s.registerOGC()
+	s.registerStatic()
 	return s
 }
 

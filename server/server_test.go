@@ -460,7 +460,7 @@ func TestMetricsCountRequestsWithBoundedLabels(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
-	for path, want := range map[string]string{"/api/nearby": "api_nearby", "/api/features/2023/ti-1": "api_features", "/collections/sites/items/x": "collection_items", "/collections/sites": "collection", "/": "landing", "/x/y": "other"} {
+	for path, want := range map[string]string{"/api/nearby": "api_nearby", "/api/features/2023/ti-1": "api_features", "/collections/sites/items/x": "collection_items", "/collections/sites": "collection", "/": "landing", "/embed": "embed", "/static/abc/app.js": "static", "/x/y": "other"} {
 		if got := routeLabel(path); got != want {
 			t.Errorf("routeLabel(%q) = %q, want %q", path, got, want)
 		}

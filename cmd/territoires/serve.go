@@ -51,6 +51,7 @@ func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdou
 		o.cacheDir = filepath.Join(dir, "territoires")
 	}
 	cors := strings.Join(o.server.CORSOrigins, ",")
+	frameAncestors := strings.Join(o.server.FrameAncestors, ",")
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fl.SetOutput(stdout)
 	fl.StringVar(&o.server.Addr, "addr", o.server.Addr, "listen `address` host:port (use 0.0.0.0:8080 to listen on every interface)")
@@ -59,6 +60,7 @@ func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdou
 	fl.StringVar(&o.cacheDir, "cache-dir", o.cacheDir, "`folder` where built archives are kept and reused while the data is unchanged")
 	fl.StringVar(&o.server.PublicURL, "public-url", "", "absolute base `URL` clients use (behind a proxy/CDN); default: from Forwarded / X-Forwarded-* headers, else the request")
 	fl.StringVar(&cors, "cors-origins", cors, "comma-separated allowed `origins`, or *")
+	fl.StringVar(&frameAncestors, "frame-ancestors", frameAncestors, "comma-separated `sites` allowed to frame /embed (CSP frame-ancestors): *, 'self', 'none' or origins such as https://www.region.fr")
 	fl.DurationVar(&o.server.TileMaxAge, "tile-max-age", o.server.TileMaxAge, "Cache-Control max-age of tiles requested without the data version (versioned URLs: 1 year, immutable)")
 	fl.DurationVar(&o.server.ReadTimeout, "read-timeout", o.server.ReadTimeout, "time to read a request")
 	fl.DurationVar(&o.server.WriteTimeout, "write-timeout", o.server.WriteTimeout, "time to write a response")
@@ -91,6 +93,12 @@ func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdou
 	for _, c := range strings.Split(cors, ",") {
 		if c = strings.TrimSpace(c); c != "" {
 			o.server.CORSOrigins = append(o.server.CORSOrigins, c)
+		}
+	}
+	o.server.FrameAncestors = nil
+	for _, a := range strings.Split(frameAncestors, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			o.server.FrameAncestors = append(o.server.FrameAncestors, a)
 		}
 	}
 	errs = append(errs, o.server.Validate())

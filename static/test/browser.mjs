@@ -1,0 +1,297 @@
+// Browser tests of the map page, the embed and the widget, in Debian's
+// Chromium driven by playwright-core, against a running server.
+//   node static/test/browser.mjs <base URL> <screenshot folder>
+// Prints one line per check ("ok …" / "FAIL …"), the measures
+// ("measure …"), and exits 1 if a check failed. Run by
+// cmd/territoires/browser_test.go against the real server and data.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = process.argv[2];
+const shots = process.argv[3] || '.';
+mkdirSync(shots, { recursive: true });
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+
+let failures = 0;
+function check(name, ok, detail = '') {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ' — ' + detail : ''}`);
+  if (!ok) failures++;
+}
+async function step(name, fn) {
+  try { await fn(); } catch (e) { check(name, false, String(e?.message ?? e).split('\n')[0]); }
+}
+
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+    '--disable-dev-shm-usage'],
+});
+
+// A page that records console errors, page errors, failed requests, and
+// the bytes it received (compressed, as on the wire).
+async function newPage(opts = {}) {
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'fr-FR' });
+  const page = await context.newPage();
+  const rec = { errors: [], bytes: 0, tileBytes: 0, requests: 0 };
+  page.on('console', (m) => { if (m.type() === 'error') rec.errors.push('console: ' + m.text()); });
+  page.on('pageerror', (e) => rec.errors.push('pageerror: ' + e.message));
+  page.on('response', (r) => { if (r.status() >= 400) rec.errors.push(`HTTP ${r.status()} ${r.url()}`); });
+  // Bytes on the wire (compressed bodies + headers), workers' tile
+  // requests included.
+  page.on('requestfinished', async (r) => {
+    const s = await r.sizes().catch(() => null);
+    if (!s) return;
+    let body = s.responseBodySize;
+    if (!body) {
+      // Chromium reports 0 for a module worker's script: take its length.
+      const h = await (await r.response())?.allHeaders().catch(() => ({}));
+      body = Number(h?.['content-length'] || 0);
+    }
+    const n = body + s.responseHeadersSize;
+    rec.bytes += n; rec.requests++;
+    if (/\/tiles\/\d+\//.test(r.url())) rec.tileBytes += n;
+  });
+  return { page, context, rec };
+}
+
+// Resolves at the map's next idle (after a forced repaint).
+const idle = (frame) => frame.evaluate(() => new Promise((resolve) => {
+  const m = window.territoiresMap;
+  m.once('idle', () => resolve());
+  m.triggerRepaint();
+}));
+const waitMap = (frame) => frame.waitForFunction(() => window.territoiresMap && window.territoiresFirstIdle, null, { timeout: 30000 });
+const rendered = (frame, layer) => frame.evaluate((l) => window.territoiresMap.queryRenderedFeatures({ layers: [l] })
+  .map((f) => ({ id: f.properties.id, name: f.properties.name, region: f.properties.region, period: f.properties.period, ti: f.properties.ti_id, territoire: f.properties.territoire, cluster: !!f.properties.point_count })), layer);
+
+// ---- the map page ----
+const { page, context, rec } = await newPage();
+await step('map page loads and reaches idle', async () => {
+  await page.goto(base + '/', { waitUntil: 'load' });
+  await waitMap(page);
+  const firstIdle = await page.evaluate(() => window.territoiresFirstIdle);
+  console.log(`measure page_first_idle_ms ${Math.round(firstIdle)}`);
+  await page.waitForTimeout(300);
+  console.log(`measure page_bytes ${rec.bytes} (tiles ${rec.tileBytes}, other ${rec.bytes - rec.tileBytes}, ${rec.requests} requests)`);
+  check('map page reaches idle', firstIdle > 0, `${Math.round(firstIdle)} ms`);
+  const title = await page.textContent('.fr-header__service-title');
+  check('DSFR header in French', title.includes("Territoires d'industrie") && (await page.textContent('.fr-logo')).includes('République'));
+  await page.screenshot({ path: join(shots, 'page-france.png') });
+});
+
+await step('each layer renders features', async () => {
+  for (const l of ['regions-fill', 'territoires-fill', 'sites-circle', 'acv-circle', 'formations-cluster']) {
+    const f = await rendered(page, l);
+    check(`layer ${l} renders features`, f.length > 0, `${f.length}`);
+  }
+  const terr = await rendered(page, 'territoires-fill');
+  check('territories default to 2023–2027', terr.every((f) => f.period === '2023-2027'));
+  const counts = await page.$$eval('[data-count]', (els) => els.map((e) => e.textContent));
+  check('legend shows counts', counts.length === 5 && counts.every((c) => /\d/.test(c)), counts.join(' | '));
+});
+
+await step('toggling a layer hides it', async () => {
+  await page.click('label[for="layer-sites"]');
+  await idle(page);
+  const off = await rendered(page, 'sites-circle');
+  check('sites hidden after unticking', off.length === 0, `${off.length} rendered`);
+  check('layers kept in the URL', !(new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get('layers') || '').includes('sites'));
+  await page.click('label[for="layer-sites"]');
+  await idle(page);
+  check('sites back after ticking', (await rendered(page, 'sites-circle')).length > 0);
+});
+
+await step('period switch changes the territories', async () => {
+  const before = new Set((await rendered(page, 'territoires-fill')).map((f) => f.id));
+  await page.click('label[for="period-2018-2023"]');
+  await idle(page);
+  const after = await rendered(page, 'territoires-fill');
+  check('period 2018–2023 shows the first-period territories', after.length > 0 && after.every((f) => f.period === '2018-2023') && after.some((f) => !before.has(f.id)), `${after.length} features`);
+  await page.click('label[for="period-2023-2027"]');
+  await idle(page);
+});
+
+await step('search "chalon" offers Chalon-sur-Saône and moves the map', async () => {
+  await page.click('#search-input');
+  await page.keyboard.type('chalon', { delay: 30 });
+  await page.waitForSelector('#search-list [role=option] >> text=Chalon-sur-Saône', { timeout: 10000 });
+  const names = await page.$$eval('#search-list .app-opt-name', (els) => els.map((e) => e.textContent));
+  const i = names.indexOf('Chalon-sur-Saône');
+  check('autocomplete offers Chalon-sur-Saône', i >= 0, names.join(', '));
+  for (let k = 0; k <= i; k++) await page.keyboard.press('ArrowDown');
+  const activeText = await page.$eval('#search-list [aria-selected=true] .app-opt-name', (e) => e.textContent);
+  check('arrow keys move the active option', activeText === 'Chalon-sur-Saône', activeText);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => { const c = window.territoiresMap.getCenter(); return Math.abs(c.lng - 4.852) < 0.05 && Math.abs(c.lat - 46.79) < 0.05 && !window.territoiresMap.isMoving(); }, null, { timeout: 10000 });
+  await idle(page);
+  const z = await page.evaluate(() => window.territoiresMap.getZoom());
+  check('map moved to Chalon-sur-Saône', z >= 10, `zoom ${z.toFixed(1)}`);
+  const popup = await page.textContent('.maplibregl-popup .app-popup-title');
+  check('popup opens on the result', popup === 'Chalon-sur-Saône', popup);
+  await page.waitForSelector('.maplibregl-popup .app-popup-source', { timeout: 5000 });
+  const source = await page.textContent('.maplibregl-popup .app-popup-source');
+  check('popup shows provenance (source, licence)', /Source/.test(source) && /Licence/i.test(source), source.slice(0, 80));
+  await page.screenshot({ path: join(shots, 'page-chalon.png') });
+  await page.keyboard.press('Escape');
+});
+
+await step('communes render when ticked', async () => {
+  await page.click('label[for="layer-communes"]');
+  await idle(page);
+  check('layer communes-fill renders features', (await rendered(page, 'communes-fill')).length > 0);
+  check('layer formations-circle renders features at zoom 11', (await rendered(page, 'formations-circle')).length > 0);
+});
+
+await step('clicking a site shows "located at the commune centroid"', async () => {
+  await page.evaluate(() => window.territoiresMap.jumpTo({ center: [2.35, 46.6], zoom: 5.3 }));
+  await idle(page);
+  const pt = await page.evaluate(() => {
+    const f = window.territoiresMap.queryRenderedFeatures({ layers: ['sites-circle'] })[0];
+    return window.territoiresMap.project(f.geometry.coordinates);
+  });
+  const box = await page.locator('#territoires-map').boundingBox();
+  await page.mouse.click(box.x + pt.x, box.y + pt.y);
+  await page.waitForSelector('.maplibregl-popup .app-popup-precision', { timeout: 5000 });
+  const kind = await page.textContent('.maplibregl-popup .app-popup-kind');
+  const prec = await page.textContent('.maplibregl-popup .app-popup-precision');
+  check('site popup with precision', kind === 'Site clé en main' && prec === 'Localisé au centroïde de la commune', `${kind} / ${prec}`);
+});
+
+await step('near here lists sites with distances', async () => {
+  await page.evaluate(() => window.territoiresMap.jumpTo({ center: [4.85, 46.79], zoom: 9 }));
+  await idle(page);
+  await page.click('#near-pick');
+  const box = await page.locator('#territoires-map').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForSelector('#near-list li', { timeout: 10000 });
+  const items = await page.$$eval('#near-list li', (els) => els.map((e) => e.textContent));
+  check('near here lists results with distances', items.length >= 5 && items.every((s) => /\d\s?(km|m)$/.test(s.trim())), items.slice(0, 3).join(' | '));
+  const metas = await page.$$eval('#near-list .app-result-meta', (els) => els.map((e) => e.textContent));
+  check('near here includes sites and training centres', metas.some((m) => m.startsWith('Site')) && metas.some((m) => m.startsWith('Centre')), metas.slice(0, 4).join(' | '));
+  await page.click('#near-list li:first-child button');
+  await page.waitForSelector('.maplibregl-popup .app-popup-title', { timeout: 5000 });
+  await idle(page);
+  await page.screenshot({ path: join(shots, 'page-near.png') });
+});
+
+await step('list view of the features in view', async () => {
+  await page.click('#list-toggle');
+  await page.waitForSelector('#list-items li', { timeout: 5000 });
+  const n = await page.$$eval('#list-items li', (els) => els.length);
+  check('list view shows the features in view', n > 0, `${n} items`);
+});
+
+await step('region filter', async () => {
+  await page.selectOption('#filter-region', '27');
+  await page.waitForTimeout(800);
+  await idle(page);
+  const sites = await rendered(page, 'sites-circle');
+  check('region filter keeps only its sites', sites.length > 0 && sites.every((f) => f.region === '27'), `${sites.length}`);
+});
+
+await step('URL state round-trips', async () => {
+  await page.click('label[for="period-2018-2023"]');
+  await page.click('label[for="layer-acv"]');
+  await idle(page);
+  const url = page.url();
+  const view = await page.evaluate(() => ({ c: window.territoiresMap.getCenter(), z: window.territoiresMap.getZoom() }));
+  const p2 = await context.newPage();
+  await p2.goto(url);
+  await waitMap(p2);
+  const v2 = await p2.evaluate(() => ({ c: window.territoiresMap.getCenter(), z: window.territoiresMap.getZoom() }));
+  check('view restored from the URL', Math.abs(v2.z - view.z) < 0.02 && Math.abs(v2.c.lng - view.c.lng) < 0.001 && Math.abs(v2.c.lat - view.c.lat) < 0.001, url.split('#')[1]);
+  check('choices restored from the URL', await p2.isChecked('#period-2018-2023') && !(await p2.isChecked('#layer-acv')) && (await p2.inputValue('#filter-region')) === '27');
+  check('selected feature reopened from the URL', (await p2.waitForSelector('.maplibregl-popup .app-popup-title', { timeout: 5000 }).then(() => true, () => false)));
+  await p2.close();
+});
+
+await step('English switch', async () => {
+  await page.click('#lang-switch');
+  check('English strings', (await page.textContent('.fr-header__service-title')) === 'Industrial territories' && (await page.textContent('label[for="layer-sites"] .app-layer-name')) === 'Turnkey industrial sites');
+  check('lang in the URL', page.url().includes('lang=en'));
+});
+check('map page: no console errors', rec.errors.length === 0, rec.errors.slice(0, 5).join(' ; '));
+await context.close();
+
+// ---- phone-sized screen ----
+await step('phone layout', async () => {
+  const { page: ph, context: cx, rec: r } = await newPage({ viewport: { width: 390, height: 844 } });
+  await ph.goto(base + '/');
+  await waitMap(ph);
+  await idle(ph);
+  const w = await ph.evaluate(() => document.documentElement.scrollWidth);
+  const mapBox = await ph.locator('#territoires-map').boundingBox();
+  check('phone: no horizontal scroll, map full width', w <= 390 && mapBox.width >= 380, `scrollWidth ${w}, map ${Math.round(mapBox.width)}x${Math.round(mapBox.height)}`);
+  await ph.screenshot({ path: join(shots, 'page-phone.png'), fullPage: false });
+  check('phone: no console errors', r.errors.length === 0, r.errors.join(' ; '));
+  await cx.close();
+});
+
+// ---- the embed ----
+await step('embed', async () => {
+  const { page: em, context: cx, rec: r } = await newPage({ viewport: { width: 800, height: 600 } });
+  await em.goto(base + '/embed?region=27');
+  await waitMap(em);
+  const firstIdle = await em.evaluate(() => window.territoiresFirstIdle);
+  await em.waitForTimeout(300);
+  console.log(`measure embed_first_idle_ms ${Math.round(firstIdle)}`);
+  console.log(`measure embed_bytes ${r.bytes} (tiles ${r.tileBytes}, other ${r.bytes - r.tileBytes}, ${r.requests} requests)`);
+  for (const l of ['territoires-fill', 'sites-circle', 'acv-circle']) {
+    const f = await rendered(em, l);
+    check(`embed region=27: ${l} only in region 27`, f.length > 0 && f.every((x) => x.region === '27'), `${f.length} features`);
+  }
+  const coop = await em.evaluate(() => window.territoiresMap.cooperativeGestures.isEnabled());
+  check('embed: cooperative gestures', coop);
+  await em.screenshot({ path: join(shots, 'embed-region27.png') });
+  check('embed: no console errors', r.errors.length === 0, r.errors.join(' ; '));
+  await cx.close();
+});
+
+await step('embed of one territory', async () => {
+  const { page: em, context: cx, rec: r } = await newPage({ viewport: { width: 600, height: 450 } });
+  await em.goto(base + '/embed?territoire=2023/ti-2704&layers=territoires,sites,acv&search=1&lang=en');
+  await waitMap(em);
+  await idle(em);
+  const terr = await rendered(em, 'territoires-fill');
+  check('embed territoire=2023/ti-2704: only that territory', terr.length > 0 && terr.every((f) => f.ti === 'ti-2704'), `${terr.length} pieces`);
+  const acv = await rendered(em, 'acv-circle');
+  check('embed territoire: only its ACV towns', acv.every((f) => f.territoire === 'ti-2704'), `${acv.length}`);
+  check('embed search=1 shows the search box, lang=en in English', await em.isVisible('#search-input') && (await em.getAttribute('#search-input', 'placeholder')).startsWith('E.g.'));
+  check('embed layers= hides the others', (await em.evaluate(() => window.territoiresMap.getLayoutProperty('formations-circle', 'visibility'))) === 'none');
+  await em.screenshot({ path: join(shots, 'embed-territoire.png') });
+  check('embed territoire: no console errors', r.errors.length === 0, r.errors.join(' ; '));
+  await cx.close();
+});
+
+// ---- widget.js on another site ----
+await step('widget', async () => {
+  const { page: w, context: cx, rec: r } = await newPage({ viewport: { width: 900, height: 700 } });
+  // The host page is answered by the test itself (the server never sees
+  // it). Same origin: Chromium's local-network-access rules would block
+  // another loopback origin from loading the script.
+  const host = base + '/region-page.html';
+  await w.route(host, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Région</title></head><body>
+<h1>Notre région</h1><script src="${base}/widget.js" data-region="27" data-layers="sites,formations,territoires" data-height="420px" async></script><p>Fin</p></body></html>`,
+  }));
+  await w.goto(host);
+  const iframe = await w.waitForSelector('iframe.territoires-map-frame', { timeout: 10000 });
+  const src = await iframe.getAttribute('src');
+  check('widget inserts a lazy iframe of /embed', src.startsWith(base + '/embed?region=27') && (await iframe.getAttribute('loading')) === 'lazy', src);
+  const frame = await iframe.contentFrame();
+  await waitMap(frame);
+  const f = await rendered(frame, 'sites-circle');
+  check('widget iframe shows the map', f.length > 0 && f.every((x) => x.region === '27'), `${f.length} sites`);
+  const layers = await frame.evaluate(() => window.territoiresMap.getLayoutProperty('acv-circle', 'visibility'));
+  check('widget data-layers hides the other layers', layers === 'none');
+  await w.screenshot({ path: join(shots, 'widget.png') });
+  check('widget: no console errors', r.errors.length === 0, r.errors.join(' ; '));
+  await cx.close();
+});
+
+await browser.close();
+console.log(failures ? `${failures} check(s) failed` : 'all browser checks passed');
+process.exit(failures ? 1 : 0);
