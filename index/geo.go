@@ -25,40 +25,17 @@ func Haversine(a, b orb.Point) float64 {
 
 func sin2(x float64) float64 { s := math.Sin(x); return s * s }
 
-// boxLowerBound is never more than the great-circle distance from p to any
-// point of the lon/lat box [min, max], so a best-first R-tree search that
-// uses it returns features in exact distance order. (rtree.BoxDist is
-// planar in degrees: a degree of longitude is 30 % shorter than a degree of
-// latitude in France, so it orders wrong.)
-func boxLowerBound(p orb.Point, min, max [2]float64) float64 {
+// boxChord2 is never more than the squared chord (on the unit sphere)
+// between p and any point of the lon/lat box [min, max], so a best-first
+// R-tree search that uses it returns features in exact distance order.
+// (rtree.BoxDist is planar in degrees: a degree of longitude is 30 %
+// shorter than a degree of latitude in France, so it orders wrong.) The
+// R-tree calls it for every child of every node it opens, hence chords
+// rather than metres: no inverse trigonometry. cosLat is cos of p's
+// latitude.
+func boxChord2(p orb.Point, cosLat float64, min, max [2]float64) float64 {
 	// Latitude gap: no path between two latitudes is shorter than the
 	// meridian arc between them.
-	var dlat float64
-	switch {
-	case p[1] < min[1]:
-		dlat = min[1] - p[1]
-	case p[1] > max[1]:
-		dlat = p[1] - max[1]
-	}
-	latBound := dlat * rad * EarthRadius
-	if p[0] >= min[0] && p[0] <= max[0] {
-		return latBound
-	}
-	// Longitude gap: distance to the nearest edge meridian's great circle
-	// (cross-track distance), a lower bound for any point of the box.
-	dlon := math.Min(math.Abs(p[0]-min[0]), math.Abs(p[0]-max[0]))
-	dlon = math.Min(dlon, 360-dlon)
-	if dlon >= 90 {
-		return math.Max(latBound, math.Abs(math.Cos(p[1]*rad))*EarthRadius) // far side: crude but valid
-	}
-	cross := math.Asin(math.Sin(dlon*rad)*math.Cos(p[1]*rad)) * EarthRadius
-	return math.Max(latBound, math.Abs(cross))
-}
-
-// boxChord2 is boxLowerBound as a squared chord of the unit sphere, with
-// the trigonometry folded away (cosLat is cos of p's latitude): the R-tree
-// calls it for every child of every node it opens.
-func boxChord2(p orb.Point, cosLat float64, min, max [2]float64) float64 {
 	var dlat float64
 	switch {
 	case p[1] < min[1]:
@@ -72,7 +49,9 @@ func boxChord2(p orb.Point, cosLat float64, min, max [2]float64) float64 {
 	}
 	dlon := math.Min(math.Abs(p[0]-min[0]), math.Abs(p[0]-max[0]))
 	dlon = math.Min(dlon, 360-dlon)
-	// Cross-track angle θ to the meridian: sin θ = sin Δλ · cos φ;
+	// Longitude gap: the cross-track angle θ to the nearest edge meridian
+	// bounds every point beyond it: sin θ = sin Δλ · cos φ (past 90°, the
+	// nearest point of the half meridian is a pole: θ = 90° − |φ|);
 	// chord² = (2 sin(θ/2))² = 2 (1 − cos θ).
 	x := math.Sin(math.Min(dlon, 90)*rad) * cosLat
 	cross := 2 * (1 - math.Sqrt(1-x*x))
