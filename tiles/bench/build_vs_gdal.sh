@@ -438,5 +438,6 @@ awk -v ot="$ours_secs" -v gt="$gdal_secs" -v oc="$ours_cpu" -v gc="$gdal_cpu" -v
 	-v os="$ours_size" -v gs="$gdal_size" -v ob="$(field ours tilebytes)" -v gb="$(field gdal tilebytes)" 'BEGIN {
 	printf "GDAL / ours: wall time %.2f, CPU time %.2f, peak RSS %.2f, archive %.2f, tile bytes %.2f\n", gt / ot, gc / oc, gm / om, gs / os, gb / ob
 }'
+echo "fastest run: ours $(cut -d' ' -f1 "$WORK/ours.times" | sort -n | head -1) s, GDAL $(cut -d' ' -f1 "$WORK/gdal.times" | sort -n | head -1) s wall (other load on the machine only adds time)"
 echo "(tile bytes: every addressed tile counted, no container; ours stores $(field ours stored) bytes of tile data, identical tiles once;"
 echo " GDAL tiles over 500000 bytes, which GDAL's default MAX_SIZE would have shrunk or thinned: $(field gdal over500k))"
