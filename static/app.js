@@ -192,12 +192,9 @@ function applyStyleState() {
       } else {
         if (base) parts.push(base);
         if (g.id === 'communes') parts.push(['==', ['get', state.period === '2023-2027' ? 'in_ti_2023' : 'in_ti_2018'], true]);
-        // Clusters of training centres carry no region: keep those within
-        // the filter's bounding box.
-        if (id === 'formations-cluster') {
-          const b = boundsOfFilter();
-          if (b) parts.push(['within', { type: 'Polygon', coordinates: [[[b[0][0], b[0][1]], [b[1][0], b[0][1]], [b[1][0], b[1][1]], [b[0][0], b[1][1]], [b[0][0], b[0][1]]]] }]);
-        } else parts.push(...place);
+        // Clusters of training centres never span départements and carry
+        // the département and region they share: filtered like the points.
+        parts.push(...place);
         // Points and communes name their 2023–2027 territory (communes also the 2018 one).
         const tiField = g.id === 'communes' && state.period === '2018-2023' ? 'territoire_2018' : 'territoire';
         if (state.territoire && id !== 'formations-cluster' && (state.period === '2023-2027' || g.id === 'communes')) parts.push(['==', ['get', tiField], state.territoire.replace(/^\d{4}\//, '')]);

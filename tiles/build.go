@@ -259,12 +259,17 @@ func placePoints(pts []orb.Point, z int, buffer float64, emit func(x, y int, g o
 	}
 }
 
-// clusterLayer groups a point layer by grid cell at zoom z. A cell with one
-// feature shows it unchanged; a cell with several shows one point at their
-// mean position carrying point_count. It returns how many features were
-// drawn (all of them).
+// clusterLayer groups a point layer by grid cell at zoom z, never across
+// départements: a cell with one feature shows it unchanged; a group of
+// several shows one point at their mean position carrying point_count and
+// the département and region they share, so that maps filtered by place
+// keep or hide whole clusters. It returns how many features were drawn
+// (all of them).
 func clusterLayer(l dataset.Layer, li int, props []geojson.Properties, z int, buffer, cell float64, out map[tileKey][]placed) int {
-	type cellKey struct{ cx, cy int64 }
+	type cellKey struct {
+		cx, cy      int64
+		departement string
+	}
 	type group struct {
 		members []int
 		sumX    float64
@@ -275,7 +280,7 @@ func clusterLayer(l dataset.Layer, li int, props []geojson.Properties, z int, bu
 	for fi, f := range l.Features {
 		pts := projectPoints(f.Geometry, z)
 		p := pts[0] // a MultiPoint clusters by its first point
-		k := cellKey{int64(math.Floor(p[0] / cell)), int64(math.Floor(p[1] / cell))}
+		k := cellKey{int64(math.Floor(p[0] / cell)), int64(math.Floor(p[1] / cell)), f.String("departement")}
 		gr, ok := groups[k]
 		if !ok {
 			gr = &group{}
@@ -300,12 +305,29 @@ func clusterLayer(l dataset.Layer, li int, props []geojson.Properties, z int, bu
 		n := float64(len(gr.members))
 		center := orb.Point{math.Round(gr.sumX / n), math.Round(gr.sumY / n)}
 		cp := geojson.Properties{PropCluster: true, PropPointCount: int64(len(gr.members))}
+		for _, key := range []string{"departement", "region"} {
+			if v := sharedValue(l.Features, gr.members, key); v != "" {
+				cp[key] = v
+			}
+		}
 		placePoints([]orb.Point{center}, z, buffer, func(x, y int, g orb.Geometry) {
 			out[tileKey{x, y}] = append(out[tileKey{x, y}], placed{layer: li, index: -1, order: ci, geom: g, props: cp})
 		})
 		drawn += len(gr.members)
 	}
 	return drawn
+}
+
+// sharedValue is the string property key when every member has the same
+// one, else "".
+func sharedValue(features []dataset.Feature, members []int, key string) string {
+	v := features[members[0]].String(key)
+	for _, m := range members[1:] {
+		if features[m].String(key) != v {
+			return ""
+		}
+	}
+	return v
 }
 
 // encodeZoom turns each tile's pieces into a gzipped MVT, in parallel.

@@ -273,6 +273,40 @@ func TestBuildArchiveHeaderAndMetadata(t *testing.T) {
 	}
 }
 
+func TestClustersNeverSpanDepartements(t *testing.T) {
+	ds := fixtureDataset()
+	fields := append(ds.Layers[2].Info.Fields, dataset.Field{Name: "departement", Type: dataset.TypeString}, dataset.Field{Name: "region", Type: dataset.TypeString})
+	ds.Layers[2].Info.Fields = fields
+	for i := range ds.Layers[2].Features {
+		dep := "69"
+		if i >= 3 && i < 5 {
+			dep = "01" // two of Lyon's five centres belong elsewhere
+		}
+		ds.Layers[2].Features[i].Properties = map[string]any{"name": "Centre", "departement": dep, "region": "84"}
+	}
+	archive, _, err := Build(context.Background(), ds, fixtureOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenBytes(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := findLayer(decodeTile(t, r, maptile.At(lyon, 6)), dataset.LayerFormations)
+	got := map[string]float64{}
+	for _, f := range l.Features {
+		if f.Properties[PropCluster] == true {
+			got[f.Properties["departement"].(string)] = f.Properties[PropPointCount].(float64)
+			if f.Properties["region"] != "84" {
+				t.Errorf("cluster without its shared region: %v", f.Properties)
+			}
+		}
+	}
+	if got["69"] != 3 || got["01"] != 2 || len(got) != 2 {
+		t.Errorf("clusters by département %v, want 69:3 and 01:2", got)
+	}
+}
+
 func TestBuildKeepsOnlyTheTileFields(t *testing.T) {
 	r, _, _ := buildFixture(t)
 	l := findLayer(decodeTile(t, r, maptile.At(lyon, 5)), dataset.LayerRegions)

@@ -23,6 +23,8 @@ func metadata(ds *dataset.Dataset, opts Options) (map[string]any, error) {
 		if l.Info.Geometry == dataset.GeometryPoint && lz.ClusterBelow > 0 {
 			fields[PropCluster] = "Boolean"
 			fields[PropPointCount] = "Number"
+			fields["departement"] = "String" // clusters carry the place their members share
+			fields["region"] = "String"
 		}
 		vectorLayers = append(vectorLayers, map[string]any{
 			"id":          l.Info.ID,
