@@ -229,6 +229,7 @@ func (ix *Index) InBBox(b orb.Bound, f Filter, offset, limit int) (hits []Hit, t
 	if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
 		return nil, 0
 	}
+	pg := page{offset: offset, limit: limit}
 	for _, l := range ix.selected(f) {
 		var found []int32
 		l.tree.Search(b.Min, b.Max, func(_, _ [2]float64, fi int32) bool {
@@ -239,13 +240,10 @@ func (ix *Index) InBBox(b orb.Bound, f Filter, offset, limit int) (hits []Hit, t
 		})
 		slices.Sort(found)
 		for _, fi := range found {
-			if total >= offset && len(hits) < limit {
-				hits = append(hits, Hit{Layer: l.info.ID, Feature: &l.features[fi], DistanceM: math.NaN()})
-			}
-			total++
+			pg.add(l, fi)
 		}
 	}
-	return hits, total
+	return pg.hits, pg.total
 }
 
 // Features returns the layer's features passing f in file order, with
@@ -255,14 +253,24 @@ func (ix *Index) Features(layer string, f Filter, offset, limit int) (hits []Hit
 	if l == nil {
 		return nil, 0
 	}
+	pg := page{offset: offset, limit: limit}
 	for fi := range l.features {
-		if !f.match(l.info.ID, &l.features[fi]) {
-			continue
+		if f.match(l.info.ID, &l.features[fi]) {
+			pg.add(l, int32(fi))
 		}
-		if total >= offset && len(hits) < limit {
-			hits = append(hits, Hit{Layer: l.info.ID, Feature: &l.features[fi], DistanceM: math.NaN()})
-		}
-		total++
 	}
-	return hits, total
+	return pg.hits, pg.total
+}
+
+// page keeps the matches from offset on, at most limit, and counts them all.
+type page struct {
+	offset, limit, total int
+	hits                 []Hit
+}
+
+func (p *page) add(l *layerIndex, fi int32) {
+	if p.total >= p.offset && len(p.hits) < p.limit {
+		p.hits = append(p.hits, Hit{Layer: l.info.ID, Feature: &l.features[fi], DistanceM: math.NaN()})
+	}
+	p.total++
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/territoires-industrie/carte/dataset"
 )
 
+// ligatures are letters that NFD does not decompose.
+var ligatures = strings.NewReplacer("œ", "oe", "æ", "ae", "ß", "ss")
+
 // Normalize folds a name for matching: lower case, accents removed,
 // punctuation and apostrophes as spaces, "st"/"ste" spelled out, so that
 // "chalon sur saone" finds "Chalon-sur-Saône" and "st etienne" finds
@@ -28,7 +31,7 @@ func Normalize(s string) []string {
 			b.WriteByte(' ')
 		}
 	}
-	words := strings.Fields(strings.NewReplacer("œ", "oe", "æ", "ae", "ß", "ss").Replace(b.String()))
+	words := strings.Fields(ligatures.Replace(b.String()))
 	for i, w := range words {
 		switch w {
 		case "st":

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/territoires-industrie/carte/dataset"
@@ -53,15 +54,44 @@ func (s *Server) catalogOr503(c *fiber.Ctx) (*Catalog, error) {
 	return cat, nil
 }
 
-// sendResults writes a list answer in the asked format.
-func sendResults(c *fiber.Ctx, cat *Catalog, v url.Values, hits []index.Hit, extra map[string]any) error {
+// listRequest is what every list route reads once: the catalog, the query
+// (the route's own parameters plus the filters), the filter, the output
+// format and the properties to keep.
+type listRequest struct {
+	cat     *Catalog
+	v       url.Values
+	filter  index.Filter
+	geoJSON bool
+	fields  []string
+}
+
+// parseList checks the query of a list route. defaultLayers apply when
+// the query names none; own are the route's parameters besides filters.
+func (s *Server) parseList(c *fiber.Ctx, defaultLayers []string, own ...string) (listRequest, error) {
+	cat, err := s.catalogOr503(c)
+	if err != nil {
+		return listRequest{}, err
+	}
+	v, err := queryValues(c, append(own, filterParams...)...)
+	if err != nil {
+		return listRequest{}, err
+	}
+	f, err := filter(v, cat, defaultLayers)
+	if err != nil {
+		return listRequest{}, err
+	}
 	asGeoJSON, err := wantGeoJSON(v)
 	if err != nil {
-		return err
+		return listRequest{}, err
 	}
+	return listRequest{cat: cat, v: v, filter: f, geoJSON: asGeoJSON, fields: fields(v)}, nil
+}
+
+// send writes a list answer in the asked format.
+func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
-	body := results(cat, hits, fields(v), asGeoJSON, extra)
-	if asGeoJSON {
+	body := results(r.cat, hits, r.fields, r.geoJSON, extra)
+	if r.geoJSON {
 		return c.JSON(body, mediaGeoJSON)
 	}
 	return c.JSON(body)
@@ -69,70 +99,48 @@ func sendResults(c *fiber.Ctx, cat *Catalog, v url.Values, hits []index.Hit, ext
 
 // GET /api/nearby?lat=&lon=&k=&radius_km=&layers=&<filters>
 func (s *Server) handleNearby(c *fiber.Ctx) error {
-	cat, err := s.catalogOr503(c)
+	r, err := s.parseList(c, pointLayers, paramLat, paramLon, paramK, paramRadiusKm)
 	if err != nil {
 		return err
 	}
-	v, err := queryValues(c, append([]string{paramLat, paramLon, paramK, paramRadiusKm}, filterParams...)...)
+	p, _, err := point(r.v, true)
 	if err != nil {
 		return err
 	}
-	p, _, err := point(v, true)
+	k, err := intParam(r.v, paramK, defaultK, maxK, false)
 	if err != nil {
 		return err
 	}
-	k, err := intParam(v, paramK, defaultK, maxK, false)
+	radius, err := radiusKm(r.v, false)
 	if err != nil {
 		return err
 	}
-	radius, err := radiusKm(v, false)
-	if err != nil {
-		return err
-	}
-	f, err := filter(v, cat, pointLayers)
-	if err != nil {
-		return err
-	}
-	if _, err := wantGeoJSON(v); err != nil {
-		return err
-	}
-	hits := cat.Index.Nearby(p, k, radius*1000, f)
-	return sendResults(c, cat, v, hits, map[string]any{"query": map[string]any{"lat": p[1], "lon": p[0], "k": k, "radius_km": radius, "layers": f.Layers}})
+	hits := r.cat.Index.Nearby(p, k, radius*1000, r.filter)
+	return r.send(c, hits, map[string]any{"query": map[string]any{"lat": p[1], "lon": p[0], "k": k, "radius_km": radius, "layers": r.filter.Layers}})
 }
 
 // GET /api/within?lat=&lon=&radius_km=&limit=&<filters>
 func (s *Server) handleWithin(c *fiber.Ctx) error {
-	cat, err := s.catalogOr503(c)
+	r, err := s.parseList(c, pointLayers, paramLat, paramLon, paramRadiusKm, paramLimit)
 	if err != nil {
 		return err
 	}
-	v, err := queryValues(c, append([]string{paramLat, paramLon, paramRadiusKm, paramLimit}, filterParams...)...)
+	p, _, err := point(r.v, true)
 	if err != nil {
 		return err
 	}
-	p, _, err := point(v, true)
+	radius, err := radiusKm(r.v, true)
 	if err != nil {
 		return err
 	}
-	radius, err := radiusKm(v, true)
+	limit, err := intParam(r.v, paramLimit, defaultWithin, maxWithin, false)
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(v, paramLimit, defaultWithin, maxWithin, false)
-	if err != nil {
-		return err
-	}
-	f, err := filter(v, cat, pointLayers)
-	if err != nil {
-		return err
-	}
-	if _, err := wantGeoJSON(v); err != nil {
-		return err
-	}
-	hits, more := cat.Index.Within(p, radius*1000, limit, f)
-	return sendResults(c, cat, v, hits, map[string]any{
+	hits, more := r.cat.Index.Within(p, radius*1000, limit, r.filter)
+	return r.send(c, hits, map[string]any{
 		"more":  more,
-		"query": map[string]any{"lat": p[1], "lon": p[0], "radius_km": radius, "limit": limit, "layers": f.Layers},
+		"query": map[string]any{"lat": p[1], "lon": p[0], "radius_km": radius, "limit": limit, "layers": r.filter.Layers},
 	})
 }
 
@@ -156,15 +164,11 @@ func radiusKm(v url.Values, required bool) (float64, error) {
 
 // GET /api/search?q=&limit=&lat=&lon=&layers=&<filters>
 func (s *Server) handleSearch(c *fiber.Ctx) error {
-	cat, err := s.catalogOr503(c)
+	r, err := s.parseList(c, nil, paramQ, paramLimit, paramLat, paramLon)
 	if err != nil {
 		return err
 	}
-	v, err := queryValues(c, append([]string{paramQ, paramLimit, paramLat, paramLon}, filterParams...)...)
-	if err != nil {
-		return err
-	}
-	q := strings.TrimSpace(v.Get(paramQ))
+	q := strings.TrimSpace(r.v.Get(paramQ))
 	switch {
 	case q == "":
 		return badRequest("q is required: the beginning of a name, e.g. q=chalon")
@@ -173,27 +177,20 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	case utf8.RuneCountInString(q) > maxQueryRunes:
 		return badRequest("q is longer than %d characters", maxQueryRunes)
 	}
-	limit, err := intParam(v, paramLimit, defaultSearch, maxSearch, false)
+	limit, err := intParam(r.v, paramLimit, defaultSearch, maxSearch, false)
 	if err != nil {
 		return err
 	}
-	bias, hasBias, err := point(v, false)
+	bias, hasBias, err := point(r.v, false)
 	if err != nil {
 		return err
 	}
-	f, err := filter(v, cat, nil)
-	if err != nil {
-		return err
+	var biasPtr *orb.Point
+	if hasBias {
+		biasPtr = &bias
 	}
-	if _, err := wantGeoJSON(v); err != nil {
-		return err
-	}
-	var biasPtr = &bias
-	if !hasBias {
-		biasPtr = nil
-	}
-	hits := cat.Index.Search(q, f, limit, biasPtr)
-	return sendResults(c, cat, v, hits, map[string]any{"query": map[string]any{"q": q, "limit": limit, "layers": f.Layers}})
+	hits := r.cat.Index.Search(q, r.filter, limit, biasPtr)
+	return r.send(c, hits, map[string]any{"query": map[string]any{"q": q, "limit": limit, "layers": r.filter.Layers}})
 }
 
 // GET /api/reverse?lat=&lon=: the commune and territories containing a

@@ -266,11 +266,7 @@ func (s *Server) handleCollections(c *fiber.Ctx) error {
 
 // GET /collections/{collectionId}
 func (s *Server) handleCollection(c *fiber.Ctx) error {
-	cat, err := s.catalogOr503(c)
-	if err != nil {
-		return err
-	}
-	l, err := collectionOf(c, cat)
+	cat, l, err := s.collection(c)
 	if err != nil {
 		return err
 	}
@@ -283,6 +279,16 @@ func (s *Server) handleCollection(c *fiber.Ctx) error {
 	}
 	s.setMetaHeaders(c)
 	return c.JSON(collectionDoc(s.baseURL(c), l, extentsOf(cat)[l.ID]))
+}
+
+// collection is the catalog and the layer the path's collectionId names.
+func (s *Server) collection(c *fiber.Ctx) (*Catalog, dataset.LayerInfo, error) {
+	cat, err := s.catalogOr503(c)
+	if err != nil {
+		return nil, dataset.LayerInfo{}, err
+	}
+	l, err := collectionOf(c, cat)
+	return cat, l, err
 }
 
 // collectionOf is the layer named by the collectionId path parameter, or
@@ -543,11 +549,7 @@ func parseInstant(s string) (time.Time, bool) {
 
 // GET /collections/{collectionId}/items?bbox=&limit=&offset=&datetime=&<property>=
 func (s *Server) handleItems(c *fiber.Ctx) error {
-	cat, err := s.catalogOr503(c)
-	if err != nil {
-		return err
-	}
-	l, err := collectionOf(c, cat)
+	cat, l, err := s.collection(c)
 	if err != nil {
 		return err
 	}
@@ -738,11 +740,7 @@ func segmentMeetsBox(a, b orb.Point, box orb.Bound) bool {
 
 // GET /collections/{collectionId}/items/{featureId}
 func (s *Server) handleItem(c *fiber.Ctx) error {
-	cat, err := s.catalogOr503(c)
-	if err != nil {
-		return err
-	}
-	l, err := collectionOf(c, cat)
+	cat, l, err := s.collection(c)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"path"
 	"strings"
-	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -39,11 +38,6 @@ type staticFile struct {
 	contentType string
 }
 
-var (
-	staticMu    sync.Mutex
-	staticCache = map[string]*staticFile{}
-)
-
 var contentTypes = map[string]string{
 	".html":  fiber.MIMETextHTMLCharsetUTF8,
 	".js":    "text/javascript; charset=utf-8",
@@ -58,13 +52,12 @@ var contentTypes = map[string]string{
 	".ico":   "image/x-icon",
 }
 
-// loadStatic reads (once) an embedded file; the pages get their asset
-// prefix substituted.
-func loadStatic(name string) (*staticFile, error) {
-	staticMu.Lock()
-	defer staticMu.Unlock()
-	if f, ok := staticCache[name]; ok {
-		return f, nil
+// loadStatic reads an embedded file once per server (the cache holds only
+// embedded names: a missing file is not cached); the pages get their
+// asset prefix substituted.
+func (s *Server) loadStatic(name string) (*staticFile, error) {
+	if f, ok := s.statics.Load(name); ok {
+		return f.(*staticFile), nil
 	}
 	body, err := fs.ReadFile(static.FS(), name)
 	if err != nil {
@@ -87,13 +80,13 @@ func loadStatic(name string) (*staticFile, error) {
 			f.gz = b.Bytes()
 		}
 	}
-	staticCache[name] = f
-	return f, nil
+	actual, _ := s.statics.LoadOrStore(name, f)
+	return actual.(*staticFile), nil
 }
 
 // sendStatic writes an embedded file, gzipped for clients that accept it.
-func sendStatic(c *fiber.Ctx, name, cacheControl string) error {
-	f, err := loadStatic(name)
+func (s *Server) sendStatic(c *fiber.Ctx, name, cacheControl string) error {
+	f, err := s.loadStatic(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fiber.NewError(fiber.StatusNotFound, "no such file: "+name)
 	}
@@ -136,7 +129,7 @@ func (s *Server) handleMapPage(c *fiber.Ctx) error {
 	if answered, err := pageOr503(c); answered {
 		return err
 	}
-	return sendStatic(c, "index.html", "no-cache")
+	return s.sendStatic(c, "index.html", "no-cache")
 }
 
 // GET /embed : the page regional sites put in an iframe; who may frame it
@@ -146,13 +139,13 @@ func (s *Server) handleEmbed(c *fiber.Ctx) error {
 	if answered, err := pageOr503(c); answered {
 		return err
 	}
-	return sendStatic(c, "embed.html", "no-cache")
+	return s.sendStatic(c, "embed.html", "no-cache")
 }
 
 // GET /widget.js : its URL is the one pasted into other sites, so it is
 // cached briefly; it loads /embed, whose assets are versioned.
 func (s *Server) handleWidget(c *fiber.Ctx) error {
-	return sendStatic(c, "widget.js", "public, max-age=300")
+	return s.sendStatic(c, "widget.js", "public, max-age=300")
 }
 
 // GET /static/<version>/<file> (cached a year, immutable) or
@@ -176,7 +169,7 @@ func (s *Server) handleAsset(c *fiber.Ctx) error {
 	if strings.HasPrefix(p, "vendor/") && static.VendorMissing() != "" {
 		return fiber.NewError(fiber.StatusNotFound, "front-end dependencies are not embedded in this binary: run make assets and rebuild")
 	}
-	return sendStatic(c, p, cache)
+	return s.sendStatic(c, p, cache)
 }
 
 func isHex(s string) bool {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,7 @@ type Server struct {
 	app     *fiber.App
 	tileset atomic.Pointer[Tileset]
 	catalog atomic.Pointer[Catalog]
+	statics sync.Map // embedded file name → *staticFile, read once
 	metrics *metrics
 	// retire closes a replaced tileset once requests that may still hold
 	// it are done (they cannot outlive the write timeout).
