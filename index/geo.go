@@ -87,6 +87,25 @@ func Distance(p orb.Point, g orb.Geometry) float64 {
 	return math.Inf(1)
 }
 
+// distance is Distance for feature fi, with its prepared shape when it
+// has one.
+func (l *layerIndex) distance(p orb.Point, fi int32) float64 {
+	s := l.shapes[fi]
+	if s == nil {
+		return Distance(p, l.features[fi].Geometry)
+	}
+	if s.contains(p) {
+		return 0
+	}
+	switch g := l.features[fi].Geometry.(type) {
+	case orb.Polygon:
+		return boundaryDistance(p, []orb.Polygon{g})
+	case orb.MultiPolygon:
+		return boundaryDistance(p, g)
+	}
+	return math.Inf(1)
+}
+
 func boundaryDistance(p orb.Point, polys []orb.Polygon) float64 {
 	kx := math.Cos(p[1] * rad) // metres per degree of longitude, relative to latitude
 	best, bestD2 := orb.Point{}, math.Inf(1)

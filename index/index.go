@@ -12,6 +12,7 @@ package index
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -36,6 +37,16 @@ type layerIndex struct {
 	// distance and costs no trigonometry.
 	unit [][3]float64
 	isPt []bool
+	// shapes holds (Multi)Polygon features prepared for containment
+	// tests; nil for other geometries.
+	shapes []*shape
+	// pointsOnly: every feature is a Point or MultiPoint, so Nearby grows
+	// a cap (nearestPoints) rather than searching best first.
+	pointsOnly bool
+	// idRank is each feature's rank in id order: ties in distance are
+	// broken by id, and in big towns hundreds of training centres share
+	// one address.
+	idRank []int32
 }
 
 // Index is built once from a dataset with New.
@@ -52,19 +63,37 @@ type ref struct{ layer, feature int32 }
 func New(ds *dataset.Dataset) *Index {
 	ix := &Index{byID: map[string]ref{}}
 	for li, l := range ds.Layers {
-		lx := &layerIndex{info: l.Info, features: l.Features, unit: make([][3]float64, len(l.Features)), isPt: make([]bool, len(l.Features))}
+		lx := &layerIndex{info: l.Info, features: l.Features, unit: make([][3]float64, len(l.Features)),
+			isPt: make([]bool, len(l.Features)), shapes: make([]*shape, len(l.Features)), pointsOnly: true}
 		for fi := range l.Features {
 			if p, ok := l.Features[fi].Geometry.(orb.Point); ok {
 				lx.unit[fi], lx.isPt[fi] = unitVector(p), true
 			}
+			lx.shapes[fi] = prepare(l.Features[fi].Geometry)
+			_, multi := l.Features[fi].Geometry.(orb.MultiPoint)
+			lx.pointsOnly = lx.pointsOnly && (lx.isPt[fi] || multi)
 			b := l.Features[fi].Geometry.Bound()
 			lx.tree.Insert(b.Min, b.Max, int32(fi))
 			ix.byID[l.Features[fi].ID] = ref{int32(li), int32(fi)}
 		}
+		lx.idRank = idRanks(l.Features)
 		ix.layers = append(ix.layers, lx)
 	}
 	ix.text = buildText(ix.layers)
 	return ix
+}
+
+func idRanks(features []dataset.Feature) []int32 {
+	order := make([]int32, len(features))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(features[a].ID, features[b].ID) })
+	rank := make([]int32, len(features))
+	for r, fi := range order {
+		rank[fi] = int32(r)
+	}
+	return rank
 }
 
 // Layers lists the layer ids in dataset order.
@@ -125,7 +154,11 @@ func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
 	}
 	var hits []Hit
 	for _, l := range ix.selected(f) {
-		hits = append(hits, l.nearest(p, k, limit, f)...)
+		if l.pointsOnly {
+			hits = append(hits, l.nearestPoints(p, k, limit, f)...)
+		} else {
+			hits = append(hits, l.nearest(p, k, limit, f)...)
+		}
 	}
 	sortByDistance(hits)
 	if len(hits) > k {
@@ -164,7 +197,7 @@ func (l *layerIndex) nearest(p orb.Point, k int, limit float64, f Filter) []Hit 
 				dx, dy, dz := u[0]-q[0], u[1]-q[1], u[2]-q[2]
 				return dx*dx + dy*dy + dz*dz
 			}
-			return chord2(Distance(p, l.features[fi].Geometry))
+			return chord2(l.distance(p, fi))
 		},
 		func(_, _ [2]float64, fi int32, c float64) bool {
 			if c > limitChord {
@@ -176,7 +209,7 @@ func (l *layerIndex) nearest(p orb.Point, k int, limit float64, f Filter) []Hit 
 			}
 			feat := &l.features[fi]
 			if f.match(l.info.ID, feat) {
-				hits = append(hits, Hit{Layer: l.info.ID, Feature: feat, DistanceM: Distance(p, feat.Geometry)})
+				hits = append(hits, Hit{Layer: l.info.ID, Feature: feat, DistanceM: l.distance(p, fi)})
 				last = c
 			}
 			return true

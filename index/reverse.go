@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"github.com/territoires-industrie/carte/dataset"
 )
@@ -46,14 +45,7 @@ func (l *layerIndex) containing(p orb.Point, found func(*dataset.Feature) bool) 
 	var last *dataset.Feature
 	for _, fi := range hits {
 		f := &l.features[fi]
-		var in bool
-		switch g := f.Geometry.(type) {
-		case orb.Polygon:
-			in = planar.PolygonContains(g, p)
-		case orb.MultiPolygon:
-			in = planar.MultiPolygonContains(g, p)
-		}
-		if in {
+		if s := l.shapes[fi]; s != nil && s.contains(p) {
 			last = f
 			if !found(f) {
 				break

@@ -1,0 +1,104 @@
+package index
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"github.com/territoires-industrie/carte/dataset"
+)
+
+// Every point within r of p must fall in one of capBounds(p, r)'s boxes,
+// wherever p is: near the poles, astride the antimeridian, with caps from
+// metres to half the planet.
+func TestCapBoundsHoldTheCap(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for range 20000 {
+		p := orb.Point{-180 + 360*r.Float64(), -89.9 + 179.8*r.Float64()}
+		if r.IntN(4) == 0 {
+			p[0] = 179.9 + 0.2*r.Float64() // astride the antimeridian
+			if p[0] > 180 {
+				p[0] -= 360
+			}
+		}
+		radius := math.Pow(10, 1+6.5*r.Float64()) // 10 m to 30,000 km
+		// A point at distance ≤ radius in a random direction (destination
+		// formula on the sphere).
+		d := radius * r.Float64() / EarthRadius
+		bearing := 2 * math.Pi * r.Float64()
+		lat1, lon1 := p[1]*rad, p[0]*rad
+		lat2 := math.Asin(math.Sin(lat1)*math.Cos(d) + math.Cos(lat1)*math.Sin(d)*math.Cos(bearing))
+		lon2 := lon1 + math.Atan2(math.Sin(bearing)*math.Sin(d)*math.Cos(lat1), math.Cos(d)-math.Sin(lat1)*math.Sin(lat2))
+		q := orb.Point{math.Remainder(lon2/rad, 360), lat2 / rad}
+		if Haversine(p, q) > radius {
+			continue // rounding at the edge: not a point of the cap
+		}
+		boxes, n := capBounds(p, radius)
+		in := false
+		for _, b := range boxes[:n] {
+			in = in || b.Contains(q)
+		}
+		if !in {
+			t.Fatalf("capBounds(%v, %.0f m) = %v misses %v at %.0f m", p, radius, boxes[:n], q, Haversine(p, q))
+		}
+	}
+}
+
+// The cap search must agree with a full scan on every query shape: k
+// small and large, with and without a distance limit, with a filter that
+// leaves few points, at sea far from everything.
+func TestNearestPointsEqualsScan(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	var feats []orb.Point
+	for range 3000 {
+		// Clustered like training centres: many share a town's point.
+		c := orb.Point{-4 + 12*r.Float64(), 42 + 9*r.Float64()}
+		for range 1 + r.IntN(8) {
+			feats = append(feats, orb.Point{c[0] + 0.01*r.NormFloat64()*float64(r.IntN(2)), c[1] + 0.01*r.NormFloat64()*float64(r.IntN(2))})
+		}
+	}
+	l := pointLayerForTest(feats)
+	for i := range 500 {
+		p := orb.Point{-10 + 25*r.Float64(), 38 + 16*r.Float64()}
+		k := []int{1, 10, 100, 1001}[i%4]
+		limit := []float64{math.Inf(1), 50000, 2000}[i%3]
+		got := l.nearestPoints(p, k, limit, Filter{})
+		sortByDistance(got)
+		want := l.scanNearest(p, k, limit)
+		if len(got) != len(want) {
+			t.Fatalf("%v k=%d limit=%v: %d hits, scan finds %d", p, k, limit, len(got), len(want))
+		}
+		for j := range got {
+			if got[j].Feature.ID != want[j].Feature.ID || got[j].DistanceM != want[j].DistanceM {
+				t.Fatalf("%v k=%d limit=%v: hit %d is %s at %.1f m, scan says %s at %.1f m", p, k, limit, j,
+					got[j].Feature.ID, got[j].DistanceM, want[j].Feature.ID, want[j].DistanceM)
+			}
+		}
+	}
+}
+
+// pointLayerForTest indexes points as a layer of their own, with ids that
+// do not sort like their order (ties are broken by id).
+func pointLayerForTest(points []orb.Point) *layerIndex {
+	feats := make([]dataset.Feature, len(points))
+	for i, p := range points {
+		feats[i] = dataset.Feature{ID: fmt.Sprintf("f%d", (i*7919)%len(points)), Geometry: p, Properties: map[string]any{}}
+	}
+	ix := New(&dataset.Dataset{Layers: []dataset.Layer{{Info: dataset.LayerInfo{ID: dataset.LayerFormations}, Features: feats}}})
+	return ix.layers[0]
+}
+
+// scanNearest measures every point: the reference.
+func (l *layerIndex) scanNearest(p orb.Point, k int, limit float64) []Hit {
+	var all []Hit
+	for fi := range l.features {
+		if d := Distance(p, l.features[fi].Geometry); d <= limit {
+			all = append(all, Hit{Layer: l.info.ID, Feature: &l.features[fi], DistanceM: d})
+		}
+	}
+	sortByDistance(all)
+	return all[:min(k, len(all))]
+}
