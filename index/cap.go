@@ -40,7 +40,7 @@ func (l *layerIndex) nearestPoints(p orb.Point, k int, limit float64, f Filter) 
 	}
 	// A first guess well under the mean spacing: small caps are cheap, and
 	// in cities the k nearest are close.
-	r := math.Sqrt(float64(k)*metroFranceM2/(math.Pi*float64(max(1, len(l.features))))) / 3
+	r := math.Sqrt(float64(k)*metroFranceM2/(math.Pi*float64(len(l.features)))) / 3
 	for {
 		r = math.Min(r, limit)
 		rc := chord2(r)
@@ -60,10 +60,16 @@ func (l *layerIndex) nearestPoints(p orb.Point, k int, limit float64, f Filter) 
 			best.keepWithin(rc) // all there is within the limit
 			break
 		}
-		if full {
+		switch n := len(best.heap); {
+		case full:
 			r = chordMetres(best.heap[0].c2) * (1 + 1e-9)
-		} else {
-			r *= 2
+		case n == 0:
+			r *= 2 // nothing yet: empty boxes cost little
+		default:
+			// n points in about πr²: aim at the area that holds k, without
+			// overshooting much, since the last box is what costs (at sea,
+			// a wide box reaches the dense coast).
+			r *= math.Max(1.25, math.Min(2, 1.1*math.Sqrt(float64(k)/float64(n))))
 		}
 	}
 	return best.hits(p)
@@ -101,15 +107,22 @@ func (h *nearestK) offer(p orb.Point, q [3]float64, fi int32, f Filter) {
 	l := h.l
 	var c2 float64
 	if l.isPt[fi] {
-		u := l.unit[fi]
-		dx, dy, dz := u[0]-q[0], u[1]-q[1], u[2]-q[2]
-		c2 = dx*dx + dy*dy + dz*dz
+		c2 = chordTo(q, l.unit[fi])
 	} else { // a MultiPoint: its box meets the cap's box when one of its points is in the cap
-		c2 = chord2(Distance(p, l.features[fi].Geometry))
+		c2 = math.Inf(1)
+		for _, u := range l.multiUnit[fi] {
+			c2 = math.Min(c2, chordTo(q, u))
+		}
 	}
 	if h.wants(fi, c2) && f.match(l.info.ID, &l.features[fi]) {
 		h.push(inCap{fi, c2})
 	}
+}
+
+// chordTo is the squared chord between two unit vectors.
+func chordTo(q, u [3]float64) float64 {
+	dx, dy, dz := u[0]-q[0], u[1]-q[1], u[2]-q[2]
+	return dx*dx + dy*dy + dz*dz
 }
 
 // hits are the points kept, measured from p.

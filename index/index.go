@@ -37,6 +37,8 @@ type layerIndex struct {
 	// distance and costs no trigonometry.
 	unit [][3]float64
 	isPt []bool
+	// multiUnit holds the unit vectors of MultiPoint features' members.
+	multiUnit map[int32][][3]float64
 	// shapes holds (Multi)Polygon features prepared for containment
 	// tests; nil for other geometries.
 	shapes []*shape
@@ -68,6 +70,14 @@ func New(ds *dataset.Dataset) *Index {
 		for fi := range l.Features {
 			if p, ok := l.Features[fi].Geometry.(orb.Point); ok {
 				lx.unit[fi], lx.isPt[fi] = unitVector(p), true
+			}
+			if mp, ok := l.Features[fi].Geometry.(orb.MultiPoint); ok {
+				if lx.multiUnit == nil {
+					lx.multiUnit = map[int32][][3]float64{}
+				}
+				for _, p := range mp {
+					lx.multiUnit[int32(fi)] = append(lx.multiUnit[int32(fi)], unitVector(p))
+				}
 			}
 			lx.shapes[fi] = prepare(l.Features[fi].Geometry)
 			_, multi := l.Features[fi].Geometry.(orb.MultiPoint)

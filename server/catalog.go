@@ -12,11 +12,12 @@ type Catalog struct {
 	Index    *index.Index
 	Manifest dataset.Manifest
 	Version  string
+	plain    *plainJSON // the hot path's pre-encoded answers
 }
 
 // NewCatalog indexes ds.
 func NewCatalog(ds *dataset.Dataset) *Catalog {
-	return &Catalog{Index: index.New(ds), Manifest: ds.Manifest, Version: ds.Version}
+	return &Catalog{Index: index.New(ds), Manifest: ds.Manifest, Version: ds.Version, plain: newPlainJSON(ds.Manifest, ds.Version)}
 }
 
 // SwapCatalog installs c for the API routes.

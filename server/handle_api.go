@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -87,9 +88,24 @@ func (s *Server) parseList(c *fiber.Ctx, defaultLayers []string, own ...string) 
 	return listRequest{cat: cat, v: v, filter: f, geoJSON: asGeoJSON, fields: fields(v)}, nil
 }
 
+// answerBuffers hold plain answers while they are assembled.
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
 // send writes a list answer in the asked format.
 func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	if !r.geoJSON && r.fields == nil {
+		buf := answerBuffers.Get().(*[]byte)
+		defer answerBuffers.Put(buf)
+		body, err := r.cat.plain.appendResults((*buf)[:0], hits, extra)
+		if err != nil {
+			return err
+		}
+		*buf = body
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		c.Response().SetBody(body) // a copy: buf goes back to the pool
+		return nil
+	}
 	body := results(r.cat, hits, r.fields, r.geoJSON, extra)
 	if r.geoJSON {
 		return c.JSON(body, mediaGeoJSON)

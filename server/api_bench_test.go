@@ -1,0 +1,53 @@
+package server
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Benchmarks of whole requests through Fiber's handler, without sockets:
+// what one API request costs in CPU. /healthz, beside them, is the floor
+// (routing, middleware, metrics), so the ratio shows the API's own cost.
+
+func benchRequests(b *testing.B, targets []string) {
+	s := realServer(b)
+	h := s.App().Handler()
+	var ctx fasthttp.RequestCtx
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ctx.Request.Reset()
+		ctx.Response.Reset()
+		ctx.Request.SetRequestURI(targets[i%len(targets)])
+		h(&ctx)
+		if ctx.Response.StatusCode() != 200 {
+			b.Fatalf("%s: %d %s", targets[i%len(targets)], ctx.Response.StatusCode(), ctx.Response.Body())
+		}
+	}
+}
+
+// nearbyTargets are the questions of server/bench/api_nearby.lua: random
+// points of metropolitan France's bound, k=10, the point layers.
+func nearbyTargets(extra string) []string {
+	r := rand.New(rand.NewPCG(42, 42))
+	out := make([]string, 1024)
+	for i := range out {
+		out[i] = fmt.Sprintf("/api/nearby?lat=%.5f&lon=%.5f&k=10%s", 42.5+r.Float64()*8.5, -4.5+r.Float64()*12.5, extra)
+	}
+	return out
+}
+
+func BenchmarkHTTPHealthz(b *testing.B)       { benchRequests(b, []string{"/healthz"}) }
+func BenchmarkHTTPNearby(b *testing.B)        { benchRequests(b, nearbyTargets("")) }
+func BenchmarkHTTPNearbyGeoJSON(b *testing.B) { benchRequests(b, nearbyTargets("&format=geojson")) }
+func BenchmarkHTTPReverse(b *testing.B) {
+	r := rand.New(rand.NewPCG(42, 42))
+	targets := make([]string, 1024)
+	for i := range targets {
+		targets[i] = fmt.Sprintf("/api/reverse?lat=%.5f&lon=%.5f", 42.5+r.Float64()*8.5, -4.5+r.Float64()*12.5)
+	}
+	benchRequests(b, targets)
+}

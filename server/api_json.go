@@ -1,0 +1,147 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/index"
+)
+
+// The plain-JSON list answer (no format=geojson, no fields=) is the API's
+// hot path: Business France's scripts and the map's "near here" ask it
+// all day. encoding/json spends most of such an answer reflecting over
+// the same property maps again and again, so each feature's object is
+// encoded once, on first use, and an answer is assembled from those bytes.
+// The bytes are exactly what results() + encoding/json would produce (a
+// test compares the two on many real queries).
+
+// featureJSON is a feature's plain-JSON object cut around distance_m:
+// head is `{"id":…,"layer":…,"name":…,` and tail `"lon":…,…}`.
+type featureJSON struct{ head, tail []byte }
+
+// plainJSON caches what answers are made of, for one catalog.
+type plainJSON struct {
+	features    sync.Map // *dataset.Feature → *featureJSON
+	provenance  map[string][]byte
+	attribution []byte
+	version     []byte
+}
+
+func newPlainJSON(m dataset.Manifest, version string) *plainJSON {
+	pj := &plainJSON{provenance: map[string][]byte{}}
+	pj.attribution, _ = json.Marshal(m.Attribution)
+	pj.version, _ = json.Marshal(version)
+	for _, l := range m.Layers {
+		pj.provenance[l.ID], _ = json.Marshal(layerProvenance{Title: l.Title, Sources: l.Sources})
+	}
+	return pj
+}
+
+func (pj *plainJSON) feature(layer string, f *dataset.Feature) *featureJSON {
+	if fj, ok := pj.features.Load(f); ok {
+		return fj.(*featureJSON)
+	}
+	b, err := json.Marshal(toAPIFeature(index.Hit{Layer: layer, Feature: f, DistanceM: math.NaN()}, nil))
+	if err != nil {
+		// Properties hold only strings, numbers and booleans; a feature
+		// that cannot be encoded is a bug in the dataset package.
+		panic("server: feature " + f.ID + " cannot be encoded: " + err.Error())
+	}
+	// `,"lon":` can only be structural here: a quote inside a JSON string
+	// is always escaped.
+	cut := bytes.Index(b, []byte(`,"lon":`)) + 1
+	fj := &featureJSON{head: b[:cut], tail: b[cut:]}
+	pj.features.Store(f, fj)
+	return fj
+}
+
+// appendResults writes the plain list answer: the same members as
+// results(), in encoding/json's order (sorted keys), extra included.
+func (pj *plainJSON) appendResults(buf []byte, hits []index.Hit, extra map[string]any) ([]byte, error) {
+	type member struct {
+		key   string
+		write func([]byte) []byte
+	}
+	members := []member{
+		{"attribution", func(b []byte) []byte { return append(b, pj.attribution...) }},
+		{"count", func(b []byte) []byte { return strconv.AppendInt(b, int64(len(hits)), 10) }},
+		{"data_version", func(b []byte) []byte { return append(b, pj.version...) }},
+		{"provenance", func(b []byte) []byte { return pj.appendProvenance(b, hits) }},
+		{"results", func(b []byte) []byte { return pj.appendFeatures(b, hits) }},
+	}
+	for k, v := range extra {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		members = append(members, member{k, func(b []byte) []byte { return append(b, raw...) }})
+	}
+	slices.SortFunc(members, func(a, b member) int {
+		return bytes.Compare([]byte(a.key), []byte(b.key))
+	})
+	buf = append(buf, '{')
+	for i, m := range members {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendQuote(buf, m.key) // keys are plain ASCII names
+		buf = append(buf, ':')
+		buf = m.write(buf)
+	}
+	return append(buf, '}'), nil
+}
+
+func (pj *plainJSON) appendFeatures(buf []byte, hits []index.Hit) []byte {
+	buf = append(buf, '[')
+	for i, h := range hits {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		fj := pj.feature(h.Layer, h.Feature)
+		buf = append(buf, fj.head...)
+		if d := distancePtr(h); d != nil {
+			buf = append(buf, `"distance_m":`...)
+			buf = appendJSONFloat(buf, *d)
+			buf = append(buf, ',')
+		}
+		buf = append(buf, fj.tail...)
+	}
+	return append(buf, ']')
+}
+
+// appendProvenance writes the provenance object of the layers in hits,
+// keys sorted as encoding/json sorts a map's.
+func (pj *plainJSON) appendProvenance(buf []byte, hits []index.Hit) []byte {
+	var layers []string
+	for _, h := range hits {
+		if _, known := pj.provenance[h.Layer]; known && !slices.Contains(layers, h.Layer) {
+			layers = append(layers, h.Layer)
+		}
+	}
+	slices.Sort(layers)
+	buf = append(buf, '{')
+	for i, l := range layers {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendQuote(buf, l)
+		buf = append(buf, ':')
+		buf = append(buf, pj.provenance[l]...)
+	}
+	return append(buf, '}')
+}
+
+// appendJSONFloat writes f as encoding/json does: plain decimal notation,
+// exponent only for very large or very small magnitudes.
+func appendJSONFloat(buf []byte, f float64) []byte {
+	if a := math.Abs(f); a == 0 || (a >= 1e-6 && a < 1e21) {
+		return strconv.AppendFloat(buf, f, 'f', -1, 64)
+	}
+	b, _ := json.Marshal(f)
+	return append(buf, b...)
+}
