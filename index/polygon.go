@@ -2,6 +2,7 @@ package index
 
 import (
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -19,10 +20,12 @@ type shape struct {
 type preparedRing struct {
 	ring  orb.Ring
 	bound orb.Bound
-	// bands[i] lists the edges (by index of their first vertex) whose
-	// latitude span meets band i; nil for rings short enough to scan.
-	bands [][]int32
-	bandH float64 // height of a band, in degrees
+	// Band i lists the edges (by index of their first vertex) whose
+	// latitude span meets it: edges[bandStart[i]:bandStart[i+1]]. Both are
+	// nil for rings short enough to scan whole.
+	bandStart []int32
+	edges     []int32
+	bandH     float64 // height of a band, in degrees
 }
 
 // shortRing is the edge count below which a ring is scanned whole.
@@ -57,14 +60,28 @@ func prepareRing(r orb.Ring) preparedRing {
 	}
 	n := edges / 8 // a few edges per band on average
 	pr.bandH = (pr.bound.Max[1] - pr.bound.Min[1]) / float64(n)
-	pr.bands = make([][]int32, n)
+	pr.bandStart = make([]int32, n+1)
+	// Two passes: count the edges of each band, then place them.
+	span := func(i int) (lo, hi int) {
+		lo, hi = pr.band(r[i][1]), pr.band(r[i+1][1])
+		return min(lo, hi), max(lo, hi)
+	}
 	for i := 0; i < edges; i++ {
-		lo, hi := pr.band(r[i][1]), pr.band(r[i+1][1])
-		if lo > hi {
-			lo, hi = hi, lo
-		}
+		lo, hi := span(i)
 		for b := lo; b <= hi; b++ {
-			pr.bands[b] = append(pr.bands[b], int32(i))
+			pr.bandStart[b+1]++
+		}
+	}
+	for b := 1; b <= n; b++ {
+		pr.bandStart[b] += pr.bandStart[b-1]
+	}
+	pr.edges = make([]int32, pr.bandStart[n])
+	next := slices.Clone(pr.bandStart[:n])
+	for i := 0; i < edges; i++ {
+		lo, hi := span(i)
+		for b := lo; b <= hi; b++ {
+			pr.edges[next[b]] = int32(i)
+			next[b]++
 		}
 	}
 	return pr
@@ -74,7 +91,7 @@ func prepareRing(r orb.Ring) preparedRing {
 // ring's own extreme latitudes fall in the first and last bands).
 func (r *preparedRing) band(y float64) int {
 	b := int((y - r.bound.Min[1]) / r.bandH)
-	return max(0, min(len(r.bands)-1, b))
+	return max(0, min(len(r.bandStart)-2, b))
 }
 
 // contains says whether p is in the shape: inside some polygon's outer
@@ -106,7 +123,7 @@ func (r *preparedRing) contains(p orb.Point) bool {
 		return false
 	}
 	in := false
-	if r.bands == nil {
+	if r.bandStart == nil {
 		for i := 0; i+1 < len(r.ring); i++ {
 			crosses, on := crossing(p, r.ring[i], r.ring[i+1])
 			if on {
@@ -116,7 +133,8 @@ func (r *preparedRing) contains(p orb.Point) bool {
 		}
 		return in
 	}
-	for _, i := range r.bands[r.band(p[1])] {
+	b := r.band(p[1])
+	for _, i := range r.edges[r.bandStart[b]:r.bandStart[b+1]] {
 		crosses, on := crossing(p, r.ring[i], r.ring[i+1])
 		if on {
 			return true
