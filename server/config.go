@@ -79,10 +79,13 @@ func DefaultConfig() Config {
 
 		FrameAncestors: []string{"*"},
 		Limits: Limits{
-			Window:         time.Minute,
-			API:            600,
-			APIKey:         6000,
-			Tiles:          6000,
+			Window: time.Minute,
+			// 20 API requests and 200 tiles a second per address: a map
+			// session needs a small fraction of either, and many users may
+			// share one address (offices, mobile carriers' NAT).
+			API:            1200,
+			APIKey:         12000,
+			Tiles:          12000,
 			MaxQueryLength: 2048,
 			MaxHeaderBytes: 8192,
 			MaxConnections: 10000,

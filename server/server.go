@@ -53,8 +53,8 @@ func New(cfg Config, logger *slog.Logger) *Server {
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.logger.Error("panic in handler", "path", c.Path(), "panic", e)
 	}}))
-	s.app.Use(allowReadOnly)
 	s.app.Use(s.securityHeaders)
+	s.app.Use(allowReadOnly)
 	s.app.Use(cors.New(cors.Config{
 		AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
 		AllowMethods:  "GET,HEAD,OPTIONS",
