@@ -32,6 +32,38 @@ type Config struct {
 	// (Content-Security-Policy frame-ancestors): "*", "'self'", "'none'"
 	// or origins such as https://www.example.org or https://*.example.org.
 	FrameAncestors []string
+
+	// Abuse resistance (limits.go, apikeys.go, security.go).
+	Limits Limits
+}
+
+// Limits protect the public service from abusive clients. A rate of 0
+// turns that limit off.
+type Limits struct {
+	// Window is the period the request rates below are counted over.
+	Window time.Duration
+	// API is the number of requests per Window a client IP may make to
+	// the JSON API and the OGC API without a key; APIKey the number per
+	// valid X-Api-Key; Tiles the number of tile requests per client IP.
+	API, APIKey, Tiles int
+	// TrustedProxies are the addresses or CIDR ranges of the proxies (load
+	// balancer, CDN) whose X-Forwarded-For is believed; from any other
+	// peer the header is ignored, so a client cannot pick its own key.
+	TrustedProxies []string
+	// APIKeys are the valid keys (loaded with ParseAPIKeys); none means
+	// the API is anonymous only.
+	APIKeys []APIKey
+	// MaxQueryLength caps the query string (bytes): longer ones get 414.
+	MaxQueryLength int
+	// MaxHeaderBytes caps the request line and headers together (bytes):
+	// larger ones get 431.
+	MaxHeaderBytes int
+	// MaxConnections caps simultaneous connections (keep-alive included).
+	MaxConnections int
+	// MapOrigins are other origins the pages may load map resources from
+	// (an external basemap's style, tiles, glyphs and sprites, or a CDN
+	// serving the tiles), added to their Content-Security-Policy.
+	MapOrigins []string
 }
 
 // DefaultConfig holds the documented defaults.
@@ -46,6 +78,18 @@ func DefaultConfig() Config {
 		AccessLog:    true,
 
 		FrameAncestors: []string{"*"},
+		Limits: Limits{
+			Window: time.Minute,
+			// 20 API requests and 200 tiles a second per address: a map
+			// session needs a small fraction of either, and many users may
+			// share one address (offices, mobile carriers' NAT).
+			API:            1200,
+			APIKey:         12000,
+			Tiles:          12000,
+			MaxQueryLength: 2048,
+			MaxHeaderBytes: 8192,
+			MaxConnections: 10000,
+		},
 	}
 }
 
@@ -93,6 +137,7 @@ func (c Config) Validate() error {
 	if c.TileMaxAge < 0 {
 		errs = append(errs, fmt.Errorf("tile-max-age: must not be negative, got %s", c.TileMaxAge))
 	}
+	errs = append(errs, c.Limits.validate()...)
 	return errors.Join(errs...)
 }
 

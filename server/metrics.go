@@ -52,25 +52,31 @@ func newMetrics() *metrics {
 	return m
 }
 
+// fixedRoutes are the labels of the routes with a fixed path. Labels must
+// be constants: the path given to routeLabel points into a buffer Fiber
+// reuses for the next request, so a substring of it would change under
+// the metrics that keep it.
+var fixedRoutes = map[string]string{
+	"/tiles.json": "tiles.json", "/style.json": "style.json", "/healthz": "healthz", "/readyz": "readyz",
+	"/metrics": "metrics", "/openapi.json": "openapi.json", "/conformance": "conformance", "/collections": "collections",
+	"/": "landing", "/embed": "embed", "/widget.js": "widget.js",
+	"/api/nearby": "api_nearby", "/api/within": "api_within", "/api/search": "api_search", "/api/reverse": "api_reverse",
+}
+
 // routeLabel maps a path to one of our routes, so that a scan of random
 // URLs cannot create new series.
 func routeLabel(path string) string {
-	switch {
-	case strings.HasPrefix(path, "/tiles/"):
+	if strings.HasPrefix(path, "/tiles/") { // the busiest route first
 		return "tiles"
-	case path == "/tiles.json", path == "/style.json", path == "/healthz", path == "/readyz", path == "/metrics",
-		path == "/openapi.json", path == "/conformance", path == "/collections":
-		return strings.TrimPrefix(path, "/")
-	case path == "/":
-		return "landing"
-	case path == "/embed", path == "/widget.js":
-		return strings.TrimPrefix(path, "/")
+	}
+	if label, ok := fixedRoutes[path]; ok {
+		return label
+	}
+	switch {
 	case strings.HasPrefix(path, "/static/"):
 		return "static"
 	case strings.HasPrefix(path, "/api/features/"):
 		return "api_features"
-	case path == "/api/nearby", path == "/api/within", path == "/api/search", path == "/api/reverse":
-		return "api_" + strings.TrimPrefix(path, "/api/")
 	case strings.HasPrefix(path, "/collections/"):
 		if strings.Contains(path[len("/collections/"):], "/items") {
 			return "collection_items"

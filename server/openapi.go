@@ -27,6 +27,7 @@ func (s *Server) handleOpenAPI(c *fiber.Ctx) error {
 		return err
 	}
 	doc := openAPIDocument(s.baseURL(c), s.catalog.Load())
+	documentLimits(doc, s.cfg.Limits)
 	s.setMetaHeaders(c)
 	return c.JSON(doc, mediaOpenAPI)
 }

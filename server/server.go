@@ -25,6 +25,8 @@ type Server struct {
 	catalog atomic.Pointer[Catalog]
 	statics sync.Map // embedded file name → *staticFile, read once
 	metrics *metrics
+	guard   *guard // rate limits and API keys (limits.go)
+	pageCSP string // Content-Security-Policy of the pages (security.go)
 	// retire closes a replaced tileset once requests that may still hold
 	// it are done (they cannot outlive the write timeout).
 	retireAfter time.Duration
@@ -41,18 +43,26 @@ func New(cfg Config, logger *slog.Logger) *Server {
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
 		ErrorHandler:          s.handleError,
+		BodyLimit:             bodyLimit,
+		ReadBufferSize:        cfg.Limits.MaxHeaderBytes,
+		Concurrency:           cfg.Limits.MaxConnections,
 	})
+	s.guard = s.newGuard()
+	s.pageCSP = pagePolicy(pageOrigins(cfg))
 	s.app.Use(s.observe)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.logger.Error("panic in handler", "path", c.Path(), "panic", e)
 	}}))
+	s.app.Use(s.securityHeaders)
 	s.app.Use(allowReadOnly)
 	s.app.Use(cors.New(cors.Config{
 		AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
 		AllowMethods:  "GET,HEAD,OPTIONS",
-		ExposeHeaders: "ETag,Content-Encoding,Content-Length",
+		ExposeHeaders: "ETag,Content-Encoding,Content-Length,Retry-After,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset",
 		MaxAge:        86400,
 	}))
+	s.app.Use(s.guard.handler)
+	s.app.Use(s.checkRequest)
 	s.app.Get("/tiles/*", s.handleTile)
 	s.app.Get("/tiles.json", s.handleTileJSON)
 	s.app.Get("/style.json", s.handleStyle)
@@ -132,10 +142,13 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	status := c.Response().StatusCode()
 	s.metrics.observe(route, method, status, elapsed)
 	if s.cfg.AccessLog {
-		s.logger.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
-			slog.String("method", c.Method()), slog.String("path", path),
+		attrs := []slog.Attr{slog.String("method", c.Method()), slog.String("path", path),
 			slog.Int("status", status), slog.Int("bytes", len(c.Response().Body())),
-			slog.Duration("duration", elapsed), slog.String("remote", c.IP()))
+			slog.Duration("duration", elapsed), slog.String("remote", s.guard.clientIP(c).String())}
+		if label, ok := c.Locals(localAPIKey).(string); ok {
+			attrs = append(attrs, slog.String("api_key", label)) // the label, never the key
+		}
+		s.logger.LogAttrs(c.UserContext(), slog.LevelInfo, "request", attrs...)
 	}
 	return nil
 }

@@ -37,6 +37,9 @@ type serveOptions struct {
 	cacheDir        string
 	maxInMemory     int64
 	shutdownTimeout time.Duration
+	// API keys: given inline (flag or environment) and/or in a file,
+	// which SIGHUP reads again.
+	apiKeys, apiKeysFile string
 }
 
 func envName(flagName string) string {
@@ -68,6 +71,20 @@ func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdou
 	fl.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "time given to requests in flight at SIGTERM/SIGINT")
 	fl.Int64Var(&o.maxInMemory, "max-in-memory", o.maxInMemory, "local archives up to this many `bytes` are held in memory")
 	fl.BoolVar(&o.server.AccessLog, "access-log", o.server.AccessLog, "log every request")
+	// Abuse resistance.
+	lim := &o.server.Limits
+	var trustedProxies, mapOrigins string
+	fl.DurationVar(&lim.Window, "rate-limit-window", lim.Window, "the period rate limits count requests over")
+	fl.IntVar(&lim.API, "rate-limit-api", lim.API, "requests per window per client address to the JSON and OGC API without an API key (0: no limit)")
+	fl.IntVar(&lim.APIKey, "rate-limit-api-key", lim.APIKey, "requests per window per API key (0: no limit)")
+	fl.IntVar(&lim.Tiles, "rate-limit-tiles", lim.Tiles, "tile requests per window per client address (0: no limit)")
+	fl.StringVar(&trustedProxies, "trusted-proxies", "", "comma-separated `addresses` or CIDR ranges of the proxies whose X-Forwarded-For gives the client address (default: none, the TCP peer is the client)")
+	fl.StringVar(&o.apiKeys, "api-keys", "", "comma-separated API `keys`, each optionally followed by a space and a label; prefer "+envName("api-keys")+" or --api-keys-file (flags show in process lists)")
+	fl.StringVar(&o.apiKeysFile, "api-keys-file", "", "`file` of API keys, one per line: the key, then optionally a label; # starts a comment; read again at SIGHUP")
+	fl.IntVar(&lim.MaxQueryLength, "max-query-length", lim.MaxQueryLength, "longest query string in `bytes` (414 beyond)")
+	fl.IntVar(&lim.MaxHeaderBytes, "max-header-bytes", lim.MaxHeaderBytes, "largest request line and headers together in `bytes` (431 beyond)")
+	fl.IntVar(&lim.MaxConnections, "max-connections", lim.MaxConnections, "most simultaneous client connections")
+	fl.StringVar(&mapOrigins, "map-origins", "", "comma-separated `origins` the pages may also load map resources from (an external basemap, a tile CDN), added to their Content-Security-Policy")
 	fl.Usage = func() {
 		fmt.Fprintln(stdout, "usage: territoires serve [flags]   (each flag also reads "+envPrefix+"<FLAG_NAME>, e.g. "+envName("public-url")+")")
 		fl.PrintDefaults()
@@ -101,6 +118,13 @@ func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdou
 			o.server.FrameAncestors = append(o.server.FrameAncestors, a)
 		}
 	}
+	lim.TrustedProxies = splitList(trustedProxies)
+	lim.MapOrigins = splitList(mapOrigins)
+	keys, err := loadAPIKeys(o)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	lim.APIKeys = keys
 	errs = append(errs, o.server.Validate())
 	if o.tiles == "" && o.cacheDir == "" {
 		errs = append(errs, errors.New("cache-dir: no user cache folder on this system, set --cache-dir"))
@@ -112,6 +136,54 @@ func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdou
 		errs = append(errs, fmt.Errorf("max-in-memory: must not be negative"))
 	}
 	return o, errors.Join(errs...)
+}
+
+// splitList reads a comma-separated list, ignoring blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// loadAPIKeys reads the inline keys and the keys file. Errors name the
+// source and the entry, never the key.
+func loadAPIKeys(o serveOptions) ([]server.APIKey, error) {
+	keys, err := server.ParseAPIKeys(o.apiKeys, ",", "api-keys")
+	if err != nil || o.apiKeysFile == "" {
+		return keys, err
+	}
+	text, err := os.ReadFile(o.apiKeysFile)
+	if err != nil {
+		return nil, fmt.Errorf("api-keys-file: %w", err)
+	}
+	fromFile, err := server.ParseAPIKeys(string(text), "\n", "api-keys-file "+o.apiKeysFile)
+	return append(keys, fromFile...), err
+}
+
+// reloadAPIKeysOnHUP reads the API keys again at every SIGHUP (alongside
+// the archive reload); a bad file keeps the current keys.
+func reloadAPIKeysOnHUP(ctx context.Context, srv *server.Server, o serveOptions, logger *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			keys, err := loadAPIKeys(o)
+			if err == nil {
+				err = srv.SetAPIKeys(keys)
+			}
+			if err != nil {
+				logger.Error("API keys not reloaded, keeping the current ones", "err", err)
+			}
+		}
+	}
 }
 
 func runServe(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
@@ -128,6 +200,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer, logger *slog
 // the current one.
 func serve(ctx context.Context, o serveOptions, logger *slog.Logger, onListen func(net.Addr)) error {
 	srv := server.New(o.server, logger)
+	if o.apiKeysFile != "" {
+		go reloadAPIKeysOnHUP(ctx, srv, o, logger)
+	}
 	// load reads the dataset (for the API) and opens, or builds, the
 	// archive. Nothing is swapped in unless both succeed.
 	type loaded struct {

@@ -105,7 +105,8 @@ func get(url string) (int, []byte, error) {
 func TestServeReloadsOnSIGHUPWithoutFailingRequests(t *testing.T) {
 	dir := t.TempDir()
 	archive := buildArchive(t, dir, "a")
-	base, stop := startServe(t, "--tiles", archive, "--data", filepath.Join(dir, "data-a"))
+	// No tile rate limit: the clients below hammer on purpose.
+	base, stop := startServe(t, "--tiles", archive, "--data", filepath.Join(dir, "data-a"), "--rate-limit-tiles=0")
 	version := waitReady(t, base)
 
 	var ok, failed atomic.Int64

@@ -10,7 +10,8 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "
 trap cleanup EXIT
 go build -o "$tmp/territoires" ./cmd/territoires
 port=18181
-args=(--addr 127.0.0.1:$port --access-log=false --cache-dir "$tmp/cache")
+# Rate limits off: the benchmark is one client hammering on purpose.
+args=(--addr 127.0.0.1:$port --access-log=false --cache-dir "$tmp/cache" --rate-limit-api 0 --rate-limit-tiles 0)
 [ $# -ge 1 ] && args+=(--tiles "$1")
 "$tmp/territoires" serve "${args[@]}" 2>"$tmp/server.log" &
 pid=$!

@@ -92,7 +92,7 @@ while [ "$port_pm" = "$port_ours" ]; do port_pm=$(free_port); done
 port_static=$(free_port)
 while [ "$port_static" = "$port_ours" ] || [ "$port_static" = "$port_pm" ]; do port_static=$(free_port); done
 
-"$tmp/territoires" serve --tiles "$archive" --addr "$HOST:$port_ours" --access-log=false >"$tmp/ours.log" 2>&1 &
+"$tmp/territoires" serve --tiles "$archive" --addr "$HOST:$port_ours" --access-log=false --rate-limit-tiles 0 --rate-limit-api 0 >"$tmp/ours.log" 2>&1 &
 pid_ours=$!
 pids+=("$pid_ours")
 # --cache-size: the default (MB of directories; tiles are read from the file

@@ -59,6 +59,7 @@ func run(archive, addr string, d time.Duration, out string) error {
 	cfg := server.DefaultConfig()
 	cfg.Addr = addr
 	cfg.AccessLog = false
+	cfg.Limits.API, cfg.Limits.Tiles = 0, 0 // one client hammering on purpose
 	srv := server.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv.Swap(ts)
 	ds, err := dataset.Load(data.FS) // for the API routes

@@ -1,0 +1,286 @@
+package server
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Per-client rate limits (Fiber's limiter, fixed windows, in memory: each
+// replica counts its own clients). Three budgets:
+//
+//   - the JSON API and the OGC API (/api/*, /collections*, /conformance,
+//     /openapi.json) per client IP, without a key;
+//   - the same routes per valid X-Api-Key, usually higher;
+//   - tiles (/tiles/*) per client IP, much higher: a map view loads dozens.
+//
+// Pages, static files, /, /tiles.json, /style.json, /healthz, /readyz and
+// /metrics are not limited: they are cheap and cached, and a monitoring
+// system behind one address must never be refused.
+
+// bodyLimit caps request bodies: every route is read-only (GET, HEAD,
+// OPTIONS), so a body is never needed.
+const bodyLimit = 16 << 10
+
+// routeClass says which budget a path draws on.
+type routeClass int
+
+const (
+	classFree routeClass = iota
+	classAPI
+	classTiles
+)
+
+func classify(path string) routeClass {
+	switch {
+	case strings.HasPrefix(path, "/tiles/"):
+		return classTiles
+	case path == "/api" || strings.HasPrefix(path, "/api/"),
+		path == "/collections" || strings.HasPrefix(path, "/collections/"),
+		path == "/conformance", path == "/openapi.json":
+		return classAPI
+	}
+	return classFree
+}
+
+// Reasons a request is refused by the guard, the label of
+// territoires_rejected_requests_total.
+const (
+	rejectAPI      = "rate_limit_api"
+	rejectAPIKey   = "rate_limit_api_key"
+	rejectTiles    = "rate_limit_tiles"
+	rejectKey      = "unknown_api_key"
+	rejectQuery    = "query_too_long"
+	rejectEncoding = "invalid_utf8"
+)
+
+// localAPIKey is the Fiber local holding the label of the request's valid
+// API key, for the access log.
+const localAPIKey = "territoires.apiKeyLabel"
+
+// guard holds the abuse protections: client addresses, keys, limiters
+// and their counters.
+type guard struct {
+	limits   Limits
+	trusted  []netip.Prefix
+	keys     keyring
+	rejected *prometheus.CounterVec
+	keyUses  *prometheus.CounterVec
+	// The three limiters; nil when that limit is off.
+	api, apiKey, tiles fiber.Handler
+}
+
+func (s *Server) newGuard() *guard {
+	l := s.cfg.Limits
+	g := &guard{
+		limits:  l,
+		trusted: parsePrefixes(l.TrustedProxies),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "territoires_rejected_requests_total",
+			Help: "Requests refused by the abuse protections, by reason (rate limit reached, unknown API key, query too long, invalid UTF-8).",
+		}, []string{"reason"}),
+		keyUses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "territoires_api_key_requests_total",
+			Help: "API requests made with a valid X-Api-Key, by key label.",
+		}, []string{"label"}),
+	}
+	for _, r := range []string{rejectAPI, rejectAPIKey, rejectTiles, rejectKey, rejectQuery, rejectEncoding} {
+		g.rejected.WithLabelValues(r) // present at 0 from the start
+	}
+	s.metrics.registry.MustRegister(g.rejected, g.keyUses)
+	g.keys.set(l.APIKeys)
+
+	window := l.Window
+	g.api = g.newLimiter(l.API, window, rejectAPI, "the API allows %d requests per %s per client address without an API key",
+		func(c *fiber.Ctx) string { return "ip:" + g.clientKey(c) })
+	g.apiKey = g.newLimiter(l.APIKey, window, rejectAPIKey, "the API allows %d requests per %s per API key",
+		func(c *fiber.Ctx) string { return "key:" + c.Locals(localAPIKeyID).(string) })
+	g.tiles = g.newLimiter(l.Tiles, window, rejectTiles, "tiles are limited to %d requests per %s per client address",
+		func(c *fiber.Ctx) string { return "tiles:" + g.clientKey(c) })
+	return g
+}
+
+// localAPIKeyID is the limiter key of a valid API key (its hash prefix).
+const localAPIKeyID = "territoires.apiKeyID"
+
+// newLimiter is a fixed-window limiter of max requests per window, or nil
+// when max is 0. Its 429 goes through the server's error handler (JSON
+// like every error) and keeps the limiter's Retry-After, in seconds.
+func (g *guard) newLimiter(max int, window time.Duration, reason, format string, key func(*fiber.Ctx) string) fiber.Handler {
+	if max <= 0 {
+		return nil
+	}
+	msg := "rate limit reached: " + fmt.Sprintf(format, max, shortDuration(window)) + "; retry after the number of seconds in Retry-After"
+	counter := g.rejected.WithLabelValues(reason)
+	return limiter.New(limiter.Config{
+		Max:          max,
+		Expiration:   window,
+		KeyGenerator: key,
+		LimitReached: func(c *fiber.Ctx) error {
+			counter.Inc()
+			return fiber.NewError(fiber.StatusTooManyRequests, msg)
+		},
+	})
+}
+
+// handler applies the budget of the request's route. On API routes an
+// X-Api-Key header must name a valid key (401 otherwise: a typo in a key
+// must not silently fall back to the anonymous limits); without the
+// header the client is anonymous.
+func (g *guard) handler(c *fiber.Ctx) error {
+	switch classify(c.Path()) {
+	case classTiles:
+		if g.tiles != nil {
+			return g.tiles(c)
+		}
+	case classAPI:
+		if presented := c.Request().Header.Peek(HeaderAPIKey); len(presented) > 0 {
+			k, ok := g.keys.lookup(string(presented))
+			if !ok {
+				g.rejected.WithLabelValues(rejectKey).Inc()
+				c.Set(fiber.HeaderWWWAuthenticate, `ApiKey header="`+HeaderAPIKey+`"`)
+				return fiber.NewError(fiber.StatusUnauthorized, "unknown API key in "+HeaderAPIKey+": check it, or send no key to use the anonymous limits")
+			}
+			g.keyUses.WithLabelValues(k.Label).Inc()
+			c.Locals(localAPIKey, k.Label)
+			c.Locals(localAPIKeyID, hex.EncodeToString(k.hash[:8]))
+			if g.apiKey != nil {
+				return g.apiKey(c)
+			}
+			return c.Next()
+		}
+		if g.api != nil {
+			return g.api(c)
+		}
+	}
+	return c.Next()
+}
+
+// clientIP is the address of the client: the TCP peer, unless the peer is
+// a trusted proxy; then X-Forwarded-For is read from the right (the entry
+// the nearest proxy appended) skipping our own proxies, and the first
+// address that is not one of them is the client. Entries further left were
+// written by the client and could be anything, which is why Fiber's
+// ProxyHeader (which takes the leftmost entry) is not used.
+func (g *guard) clientIP(c *fiber.Ctx) netip.Addr {
+	peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
+	peer = peer.Unmap()
+	if !g.isTrusted(peer) {
+		return peer
+	}
+	client := peer
+	var hops []string
+	for _, v := range c.Request().Header.PeekAll(fiber.HeaderXForwardedFor) {
+		hops = append(hops, strings.Split(string(v), ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // garbage from a proxy we trust: keep the last good hop
+		}
+		client = a.Unmap()
+		if !g.isTrusted(client) {
+			break
+		}
+	}
+	return client
+}
+
+// clientKey is the rate-limit key of the client: its IPv4 address, or its
+// IPv6 /64 (one subscriber usually has a whole /64 to pick addresses from).
+func (g *guard) clientKey(c *fiber.Ctx) string {
+	a := g.clientIP(c)
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
+func (g *guard) isTrusted(a netip.Addr) bool {
+	for _, p := range g.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// parsePrefix reads an address ("10.0.0.1") or a CIDR range
+// ("10.0.0.0/8") as a prefix.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// parsePrefixes reads prefixes already checked by Validate.
+func parsePrefixes(list []string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range list {
+		if p, err := parsePrefix(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// validate checks the limits; Config.Validate joins the errors.
+func (l Limits) validate() []error {
+	var errs []error
+	if l.Window < time.Second {
+		errs = append(errs, fmt.Errorf("rate-limit-window: must be at least 1s, got %s", l.Window))
+	}
+	for name, n := range map[string]int{"rate-limit-api": l.API, "rate-limit-api-key": l.APIKey, "rate-limit-tiles": l.Tiles} {
+		if n < 0 {
+			errs = append(errs, fmt.Errorf("%s: must be 0 (no limit) or a positive number of requests, got %d", name, n))
+		}
+	}
+	for _, s := range l.TrustedProxies {
+		if _, err := parsePrefix(s); err != nil {
+			errs = append(errs, fmt.Errorf("trusted-proxies: %q is not an IP address or CIDR range such as 10.0.0.0/8", s))
+		}
+	}
+	if err := validateAPIKeys(l.APIKeys); err != nil {
+		errs = append(errs, err)
+	}
+	if l.MaxQueryLength < 256 {
+		errs = append(errs, fmt.Errorf("max-query-length: must be at least 256 bytes, got %d", l.MaxQueryLength))
+	}
+	if l.MaxHeaderBytes < 4096 {
+		errs = append(errs, fmt.Errorf("max-header-bytes: must be at least 4096, got %d", l.MaxHeaderBytes))
+	}
+	if l.MaxConnections < 1 {
+		errs = append(errs, fmt.Errorf("max-connections: must be positive, got %d", l.MaxConnections))
+	}
+	for _, o := range l.MapOrigins {
+		if !validOrigin(o) {
+			errs = append(errs, fmt.Errorf("map-origins: %q is not an origin like https://tiles.example.org", o))
+		}
+	}
+	return errs
+}
+
+// shortDuration writes 1m rather than 1m0s.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
