@@ -19,21 +19,21 @@ type loadStatus struct {
 // loaded records a tileset swapped in.
 func (s *Server) loaded(ts *Tileset) {
 	now := time.Now()
-	s.loads.mu.Lock()
-	s.loads.loadedAt = now
-	s.loads.mu.Unlock()
 	s.metrics.reloads.WithLabelValues("ok").Inc()
 	s.metrics.lastLoadSuccess.Set(float64(now.UnixNano()) / 1e9)
 	s.metrics.lastReloadOK.Set(1)
 	s.metrics.storageUp.Set(1)
+	s.loads.mu.Lock()
+	s.loads.loadedAt = now
+	s.loads.mu.Unlock()
 }
 
 func (s *Server) reloadFailed(err error) {
+	s.metrics.reloads.WithLabelValues("failed").Inc()
+	s.metrics.lastReloadOK.Set(0)
 	s.loads.mu.Lock()
 	s.loads.lastError, s.loads.lastErrorAt = err.Error(), time.Now()
 	s.loads.mu.Unlock()
-	s.metrics.reloads.WithLabelValues("failed").Inc()
-	s.metrics.lastReloadOK.Set(0)
 }
 
 // storageChanged is told when the served archive's storage goes down or
