@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -43,7 +44,7 @@ type Reader struct {
 // OpenArchive opens a local path or a bucket URL (file://, http(s)://,
 // s3://…; see go-pmtiles) and checks the header.
 func OpenArchive(ctx context.Context, location string) (*Reader, error) {
-	bucketURL, key, err := pmtiles.NormalizeBucketKey("", "", location)
+	bucketURL, key, err := splitLocation(location)
 	if err != nil {
 		return nil, fmt.Errorf("tiles: %s: %w", location, err)
 	}
@@ -59,6 +60,30 @@ func OpenArchive(ctx context.Context, location string) (*Reader, error) {
 		return nil, fmt.Errorf("%s: %w", location, err)
 	}
 	return r, nil
+}
+
+// splitLocation splits an archive location into a bucket URL and a key.
+// go-pmtiles does it for paths and http(s)://; it would take file:// and
+// s3://bucket/key URLs for relative paths, so those are split here: for
+// cloud URLs, the bucket and the query (region, endpoint…) make the bucket
+// URL, the path is the key.
+func splitLocation(location string) (bucketURL, key string, err error) {
+	if path, ok := localPath(location); ok {
+		return pmtiles.NormalizeBucketKey("", "", path)
+	}
+	if strings.HasPrefix(location, "http://") || strings.HasPrefix(location, "https://") {
+		return pmtiles.NormalizeBucketKey("", "", location)
+	}
+	u, err := url.Parse(location)
+	if err != nil {
+		return "", "", err
+	}
+	key = strings.TrimPrefix(u.Path, "/")
+	if u.Host == "" || key == "" {
+		return "", "", fmt.Errorf("want %s://bucket/path/to/archive.pmtiles", u.Scheme)
+	}
+	bucket := url.URL{Scheme: u.Scheme, Host: u.Host, RawQuery: u.RawQuery}
+	return bucket.String(), key, nil
 }
 
 // NewReader reads the header, root directory and metadata of key in bucket.

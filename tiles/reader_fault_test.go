@@ -8,6 +8,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -190,4 +192,45 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+func TestSplitLocation(t *testing.T) {
+	for _, tt := range []struct{ location, bucket, key string }{
+		{"s3://maps/territoires/v3.pmtiles?region=eu-west-3", "s3://maps?region=eu-west-3", "territoires/v3.pmtiles"},
+		{"s3://maps/a.pmtiles?endpoint=https://s3.example.org&region=fr-par&use_path_style=true",
+			"s3://maps?endpoint=https://s3.example.org&region=fr-par&use_path_style=true", "a.pmtiles"},
+		{"https://cdn.example.org/tiles/a.pmtiles", "https://cdn.example.org/tiles", "a.pmtiles"},
+		{"file:///srv/tiles/a.pmtiles", "file:///srv/tiles", "a.pmtiles"},
+	} {
+		bucket, key, err := splitLocation(tt.location)
+		if err != nil || bucket != tt.bucket || key != tt.key {
+			t.Errorf("%s: bucket %q key %q (%v), want %q %q", tt.location, bucket, key, err, tt.bucket, tt.key)
+		}
+	}
+	if _, _, err := splitLocation("s3://maps"); err == nil {
+		t.Error("s3://maps without a key: no error")
+	}
+}
+
+// TestOpenLocalFileFromDisk: archives bigger than maxInMemory are read from
+// the file, given as a path or a file:// URL.
+func TestOpenLocalFileFromDisk(t *testing.T) {
+	good := fixtureArchive(t)
+	path := filepath.Join(t.TempDir(), "a.pmtiles")
+	if err := os.WriteFile(path, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mem, _ := OpenBytes(good)
+	tile := maptile.At(lyon, 8)
+	want := must(mem.Tile(context.Background(), int(tile.Z), int(tile.X), int(tile.Y)))
+	for _, location := range []string{path, "file://" + path} {
+		r, err := Open(context.Background(), location, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", location, err)
+		}
+		if got, err := r.Tile(context.Background(), int(tile.Z), int(tile.X), int(tile.Y)); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: %d bytes, %v", location, len(got), err)
+		}
+		r.Close()
+	}
 }
