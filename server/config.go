@@ -26,6 +26,9 @@ type Config struct {
 	// the data version; versioned tile URLs are cached for a year.
 	TileMaxAge                             time.Duration
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// StorageTimeout bounds each read of a remote archive (a tile, or a
+	// probe of an origin that failed).
+	StorageTimeout time.Duration
 	// AccessLog logs one line per request.
 	AccessLog bool
 	// FrameAncestors are the sources allowed to put /embed in a frame
@@ -90,6 +93,7 @@ func DefaultConfig() Config {
 			MaxHeaderBytes: 8192,
 			MaxConnections: 10000,
 		},
+		StorageTimeout: 5 * time.Second,
 	}
 }
 
@@ -129,7 +133,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("frame-ancestors: %q is not *, 'self', 'none' or an origin like https://www.example.org or https://*.example.org", a))
 		}
 	}
-	for name, d := range map[string]time.Duration{"read-timeout": c.ReadTimeout, "write-timeout": c.WriteTimeout, "idle-timeout": c.IdleTimeout} {
+	for name, d := range map[string]time.Duration{"read-timeout": c.ReadTimeout, "write-timeout": c.WriteTimeout, "idle-timeout": c.IdleTimeout, "storage-timeout": c.StorageTimeout} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s: must be positive, got %s", name, d))
 		}

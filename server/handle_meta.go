@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -104,7 +105,9 @@ func (s *Server) handleHealthz(c *fiber.Ctx) error {
 }
 
 // handleReadyz: 200 once the archive is open and the data indexed, 503
-// before.
+// before, and 503 while the archive's storage does not answer. A failed
+// reload leaves it ready (the old data is served) and is reported in the
+// details.
 func (s *Server) handleReadyz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	ts, cat := s.tileset.Load(), s.catalog.Load()
@@ -114,7 +117,14 @@ func (s *Server) handleReadyz(c *fiber.Ctx) error {
 	case cat == nil:
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting", "error": "the data is not indexed yet"})
 	}
-	return c.JSON(fiber.Map{"status": "ready", "version": ts.Version, "data_version": cat.Version})
+	body := s.readyDetails(ts, cat)
+	if up, reason, _, retry := ts.storage.state(); !up {
+		body["status"], body["error"] = "unavailable", "the tile storage does not answer: "+reason
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retry))
+		return c.Status(fiber.StatusServiceUnavailable).JSON(body)
+	}
+	body["status"] = "ready"
+	return c.JSON(body)
 }
 
 func (s *Server) handleMetrics() fiber.Handler {

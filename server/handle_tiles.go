@@ -3,11 +3,15 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/territoires-industrie/carte/tiles"
 )
 
 // MediaTypeMVT is the media type of a vector tile.
@@ -31,10 +35,21 @@ func (s *Server) handleTile(c *fiber.Ctx) error {
 	if z < ts.minZoom() || z > ts.maxZoom() {
 		return fiber.NewError(fiber.StatusNotFound, "zoom "+strconv.Itoa(z)+" is outside the archive's range "+strconv.Itoa(ts.minZoom())+"-"+strconv.Itoa(ts.maxZoom()))
 	}
-	data, err := ts.reader.Tile(c.UserContext(), z, x, y)
+	if up, _, _, retry := ts.storage.state(); !up {
+		return storageUnavailable(c, retry)
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.StorageTimeout)
+	data, err := ts.reader.Tile(ctx, z, x, y)
+	cancel()
+	if errors.Is(err, tiles.ErrUnavailable) {
+		s.metrics.storageErrors.Inc()
+		ts.storage.failed(err)
+		_, _, _, retry := ts.storage.state()
+		return storageUnavailable(c, retry)
+	}
 	if err != nil {
 		s.logger.Error("tile read failed", "z", z, "x", x, "y", y, "err", err)
-		return fiber.NewError(fiber.StatusBadGateway, "tile storage is unavailable")
+		return fiber.NewError(fiber.StatusBadGateway, "the tile archive is corrupt")
 	}
 
 	h := &c.Response().Header
@@ -65,6 +80,13 @@ func (s *Server) handleTile(c *fiber.Ctx) error {
 	}
 	s.metrics.tileBytes.Add(float64(len(data)))
 	return c.Send(data)
+}
+
+// storageUnavailable answers 503: the archive's storage does not answer
+// (the reason is logged and in /readyz, not told to every client).
+func storageUnavailable(c *fiber.Ctx, retryAfter int) error {
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retryAfter))
+	return fiber.NewError(fiber.StatusServiceUnavailable, "the tile storage is unavailable, retry in "+strconv.Itoa(retryAfter)+" s")
 }
 
 // tileETag is strong: the data version names the content, and the gzip

@@ -19,6 +19,12 @@ type metrics struct {
 	latency   *prometheus.HistogramVec
 	tileBytes prometheus.Counter
 	reloads   *prometheus.CounterVec
+	// The last load: when one succeeded, whether the last attempt did.
+	lastLoadSuccess prometheus.Gauge
+	lastReloadOK    prometheus.Gauge
+	// The archive's storage: up or not, and failed reads.
+	storageUp     prometheus.Gauge
+	storageErrors prometheus.Counter
 	// Series already looked up: WithLabelValues hashes and locks on every
 	// call, a measurable share of a tile request.
 	counters  sync.Map // counterKey → prometheus.Counter
@@ -47,6 +53,19 @@ func newMetrics() *metrics {
 			Name: "territoires_reloads_total", Help: "Archive reloads by result.",
 		}, []string{"result"}),
 	}
+	m.lastLoadSuccess = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "territoires_last_reload_success_timestamp_seconds", Help: "Unix time of the last successful load of the archive and data.",
+	})
+	m.lastReloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "territoires_last_reload_ok", Help: "1 if the last load or reload succeeded, 0 if it failed (the previous data is still served).",
+	})
+	m.storageUp = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "territoires_storage_up", Help: "1 while the archive's storage answers, 0 while tiles get 503 because it does not.",
+	})
+	m.storageErrors = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "territoires_storage_errors_total", Help: "Failed reads of the archive's storage (remote origin or bucket).",
+	})
+	m.registry.MustRegister(m.lastLoadSuccess, m.lastReloadOK, m.storageUp, m.storageErrors)
 	m.registry.MustRegister(m.requests, m.latency, m.tileBytes, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

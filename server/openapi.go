@@ -263,7 +263,8 @@ func openAPIDocument(base string, cat *Catalog) obj {
 				r := responses("The tile.", content(MediaTypeMVT, obj{"type": "string", "format": "binary"}), 400, 404, 503)
 				r["204"] = obj{"description": "Empty tile inside the zoom range."}
 				r["304"] = obj{"description": "Not modified (If-None-Match)."}
-				r["502"] = obj{"description": "Tile storage unavailable.", "content": content(mediaJSON, ref("Error"))}
+				r["502"] = obj{"description": "The archive is corrupt.", "content": content(mediaJSON, ref("Error"))}
+				r["503"].(obj)["description"] = "The tiles are being prepared, or the archive's storage does not answer; retry after the Retry-After delay."
 				return r
 			}()),
 		"/tiles.json": get("tileJSON", "Tuiles", "TileJSON 3.0.0 of the vector tiles", "",
@@ -298,10 +299,11 @@ func openAPIDocument(base string, cat *Catalog) obj {
 		// Service
 		"/healthz": get("healthz", "Service", "Liveness", "",
 			nil, responses("The process is alive.", content(mediaJSON, ref("Status")))),
-		"/readyz": get("readyz", "Service", "Readiness", "200 once the tiles are open and the data indexed, 503 before.",
+		"/readyz": get("readyz", "Service", "Readiness", "200 once the tiles are open and the data indexed, 503 before and while the archive's storage does not answer. "+
+			"A failed reload leaves it ready (the old data is served) and shows in last_reload_error.",
 			nil, func() obj {
 				r := responses("Ready.", content(mediaJSON, ref("Status")))
-				r["503"] = obj{"description": "Starting.", "content": content(mediaJSON, ref("Status"))}
+				r["503"] = obj{"description": "Starting, or the archive's storage does not answer (see error and storage).", "content": content(mediaJSON, ref("Status"))}
 				return r
 			}()),
 		"/metrics": get("metrics", "Service", "Prometheus metrics", "",
@@ -453,6 +455,14 @@ func schemas() obj {
 		}},
 		"Status": obj{"type": "object", "properties": obj{
 			"status": str(), "error": str(), "version": str(), "data_version": str(),
+			"loaded_at": obj{"type": "string", "format": "date-time"},
+			"last_reload_error": obj{"type": "object", "properties": obj{
+				"error": str(), "at": obj{"type": "string", "format": "date-time"},
+			}},
+			"storage": obj{"type": "object", "properties": obj{
+				"status": obj{"type": "string", "enum": []string{"ok", "unavailable"}}, "error": str(),
+				"since": obj{"type": "string", "format": "date-time"},
+			}},
 		}},
 	}
 }

@@ -30,12 +30,15 @@ type Server struct {
 	// retire closes a replaced tileset once requests that may still hold
 	// it are done (they cannot outlive the write timeout).
 	retireAfter time.Duration
+	probe       probeSettings // of the storage, once a read failed
+	loads       loadStatus
 }
 
 // New builds the server and its routes. It is not ready (503 on /readyz,
 // tiles and API) until Swap gives it a tileset and SwapCatalog a catalog.
 func New(cfg Config, logger *slog.Logger) *Server {
-	s := &Server{cfg: cfg, logger: logger, metrics: newMetrics(), retireAfter: 2 * cfg.WriteTimeout}
+	s := &Server{cfg: cfg, logger: logger, metrics: newMetrics(), retireAfter: 2 * cfg.WriteTimeout,
+		probe: defaultProbeSettings(cfg.StorageTimeout)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "territoires",
 		DisableStartupMessage: true,
@@ -80,17 +83,21 @@ func (s *Server) App() *fiber.App { return s.app }
 
 // Swap installs ts and retires the previous tileset, if any.
 func (s *Server) Swap(ts *Tileset) {
+	ts.storage = newStorageHealth(ts.reader.Probe, s.probe)
+	ts.storage.notify = s.storageChanged
 	old := s.tileset.Swap(ts)
-	s.metrics.reloads.WithLabelValues("ok").Inc()
+	s.loaded(ts)
 	s.logger.Info("tileset ready", "version", ts.Version, "minzoom", ts.minZoom(), "maxzoom", ts.maxZoom())
 	if old != nil && old != ts {
+		old.storage.close() // its state no longer matters
 		time.AfterFunc(s.retireAfter, func() { old.Close() })
 	}
 }
 
-// ReloadFailed records a reload that kept the old tileset.
+// ReloadFailed records a reload that kept the old tileset: /readyz and
+// the metrics report it.
 func (s *Server) ReloadFailed(err error) {
-	s.metrics.reloads.WithLabelValues("failed").Inc()
+	s.reloadFailed(err)
 	s.logger.Error("reload failed, still serving the previous archive", "err", err)
 }
 

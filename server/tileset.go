@@ -21,6 +21,9 @@ type Tileset struct {
 	Version  string
 	metadata map[string]any
 	gzipped  bool
+	// storage follows whether the archive's storage answers; the server
+	// attaches it in Swap, before anyone can see the tileset.
+	storage *storageHealth
 }
 
 // NewTileset wraps an open reader. The reader belongs to the tileset.
@@ -40,7 +43,12 @@ func NewTileset(r *tiles.Reader) (*Tileset, error) {
 }
 
 // Close releases the archive.
-func (t *Tileset) Close() error { return t.reader.Close() }
+func (t *Tileset) Close() error {
+	if t.storage != nil {
+		t.storage.close()
+	}
+	return t.reader.Close()
+}
 
 func (t *Tileset) minZoom() int { return int(t.reader.Header.MinZoom) }
 func (t *Tileset) maxZoom() int { return int(t.reader.Header.MaxZoom) }

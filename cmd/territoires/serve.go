@@ -68,6 +68,7 @@ func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdou
 	fl.DurationVar(&o.server.ReadTimeout, "read-timeout", o.server.ReadTimeout, "time to read a request")
 	fl.DurationVar(&o.server.WriteTimeout, "write-timeout", o.server.WriteTimeout, "time to write a response")
 	fl.DurationVar(&o.server.IdleTimeout, "idle-timeout", o.server.IdleTimeout, "keep-alive idle time")
+	fl.DurationVar(&o.server.StorageTimeout, "storage-timeout", o.server.StorageTimeout, "time a tile read from a remote archive (http(s)://, s3://) may take before the tile answers 503")
 	fl.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "time given to requests in flight at SIGTERM/SIGINT")
 	fl.Int64Var(&o.maxInMemory, "max-in-memory", o.maxInMemory, "local archives up to this many `bytes` are held in memory")
 	fl.BoolVar(&o.server.AccessLog, "access-log", o.server.AccessLog, "log every request")

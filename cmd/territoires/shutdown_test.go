@@ -1,0 +1,268 @@
+package main
+
+// The process as operators run it: signals, slow clients.
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runMainEnv makes the test binary run main() instead of the tests, so
+// that a test can start the real program as a child process and signal it.
+const runMainEnv = "CARTE_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// child is the program running in another process.
+type child struct {
+	cmd    *exec.Cmd
+	addr   string
+	mu     sync.Mutex
+	stderr bytes.Buffer
+	exited chan error
+}
+
+// startChild runs `territoires args...` and waits until it listens.
+func startChild(t *testing.T, args ...string) *child {
+	t.Helper()
+	c := &child{cmd: exec.Command(os.Args[0], args...), exited: make(chan error, 1)}
+	c.cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	pipe, err := c.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	listening := regexp.MustCompile(`msg=listening addr=(\S+)`)
+	addr := make(chan string, 1)
+	go func() {
+		s := bufio.NewScanner(pipe)
+		for s.Scan() {
+			c.mu.Lock()
+			c.stderr.WriteString(s.Text() + "\n")
+			c.mu.Unlock()
+			if m := listening.FindStringSubmatch(s.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+		c.exited <- c.cmd.Wait()
+	}()
+	t.Cleanup(func() { c.cmd.Process.Kill() })
+	select {
+	case c.addr = <-addr:
+	case err := <-c.exited:
+		t.Fatalf("the program stopped at start: %v\n%s", err, c.log())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the program did not listen\n%s", c.log())
+	}
+	return c
+}
+
+func (c *child) log() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stderr.String()
+}
+
+// TestSIGTERMLetsRequestsInFlightFinish: the real program serves an
+// archive from a slow origin (each read takes a second); SIGTERM arrives
+// while several clients wait for their tiles. Every one of them gets its
+// tile, new connections are refused at once, and the process exits 0.
+func TestSIGTERMLetsRequestsInFlightFinish(t *testing.T) {
+	dir := t.TempDir()
+	good, _ := os.ReadFile(buildArchive(t, dir, "a"))
+	o := newOrigin(t, good)
+	c := startChild(t, "serve", "--addr", "127.0.0.1:0", "--tiles", o.URL+"/a.pmtiles",
+		"--data", filepath.Join(dir, "data-a"), "--access-log=false")
+	base := "http://" + c.addr
+	waitReady(t, base)
+	code, want, err := get(base + "/tiles/5/16/11.mvt")
+	if err != nil || code != 200 {
+		t.Fatalf("tile: %d %v", code, err)
+	}
+
+	o.mode.Store("slow")
+	const clients = 8
+	before := o.requests.Load()
+	type result struct {
+		code int
+		body []byte
+		err  error
+	}
+	results := make(chan result, clients)
+	for i := 0; i < clients; i++ {
+		go func() {
+			client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 20 * time.Second}
+			resp, err := client.Get(base + "/tiles/5/16/11.mvt")
+			if err != nil {
+				results <- result{err: err}
+				return
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			results <- result{resp.StatusCode, body, err}
+		}()
+	}
+	// Every request is waiting on the origin.
+	for deadline := time.Now().Add(10 * time.Second); o.requests.Load() < before+clients; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the requests did not reach the origin")
+		}
+	}
+	signalled := time.Now()
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// The listener closes at once: a new connection is refused while the
+	// requests in flight are still waiting (one caught in the closing
+	// listener's backlog may be reset instead).
+	var refused error
+	for deadline := time.Now().Add(500 * time.Millisecond); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		conn, err := net.DialTimeout("tcp", c.addr, time.Second)
+		if err == nil {
+			conn.Close()
+		}
+		if refused = err; errors.Is(err, syscall.ECONNREFUSED) {
+			break
+		}
+	}
+	if !errors.Is(refused, syscall.ECONNREFUSED) {
+		t.Errorf("a new connection after SIGTERM: %v, want connection refused", refused)
+	}
+	for i := 0; i < clients; i++ {
+		r := <-results
+		if r.err != nil || r.code != 200 || !bytes.Equal(r.body, want) {
+			t.Errorf("request in flight at SIGTERM: %d, %d bytes, %v; want 200 and the tile", r.code, len(r.body), r.err)
+		}
+	}
+	if time.Since(signalled) < 500*time.Millisecond {
+		t.Errorf("the requests finished %s after SIGTERM: they were not in flight", time.Since(signalled))
+	}
+	select {
+	case err := <-c.exited:
+		if err != nil {
+			t.Errorf("exit: %v, want 0\n%s", err, c.log())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("the program did not exit after SIGTERM\n%s", c.log())
+	}
+	if !regexp.MustCompile(`msg="shutting down"`).MatchString(c.log()) {
+		t.Errorf("no shutdown logged:\n%s", c.log())
+	}
+}
+
+// TestSlowClientsDoNotBlockOthers: a slowloris connection (headers one
+// byte a second) and a client that never reads its responses are cut by
+// the read and write timeouts, while other clients are served normally.
+func TestSlowClientsDoNotBlockOthers(t *testing.T) {
+	dir := t.TempDir()
+	archive := buildArchive(t, dir, "a")
+	base, _ := startServe(t, "--tiles", archive, "--data", filepath.Join(dir, "data-a"), "--read-timeout", "2s", "--write-timeout", "1s")
+	waitReady(t, base)
+	addr := base[len("http://"):]
+
+	// Slowloris: a request line and headers that never end.
+	start := time.Now()
+	slow, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	slowClosed := make(chan time.Duration, 1)
+	go func() {
+		for _, b := range []byte("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: " + string(bytes.Repeat([]byte("z"), 30))) {
+			if _, err := slow.Write([]byte{b}); err != nil {
+				break
+			}
+			time.Sleep(time.Second)
+		}
+	}()
+	go func() {
+		slow.SetReadDeadline(time.Now().Add(10 * time.Second))
+		got, _ := io.ReadAll(slow) // ends when the server closes
+		if bytes.Contains(got, []byte(" 200 ")) {
+			t.Errorf("the slowloris request was answered: %q", got)
+		}
+		slowClosed <- time.Since(start)
+	}()
+
+	// A reader that never reads: pipelined requests for a big answer,
+	// with a tiny receive buffer.
+	dialer := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	stuck, err := dialer.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close()
+	_, doc, _ := get(base + "/openapi.json")
+	const pipelined = 1000
+	go stuck.Write(bytes.Repeat([]byte("GET /openapi.json HTTP/1.1\r\nHost: a\r\n\r\n"), pipelined))
+
+	// Others are served meanwhile, quickly.
+	var served int
+	for time.Since(start) < 3500*time.Millisecond {
+		t0 := time.Now()
+		code, body, err := get(base + "/api/search?q=ARA")
+		if err != nil || code != 200 || !bytes.Contains(body, []byte("ARA")) {
+			t.Fatalf("a normal request while slow clients hang on: %d %v %s", code, err, body)
+		}
+		if d := time.Since(t0); d > time.Second {
+			t.Errorf("a normal request took %s", d)
+		}
+		served++
+		time.Sleep(50 * time.Millisecond)
+	}
+	if served < 20 {
+		t.Errorf("only %d requests served in 3.5 s", served)
+	}
+	select {
+	case d := <-slowClosed:
+		if d < 1500*time.Millisecond || d > 5*time.Second {
+			t.Errorf("the slowloris connection was closed after %s, want about the 2 s read timeout", d)
+		}
+	case <-time.After(7 * time.Second):
+		t.Error("the slowloris connection is still open")
+	}
+
+	// The server gave up writing to the client that does not read: the
+	// connection ends before all the answers were sent.
+	stuck.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var n countingWriter
+	_, err = io.Copy(&n, stuck)
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		t.Fatalf("the stuck connection is still open after %d bytes", n)
+	}
+	if total := int64(pipelined * len(doc)); int64(n) >= total {
+		t.Errorf("the stuck client received %d bytes, everything (%d): the write timeout did not cut it", n, total)
+	}
+	t.Logf("slowloris closed; the non-reading client was cut after %d of %d bytes", n, pipelined*len(doc))
+}
+
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}
