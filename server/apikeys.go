@@ -35,6 +35,9 @@ func NewAPIKey(key, label string) (APIKey, error) {
 	if len(key) < minAPIKeyLength {
 		return APIKey{}, fmt.Errorf("%s: too short, want at least %d characters", name, minAPIKeyLength)
 	}
+	if key[0] == '#' {
+		return APIKey{}, fmt.Errorf("%s: must not start with # (a comment in a keys file)", name)
+	}
 	for _, r := range key {
 		if r <= ' ' || r > '~' || r == ',' {
 			return APIKey{}, fmt.Errorf("%s: only printable ASCII without spaces or commas is allowed", name)

@@ -60,14 +60,16 @@ const (
 	rejectEncoding = "invalid_utf8"
 )
 
-// localAPIKey is the Fiber local holding the label of the request's valid
-// API key, for the access log.
-const localAPIKey = "territoires.apiKeyLabel"
+// Fiber locals of a request made with a valid API key: its label (for the
+// access log) and its limiter key (a hash prefix, never the key).
+const (
+	localAPIKey   = "territoires.apiKeyLabel"
+	localAPIKeyID = "territoires.apiKeyID"
+)
 
 // guard holds the abuse protections: client addresses, keys, limiters
 // and their counters.
 type guard struct {
-	limits   Limits
 	trusted  []netip.Prefix
 	keys     keyring
 	rejected *prometheus.CounterVec
@@ -79,7 +81,6 @@ type guard struct {
 func (s *Server) newGuard() *guard {
 	l := s.cfg.Limits
 	g := &guard{
-		limits:  l,
 		trusted: parsePrefixes(l.TrustedProxies),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "territoires_rejected_requests_total",
@@ -105,9 +106,6 @@ func (s *Server) newGuard() *guard {
 		func(c *fiber.Ctx) string { return "tiles:" + g.clientKey(c) })
 	return g
 }
-
-// localAPIKeyID is the limiter key of a valid API key (its hash prefix).
-const localAPIKeyID = "territoires.apiKeyID"
 
 // newLimiter is a fixed-window limiter of max requests per window, or nil
 // when max is 0. Its 429 goes through the server's error handler (JSON

@@ -315,6 +315,7 @@ func TestParseAPIKeys(t *testing.T) {
 		{"short label", "\n", "keys.txt, entry 1: API key \"label\": too short"},
 		{"ok-key-0123456789abcdef\n\tsh\xffort-key-0123456789", "\n", "entry 2"},
 		{"good-key-0123456789abcdef,tiny", ",", "api-keys, entry 2"},
+		{"#hash-key-0123456789abcdef", ",", "must not start with #"},
 	} {
 		where := "keys.txt"
 		if tt.sep == "," {
