@@ -71,25 +71,29 @@ func newMetrics() *metrics {
 	return m
 }
 
+// exactRoutes are the labels of the routes with one fixed path. The
+// labels must be constants: a slice of the path would point into a buffer
+// Fiber reuses for the next request, and change under the registry.
+var exactRoutes = map[string]string{
+	"/tiles.json": "tiles.json", "/style.json": "style.json", "/healthz": "healthz", "/readyz": "readyz",
+	"/metrics": "metrics", "/openapi.json": "openapi.json", "/conformance": "conformance", "/collections": "collections",
+	"/": "landing", "/embed": "embed", "/widget.js": "widget.js",
+	"/api/nearby": "api_nearby", "/api/within": "api_within", "/api/search": "api_search", "/api/reverse": "api_reverse",
+}
+
 // routeLabel maps a path to one of our routes, so that a scan of random
 // URLs cannot create new series.
 func routeLabel(path string) string {
+	if label, ok := exactRoutes[path]; ok {
+		return label
+	}
 	switch {
 	case strings.HasPrefix(path, "/tiles/"):
 		return "tiles"
-	case path == "/tiles.json", path == "/style.json", path == "/healthz", path == "/readyz", path == "/metrics",
-		path == "/openapi.json", path == "/conformance", path == "/collections":
-		return strings.TrimPrefix(path, "/")
-	case path == "/":
-		return "landing"
-	case path == "/embed", path == "/widget.js":
-		return strings.TrimPrefix(path, "/")
 	case strings.HasPrefix(path, "/static/"):
 		return "static"
 	case strings.HasPrefix(path, "/api/features/"):
 		return "api_features"
-	case path == "/api/nearby", path == "/api/within", path == "/api/search", path == "/api/reverse":
-		return "api_" + strings.TrimPrefix(path, "/api/")
 	case strings.HasPrefix(path, "/collections/"):
 		if strings.Contains(path[len("/collections/"):], "/items") {
 			return "collection_items"
