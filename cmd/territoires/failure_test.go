@@ -93,9 +93,9 @@ func getReadyz(t *testing.T, base string) readyz {
 
 func metricValue(t *testing.T, base, name string) float64 {
 	t.Helper()
-	_, body, err := get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	code, body, err := get(base + "/metrics")
+	if err != nil || code != 200 {
+		t.Fatalf("/metrics: %d %v %.500s", code, err, body)
 	}
 	for _, line := range strings.Split(string(body), "\n") {
 		if v, ok := strings.CutPrefix(line, name+" "); ok {

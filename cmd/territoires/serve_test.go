@@ -138,6 +138,13 @@ func TestServeReloadsOnSIGHUPWithoutFailingRequests(t *testing.T) {
 		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 			t.Fatal(err)
 		}
+		// One reload at a time: signals sent during a reload coalesce,
+		// and on a busy machine a reload can take longer than the pause.
+		for deadline := time.Now().Add(10 * time.Second); metricValue(t, base, `territoires_reloads_total{result="ok"}`) < float64(2+i); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("reload %d did not happen", i+1)
+			}
+		}
 	}
 	time.Sleep(300 * time.Millisecond)
 
