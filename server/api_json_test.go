@@ -2,10 +2,13 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -71,4 +74,38 @@ func snippet(b []byte, i int) string {
 // randomFrance is a point of metropolitan France's bound (sea included).
 func randomFrance(r *rand.Rand) orb.Point {
 	return orb.Point{-5 + r.Float64()*14.5, 41.3 + r.Float64()*9.8}
+}
+
+// API answers are compressed for clients that accept it, and only for
+// them; the inflated body is the plain one.
+func TestAPIAnswersCompressed(t *testing.T) {
+	s := realServer(t)
+	target := "/api/nearby?lat=45.764&lon=4.8357&k=20"
+	plain, plainBody := do(t, s, "GET", target, nil)
+	if plain.StatusCode != 200 || plain.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("without Accept-Encoding: %d, Content-Encoding %q", plain.StatusCode, plain.Header.Get("Content-Encoding"))
+	}
+	gz, gzBody := do(t, s, "GET", target, map[string]string{"Accept-Encoding": "gzip"})
+	if gz.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(gz.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("with gzip accepted: Content-Encoding %q, Vary %q", gz.Header.Get("Content-Encoding"), gz.Header.Get("Vary"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gzBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inflated, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(inflated, plainBody) {
+		t.Fatalf("inflated answer differs from the plain one (%d vs %d bytes)", len(inflated), len(plainBody))
+	}
+	if len(gzBody)*4 > len(plainBody) {
+		t.Errorf("gzip answer is %d bytes for %d plain: expected at least 4x smaller", len(gzBody), len(plainBody))
+	}
+	// Tiles keep their own encoding logic: no second compression.
+	tile, _ := do(t, s, "GET", "/tiles/0/0/0.mvt", map[string]string{"Accept-Encoding": "gzip, br"})
+	if tile.Header.Get("Content-Encoding") == "br" {
+		t.Fatal("tiles were recompressed with Brotli")
+	}
 }
