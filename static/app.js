@@ -53,6 +53,9 @@ setLang(state.lang);
 // MapLibre's workers parse the tiles; start them (and their module
 // download) now, while the style is fetched. Two, even on a two-core
 // machine: one parses while the other waits for its tile.
+// The worker module at its versioned URL, which the page prefetches while
+// MapLibre itself downloads (MapLibre would add ?v=, a URL of its own).
+maplibregl.setWorkerUrl(new URL('./vendor/maplibre-gl/maplibre-gl-worker.mjs', import.meta.url).href);
 maplibregl.setWorkerCount(Math.min(4, Math.max(2, navigator.hardwareConcurrency || 2)));
 maplibregl.prewarm();
 
@@ -697,6 +700,7 @@ let dsfrLoaded = false;
 function loadDSFR() {
   if (EMBED || dsfrLoaded) return;
   dsfrLoaded = true;
+  window.dsfr = { production: true }; // no start-up messages in the console
   import('./vendor/dsfr/dsfr.module.min.js').catch((err) => console.warn('DSFR script:', err.message));
 }
 document.addEventListener('territoires:idle', loadDSFR, { once: true });

@@ -102,5 +102,6 @@ document.addEventListener('click', (e) => {
 });
 applyLang();
 
-// The DSFR script: the header's phone menu.
+// The DSFR script: the header's phone menu (no start-up messages).
+window.dsfr = { production: true };
 import('./vendor/dsfr/dsfr.module.min.js').catch((err) => console.warn('DSFR script:', err.message));

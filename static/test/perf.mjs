@@ -1,7 +1,13 @@
+// Cold loads of a page in headless Chromium, one fresh context each:
+//   node static/test/perf.mjs <base URL> [path] [runs]     (V=1: every request)
+// Prints the time to the map's first idle, bytes on the wire (compressed,
+// tiles apart), the page's performance marks (territoires:style, :map,
+// :load, :idle), and MapLibre's frames (start:duration) and tiles as they
+// arrive: where the time goes.
 import { chromium } from 'playwright-core';
 const base = process.argv[2]; const path = process.argv[3] || '/'; const runs = Number(process.argv[4] || 3);
 const verbose = process.env.V === '1';
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
     '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'] });
 for (let i = 0; i < runs; i++) {
@@ -23,7 +29,9 @@ for (let i = 0; i < runs; i++) {
   let t0 = 0;
   page.on('requestfinished', async (r) => {
     const s = await r.sizes().catch(() => null); const tm = r.timing();
-    reqs.push({ url: r.url().replace(base, ''), start: tm.startTime, end: tm.responseEnd, bytes: s ? s.responseBodySize + s.responseHeadersSize : 0 });
+    let body = s?.responseBodySize ?? 0;
+    if (!body) { const h = await (await r.response())?.allHeaders().catch(() => ({})); body = Number(h?.['content-length'] || 0); }
+    reqs.push({ url: r.url().replace(base, ''), start: tm.startTime, end: tm.responseEnd, bytes: s ? body + s.responseHeadersSize : 0 });
   });
   page.on('console', (m) => { if (verbose || m.type() === 'error') console.log('  console', m.type(), m.text()); });
   await page.goto(base + path);
