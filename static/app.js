@@ -50,11 +50,11 @@ function readState() {
 const state = readState();
 setLang(state.lang);
 
-// MapLibre's workers parse the tiles; start them (and their module
-// download) now, while the style is fetched. Two, even on a two-core
-// machine: one parses while the other waits for its tile.
-// The worker module at its versioned URL, which the page prefetches while
-// MapLibre itself downloads (MapLibre would add ?v=, a URL of its own).
+// MapLibre's workers parse the tiles: start them now, while the style is
+// fetched. Two, even on a two-core machine: one parses while the other
+// waits for its tile. Their module is taken at its versioned URL, which the
+// page prefetches while MapLibre itself downloads (MapLibre would add ?v=,
+// a URL of its own).
 maplibregl.setWorkerUrl(new URL('./vendor/maplibre-gl/maplibre-gl-worker.mjs', import.meta.url).href);
 maplibregl.setWorkerCount(Math.min(4, Math.max(2, navigator.hardwareConcurrency || 2)));
 maplibregl.prewarm();
@@ -123,8 +123,9 @@ async function start() {
   tuneStyle(style);
   // The initial filters and visibilities go into the style itself: changing
   // them once the map is loaded would parse every tile a second time.
+  const initial = styleState();
   for (const l of style.layers) {
-    const want = styleState()[l.id];
+    const want = initial[l.id];
     if (!want) continue;
     if ('filter' in want) { if (want.filter) l.filter = want.filter; else delete l.filter; }
     if (want.visibility) l.layout = { ...l.layout, visibility: want.visibility };
@@ -153,8 +154,8 @@ async function start() {
   window.territoiresMap = map;
   performance.mark('territoires:map');
   // For the browser tests and anyone curious: time from navigation to the
-  // first idle, with marks on the way (style fetched, map created, first
-  // frame with data, idle) in the Performance timeline.
+  // first idle, with marks on the way in the Performance timeline (style
+  // fetched, map created, style and first tiles loaded, idle).
   map.once('load', () => performance.mark('territoires:load'));
   map.once('idle', () => {
     performance.mark('territoires:idle');
@@ -695,15 +696,29 @@ document.addEventListener('keydown', (e) => {
 // ---- go ----
 
 // The DSFR script (the header's phone menu) is not needed for the first
-// view of the map: it is loaded once the map is idle (or has failed).
-let dsfrLoaded = false;
+// view of the map: it is loaded once the map is idle (or has failed), or
+// at the first tap on the menu button.
+let dsfrLoading = null;
 function loadDSFR() {
-  if (EMBED || dsfrLoaded) return;
-  dsfrLoaded = true;
-  window.dsfr = { production: true }; // no start-up messages in the console
-  import('./vendor/dsfr/dsfr.module.min.js').catch((err) => console.warn('DSFR script:', err.message));
+  if (EMBED) return Promise.resolve();
+  window.dsfr ??= { production: true }; // no start-up messages in the console
+  dsfrLoading ??= import('./vendor/dsfr/dsfr.module.min.js').catch((err) => console.warn('DSFR script:', err.message));
+  return dsfrLoading;
 }
 document.addEventListener('territoires:idle', loadDSFR, { once: true });
+$('#button-menu')?.addEventListener('click', async () => {
+  if (document.documentElement.hasAttribute('data-fr-js')) return; // the DSFR handles it
+  await loadDSFR();
+  // The DSFR started after this tap: open the menu once it manages it.
+  const modal = $('#modal-menu');
+  const until = performance.now() + 3000;
+  const open = () => {
+    if (modal.classList.contains('fr-modal--opened')) return;
+    if (modal.hasAttribute('data-fr-js-modal')) window.dsfr?.(modal)?.modal?.disclose();
+    else if (performance.now() < until) requestAnimationFrame(open);
+  };
+  open();
+});
 
 buildLang(); buildNear(); buildList();
 start().then(() => { rebuildUI(); }).catch((err) => {

@@ -261,6 +261,21 @@ await step('phone menu', async () => {
   check('phone menu: English switch from the menu', (await ph.textContent('.fr-header__service-title')) === 'Industrial territories');
   check('phone menu: no console errors', r.errors.length === 0, r.errors.join(' ; '));
   await cx.close();
+  // A tap before the map is idle (the DSFR script not loaded yet) opens it too.
+  // The tiles are held back until the tap, so that the map cannot be idle.
+  const { page: early, context: cx2, rec: r2 } = await newPage({ viewport: { width: 375, height: 667 } });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await cx2.route(/\/tiles\/\d+\//, async (route) => { await held; await route.continue(); });
+  await early.goto(base + '/', { waitUntil: 'domcontentloaded' });
+  await early.click('#button-menu');
+  const openedEarly = await early.waitForFunction(() => document.querySelector('#modal-menu')?.classList.contains('fr-modal--opened'), null, { timeout: 10000 }).then(() => true, () => false);
+  const beforeIdle = await early.evaluate(() => !window.territoiresFirstIdle);
+  check('phone menu: a tap before the first idle opens it', openedEarly && beforeIdle, beforeIdle ? 'tapped before idle' : 'map was already idle');
+  release();
+  await waitMap(early);
+  check('phone menu (early tap): no console errors', r2.errors.length === 0, r2.errors.join(' ; '));
+  await cx2.close();
 });
 
 // ---- the embed's documentation page ----
