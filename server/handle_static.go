@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -27,15 +28,17 @@ var assetsPrefix = "/static/" + static.Version
 // registerStatic adds the front-end routes.
 func (s *Server) registerStatic() {
 	s.app.Get("/embed", s.handleEmbed)
+	s.app.Get("/embed/docs", s.handleEmbedDocs)
 	s.app.Get("/widget.js", s.handleWidget)
 	s.app.Get("/static/*", s.handleAsset)
 }
 
 // staticFile is an embedded file ready to send, with its gzip form when
-// compressing is worth it.
+// compressing is worth it, and its Brotli form when `make assets` made one
+// (<name>.br, for the big vendor files).
 type staticFile struct {
-	body, gz    []byte
-	contentType string
+	body, gz, br []byte
+	contentType  string
 }
 
 var contentTypes = map[string]string{
@@ -68,6 +71,9 @@ func (s *Server) loadStatic(name string) (*staticFile, error) {
 		body = bytes.ReplaceAll(body, []byte("{{ASSETS}}"), []byte(assetsPrefix))
 	}
 	f := &staticFile{body: body, contentType: contentTypes[ext]}
+	if br, err := fs.ReadFile(static.FS(), name+".br"); err == nil && len(br) < len(body) {
+		f.br = br
+	}
 	if f.contentType == "" {
 		f.contentType = "application/octet-stream"
 	}
@@ -97,14 +103,41 @@ func (s *Server) sendStatic(c *fiber.Ctx, name, cacheControl string) error {
 	c.Set(fiber.HeaderCacheControl, cacheControl)
 	c.Set("X-Content-Type-Options", "nosniff")
 	body := f.body
-	if f.gz != nil {
+	if f.gz != nil || f.br != nil {
 		c.Append(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
-		if acceptsGzip(c.Get(fiber.HeaderAcceptEncoding)) {
+		accept := c.Get(fiber.HeaderAcceptEncoding)
+		switch {
+		case f.br != nil && acceptsCoding(accept, "br"):
+			c.Set(fiber.HeaderContentEncoding, "br")
+			body = f.br
+		case f.gz != nil && acceptsGzip(accept):
 			c.Set(fiber.HeaderContentEncoding, "gzip")
 			body = f.gz
 		}
 	}
 	return c.Send(body)
+}
+
+// acceptsCoding says whether an Accept-Encoding header accepts the coding
+// by name (or *) with a non-zero quality.
+func acceptsCoding(header, coding string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != coding && name != "*" {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+		}
+		return q > 0
+	}
+	return false
 }
 
 // pageOr503 answers 503 with a plain explanation when the binary was built
@@ -142,6 +175,15 @@ func (s *Server) handleEmbed(c *fiber.Ctx) error {
 	return s.sendStatic(c, "embed.html", "no-cache")
 }
 
+// GET /embed/docs : how to embed the map (snippets, parameters, preview).
+func (s *Server) handleEmbedDocs(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentSecurityPolicy, "frame-ancestors 'self'")
+	if answered, err := pageOr503(c); answered {
+		return err
+	}
+	return s.sendStatic(c, "docs.html", "no-cache")
+}
+
 // GET /widget.js : its URL is the one pasted into other sites, so it is
 // cached briefly; it loads /embed, whose assets are versioned.
 func (s *Server) handleWidget(c *fiber.Ctx) error {
@@ -163,8 +205,8 @@ func (s *Server) handleAsset(c *fiber.Ctx) error {
 		// An older version's URL: serve the current file, not cached.
 		p = rest
 	}
-	if path.Ext(p) == ".html" || p == "widget.js" {
-		return fiber.NewError(fiber.StatusNotFound, fmt.Sprintf("no such file: %s (the pages are at / and /embed)", p))
+	if path.Ext(p) == ".html" || p == "widget.js" || path.Ext(p) == ".br" {
+		return fiber.NewError(fiber.StatusNotFound, fmt.Sprintf("no such file: %s (the pages are at /, /embed and /embed/docs)", p))
 	}
 	if strings.HasPrefix(p, "vendor/") && static.VendorMissing() != "" {
 		return fiber.NewError(fiber.StatusNotFound, "front-end dependencies are not embedded in this binary: run make assets and rebuild")

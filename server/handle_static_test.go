@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/andybalholm/brotli"
+
 	"github.com/territoires-industrie/carte/static"
 )
 
@@ -48,6 +50,65 @@ func TestStaticRoutes(t *testing.T) {
 		resp, _ = do(t, s, "GET", "/", nil)
 		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 			t.Errorf("API clients get %q", resp.Header.Get("Content-Type"))
+		}
+	})
+	t.Run("embed docs page", func(t *testing.T) {
+		resp, body := do(t, s, "GET", "/embed/docs", nil)
+		if got := resp.Header.Get("Content-Security-Policy"); got != "frame-ancestors 'self'" {
+			t.Errorf("CSP %q", got)
+		}
+		if !vendored {
+			if resp.StatusCode != 503 {
+				t.Errorf("without vendor files: %d", resp.StatusCode)
+			}
+			return
+		}
+		page := string(body)
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		// Every /embed parameter is documented, and the allow-list.
+		for _, want := range []string{"<code>region</code>", "<code>departement</code>", "<code>territoire</code>", "<code>layers</code>",
+			"<code>period</code>", "<code>lang</code>", "<code>center</code>", "<code>zoom</code>", "<code>controls</code>", "<code>search</code>",
+			"frame-ancestors", "TERRITOIRES_FRAME_ANCESTORS", `id="snippet-widget"`, `id="snippet-iframe"`, `id="preview"`, assetsPrefix + "/docs.js"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("docs page lacks %q", want)
+			}
+		}
+		// Pages stay clean under a strict Content-Security-Policy: no inline
+		// script, style or event handler.
+		for _, bad := range []string{"<script>", "<style", ` style="`, " onclick=", " onload="} {
+			if strings.Contains(page, bad) {
+				t.Errorf("docs page has %q", bad)
+			}
+		}
+	})
+	t.Run("Brotli for the big vendor files", func(t *testing.T) {
+		if !vendored {
+			t.Skip("vendor files not embedded")
+		}
+		name := assetsPrefix + "/vendor/maplibre-gl/maplibre-gl.mjs"
+		_, plain := do(t, s, "GET", name, nil)
+		resp, br := do(t, s, "GET", name, map[string]string{"Accept-Encoding": "gzip, deflate, br"})
+		if resp.Header.Get("Content-Encoding") != "br" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+			t.Fatalf("headers %v", resp.Header)
+		}
+		got, err := io.ReadAll(brotli.NewReader(bytes.NewReader(br)))
+		if err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("Brotli body does not decode to the file (%v)", err)
+		}
+		if len(br) >= len(plain)/3 {
+			t.Errorf("Brotli body %d bytes for %d", len(br), len(plain))
+		}
+		// br refused (q=0): gzip.
+		resp, _ = do(t, s, "GET", name, map[string]string{"Accept-Encoding": "gzip, br;q=0"})
+		if resp.Header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("br;q=0 got %q", resp.Header.Get("Content-Encoding"))
+		}
+		// The .br files themselves are not served.
+		resp, _ = do(t, s, "GET", name+".br", nil)
+		if resp.StatusCode != 404 {
+			t.Errorf(".br file: %d", resp.StatusCode)
 		}
 	})
 	t.Run("widget.js", func(t *testing.T) {

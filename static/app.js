@@ -50,6 +50,15 @@ function readState() {
 const state = readState();
 setLang(state.lang);
 
+// MapLibre's workers parse the tiles: start them now, while the style is
+// fetched. Two, even on a two-core machine: one parses while the other
+// waits for its tile. Their module is taken at its versioned URL, which the
+// page prefetches while MapLibre itself downloads (MapLibre would add ?v=,
+// a URL of its own).
+maplibregl.setWorkerUrl(new URL('./vendor/maplibre-gl/maplibre-gl-worker.mjs', import.meta.url).href);
+maplibregl.setWorkerCount(Math.min(4, Math.max(2, navigator.hardwareConcurrency || 2)));
+maplibregl.prewarm();
+
 function writeState() {
   if (EMBED || !map) return;
   const c = map.getCenter();
@@ -72,6 +81,7 @@ function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'class') e.className = v;
+    else if (k === 'style') e.style.cssText = v; // CSSOM: allowed by a strict style-src
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v === true ? '' : v);
   }
@@ -95,10 +105,32 @@ let popup = null;
 let picking = false;
 let styleReady = false;
 
+// Style and TileJSON are requested by the page's <link rel="preload"> while
+// MapLibre downloads; these fetches reuse those responses (same URL, mode
+// and credentials, no extra headers).
+async function fetchJSON(path) {
+  const r = await fetch(path);
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return r.json();
+}
+
 async function start() {
   translate();
-  const style = await getJSON('/style.json');
+  const [style, tilejson] = await Promise.all([fetchJSON('/style.json'), fetchJSON('/tiles.json')]);
+  performance.mark('territoires:style');
   for (const l of style.layers) baseFilters[l.id] = l.filter ?? null;
+  inlineTileJSON(style, tilejson);
+  tuneStyle(style);
+  // The initial filters and visibilities go into the style itself: changing
+  // them once the map is loaded would parse every tile a second time.
+  const initial = styleState();
+  for (const l of style.layers) {
+    const want = initial[l.id];
+    if (!want) continue;
+    if ('filter' in want) { if (want.filter) l.filter = want.filter; else delete l.filter; }
+    if (want.visibility) l.layout = { ...l.layout, visibility: want.visibility };
+    l.paint = { ...l.paint, ...want.paint };
+  }
   const opts = {
     container: 'territoires-map',
     style,
@@ -118,12 +150,18 @@ async function start() {
     const b = boundsOfFilter() ?? (state.territoire ? null : MAINLAND);
     if (b) { delete opts.center; delete opts.zoom; opts.bounds = b; opts.fitBoundsOptions = { padding: 10 }; }
   }
-  // Tiles are parsed in workers: at least two, even on a two-core machine.
-  maplibregl.setWorkerCount(Math.min(4, Math.max(2, navigator.hardwareConcurrency || 2)));
   map = new maplibregl.Map(opts);
   window.territoiresMap = map;
-  // For the browser tests and anyone curious: time from navigation to the first idle.
-  map.once('idle', () => { window.territoiresFirstIdle = performance.now(); });
+  performance.mark('territoires:map');
+  // For the browser tests and anyone curious: time from navigation to the
+  // first idle, with marks on the way in the Performance timeline (style
+  // fetched, map created, style and first tiles loaded, idle).
+  map.once('load', () => performance.mark('territoires:load'));
+  map.once('idle', () => {
+    performance.mark('territoires:idle');
+    window.territoiresFirstIdle = performance.now();
+    document.dispatchEvent(new CustomEvent('territoires:idle'));
+  });
   map.touchZoomRotate.disableRotation();
   map.addControl(new maplibregl.AttributionControl({
     compact: true,
@@ -135,11 +173,6 @@ async function start() {
     styleReady = true;
     // Compact attribution starts folded (the "i" button opens it).
     document.querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show');
-    // Lighter clusters of training centres.
-    if (map.getLayer('formations-cluster')) {
-      map.setPaintProperty('formations-cluster', 'circle-radius', ['step', ['get', 'point_count'], 4, 10, 5.5, 50, 7.5, 200, 10]);
-      map.setPaintProperty('formations-cluster', 'circle-opacity', 0.7);
-    }
     applyStyleState();
     if (state.territoire) showTerritoire(state.territoire);
     if (state.selected) openFeatureById(state.selected, false);
@@ -172,17 +205,42 @@ function boundsOfFilter() {
   return null;
 }
 
-// Filters: the layer's own filter, the period, the region/département,
-// the territory (embed).
-function applyStyleState() {
-  if (!styleReady) return;
+// The source's TileJSON written into the style, so that MapLibre does not
+// request it again after the style (one round trip less before the tiles).
+function inlineTileJSON(style, tj) {
+  for (const src of Object.values(style.sources)) {
+    if (src.type !== 'vector' || !src.url || !tj?.tiles) continue;
+    delete src.url;
+    Object.assign(src, { tiles: tj.tiles, minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 22, scheme: tj.scheme ?? 'xyz' });
+    if (tj.bounds) src.bounds = tj.bounds;
+    if (!src.attribution && tj.attribution) src.attribution = tj.attribution;
+  }
+}
+
+// Style choices of the front end that make the first frames cheaper in
+// software WebGL: fills whose edges are drawn by a line layer anyway need
+// no antialiasing pass; lighter clusters of training centres.
+function tuneStyle(style) {
+  for (const l of style.layers) {
+    if (l.id === 'regions-fill' || l.id === 'territoires-fill') l.paint = { ...l.paint, 'fill-antialias': false };
+    if (l.id === 'formations-cluster') {
+      l.paint = { ...l.paint, 'circle-radius': ['step', ['get', 'point_count'], 4, 10, 5.5, 50, 7.5, 200, 10], 'circle-opacity': 0.7 };
+    }
+  }
+}
+
+// What the state asks of each layer: its filter (the layer's own filter,
+// the period, the region/département, the territory of the embed), its
+// visibility and some paint properties. Used to write the initial style and
+// to update the map.
+function styleState() {
+  const out = {};
   const periodIs = ['==', ['get', 'period'], state.period];
   const place = [];
   if (state.departement) place.push(['==', ['get', 'departement'], state.departement]);
   else if (state.region) place.push(['==', ['get', 'region'], state.region]);
   for (const g of GROUPS) {
     for (const id of g.layers) {
-      if (!map.getLayer(id)) continue;
       const parts = [];
       const base = baseFilters[id];
       if (g.id === 'territoires') {
@@ -199,21 +257,31 @@ function applyStyleState() {
         const tiField = g.id === 'communes' && state.period === '2018-2023' ? 'territoire_2018' : 'territoire';
         if (state.territoire && id !== 'formations-cluster' && (state.period === '2023-2027' || g.id === 'communes')) parts.push(['==', ['get', tiField], state.territoire.replace(/^\d{4}\//, '')]);
       }
-      map.setFilter(id, parts.length ? ['all', ...parts] : null);
-      map.setLayoutProperty(id, 'visibility', state.layers.has(g.id) ? 'visible' : 'none');
+      out[id] = { filter: parts.length ? ['all', ...parts] : null, visibility: state.layers.has(g.id) ? 'visible' : 'none', paint: {} };
     }
   }
   // Dim the regions outside the filter.
-  if (map.getLayer('regions-fill')) {
-    map.setPaintProperty('regions-fill', 'fill-color', state.region
-      ? ['case', ['==', ['get', 'code'], state.region], '#ffffff', '#e5e5e5'] : '#f6f6f6');
-  }
-  if (map.getLayer('departements-line') && state.departement) {
-    map.setPaintProperty('departements-line', 'line-width', ['case', ['==', ['get', 'code'], state.departement], 2.5, 0.6]);
-    map.setPaintProperty('departements-line', 'line-color', ['case', ['==', ['get', 'code'], state.departement], '#000091', '#929292']);
-  } else if (map.getLayer('departements-line')) {
-    map.setPaintProperty('departements-line', 'line-width', 0.6);
-    map.setPaintProperty('departements-line', 'line-color', '#929292');
+  out['regions-fill'] = { paint: { 'fill-color': state.region ? ['case', ['==', ['get', 'code'], state.region], '#ffffff', '#e5e5e5'] : '#f6f6f6' } };
+  out['departements-line'] = {
+    paint: state.departement ? {
+      'line-width': ['case', ['==', ['get', 'code'], state.departement], 2.5, 0.6],
+      'line-color': ['case', ['==', ['get', 'code'], state.departement], '#000091', '#929292'],
+    } : { 'line-width': 0.6, 'line-color': '#929292' },
+  };
+  return out;
+}
+
+const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+// Applies styleState() to the map, changing only what differs (a changed
+// filter makes MapLibre re-parse the tiles).
+function applyStyleState() {
+  if (!styleReady) return;
+  for (const [id, want] of Object.entries(styleState())) {
+    if (!map.getLayer(id)) continue;
+    if ('filter' in want && !same(map.getFilter(id), want.filter)) map.setFilter(id, want.filter);
+    if (want.visibility && (map.getLayoutProperty(id, 'visibility') ?? 'visible') !== want.visibility) map.setLayoutProperty(id, 'visibility', want.visibility);
+    for (const [k, v] of Object.entries(want.paint ?? {})) if (!same(map.getPaintProperty(id, k), v)) map.setPaintProperty(id, k, v);
   }
   renderLayerCounts();
   writeState();
@@ -592,17 +660,21 @@ async function showTerritoire(id) {
 
 // ---- language ----
 
+// The switch is in the header's tools and, on phones, in the copy of them
+// that the DSFR script puts in the menu: one delegated listener serves both.
 function buildLang() {
-  const b = $('#lang-switch');
-  if (!b) return;
-  b.addEventListener('click', () => {
+  document.addEventListener('click', (e) => {
+    if (!e.target.closest?.('[data-lang-switch]')) return;
     state.lang = state.lang === 'fr' ? 'en' : 'fr';
     setLang(state.lang);
-    b.setAttribute('lang', state.lang === 'fr' ? 'en' : 'fr');
+    markLangSwitches();
     rebuildUI();
     writeState();
   });
-  b.setAttribute('lang', state.lang === 'fr' ? 'en' : 'fr');
+  markLangSwitches();
+}
+function markLangSwitches() {
+  for (const b of document.querySelectorAll('[data-lang-switch]')) b.setAttribute('lang', state.lang === 'fr' ? 'en' : 'fr');
 }
 
 function rebuildUI() {
@@ -623,8 +695,34 @@ document.addEventListener('keydown', (e) => {
 
 // ---- go ----
 
+// The DSFR script (the header's phone menu) is not needed for the first
+// view of the map: it is loaded once the map is idle (or has failed), or
+// at the first tap on the menu button.
+let dsfrLoading = null;
+function loadDSFR() {
+  if (EMBED) return Promise.resolve();
+  window.dsfr ??= { production: true }; // no start-up messages in the console
+  dsfrLoading ??= import('./vendor/dsfr/dsfr.module.min.js').catch((err) => console.warn('DSFR script:', err.message));
+  return dsfrLoading;
+}
+document.addEventListener('territoires:idle', loadDSFR, { once: true });
+$('#button-menu')?.addEventListener('click', async () => {
+  if (document.documentElement.hasAttribute('data-fr-js')) return; // the DSFR handles it
+  await loadDSFR();
+  // The DSFR started after this tap: open the menu once it manages it.
+  const modal = $('#modal-menu');
+  const until = performance.now() + 3000;
+  const open = () => {
+    if (modal.classList.contains('fr-modal--opened')) return;
+    if (modal.hasAttribute('data-fr-js-modal')) window.dsfr?.(modal)?.modal?.disclose();
+    else if (performance.now() < until) requestAnimationFrame(open);
+  };
+  open();
+});
+
 buildLang(); buildNear(); buildList();
 start().then(() => { rebuildUI(); }).catch((err) => {
   console.error(err);
   document.getElementById('territoires-map').replaceChildren(el('p', { class: 'app-error', role: 'alert' }, t('error.load')));
+  loadDSFR();
 });

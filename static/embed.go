@@ -1,8 +1,9 @@
 // Package static holds the map front end: the map page, the embeddable
-// page, the one-line widget script and their styles and modules, plus the
-// vendor/ folder that `make assets` fills from node_modules (MapLibre GL JS,
-// the DSFR stylesheet, fonts and icons). Everything is embedded in the
-// binary; the server package serves it.
+// page and its documentation page, the one-line widget script and their
+// styles and modules, plus the vendor/ folder that `make assets` fills from
+// node_modules (MapLibre GL JS, the DSFR stylesheet, fonts, icons and
+// script, with Brotli copies of the big files). Everything is embedded in
+// the binary; the server package serves it.
 package static
 
 import (
@@ -13,7 +14,7 @@ import (
 	"sort"
 )
 
-//go:embed index.html embed.html widget.js app.js i18n.js geo.js app.css vendor
+//go:embed index.html embed.html docs.html widget.js app.js docs.js i18n.js geo.js app.css vendor
 var files embed.FS
 
 // FS is the embedded front end, paths relative to this folder

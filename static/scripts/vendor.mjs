@@ -1,9 +1,13 @@
 // Copies from node_modules into vendor/ only the files the pages load:
-// MapLibre GL JS (ES modules + CSS) and the DSFR stylesheet with the
-// fonts and icons it references. Idempotent: run by `make assets`.
+// MapLibre GL JS (ES modules + CSS), the DSFR stylesheet with the fonts and
+// icons it references, and the DSFR's JavaScript module (header menu).
+// The big text files also get a Brotli-compressed copy (<file>.br) that
+// the server sends to browsers accepting it (about 20% smaller than gzip).
+// Idempotent: run by `make assets`.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants } from 'node:zlib';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const nm = join(root, 'node_modules');
@@ -33,6 +37,19 @@ for (const r of refs) {
   if (existsSync(from)) copy(from, join(out, 'dsfr', r));
 }
 copy(join(ds, 'favicon', 'favicon.svg'), join(out, 'dsfr', 'favicon', 'favicon.svg'));
+copy(join(ds, 'dsfr.module.min.js'), join(out, 'dsfr', 'dsfr.module.min.js'));
+
+// Brotli at its best quality: done once here, not per request.
+const compressed = [
+  'maplibre-gl/maplibre-gl.mjs', 'maplibre-gl/maplibre-gl-worker.mjs', 'maplibre-gl/maplibre-gl.css',
+  'dsfr/dsfr.min.css', 'dsfr/dsfr.module.min.js',
+];
+for (const f of compressed) {
+  const body = readFileSync(join(out, f));
+  writeFileSync(join(out, f + '.br'), brotliCompressSync(body, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+  }));
+}
 const dsVersion = JSON.parse(readFileSync(join(nm, '@gouvfr', 'dsfr', 'package.json'), 'utf8')).version;
 writeFileSync(join(out, 'versions.json'), JSON.stringify({ 'maplibre-gl': mlVersion, '@gouvfr/dsfr': dsVersion }) + '\n');
 console.log(`vendor: maplibre-gl ${mlVersion}, @gouvfr/dsfr ${dsVersion} (${refs.size} fonts/icons)`);

@@ -18,7 +18,11 @@ function check(name, ok, detail = '') {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ' — ' + detail : ''}`);
   if (!ok) failures++;
 }
+// BROWSER_STEPS=<regexp> runs only the matching steps (while working on
+// one page; the map page's steps build on its first one).
+const only = process.env.BROWSER_STEPS ? new RegExp(process.env.BROWSER_STEPS) : null;
 async function step(name, fn) {
+  if (only && !only.test(name)) return;
   try { await fn(); } catch (e) { check(name, false, String(e?.message ?? e).split('\n')[0]); }
 }
 
@@ -212,7 +216,7 @@ await step('English switch', async () => {
   check('English strings', (await page.textContent('.fr-header__service-title')) === 'Industrial territories' && (await page.textContent('label[for="layer-sites"] .app-layer-name')) === 'Turnkey industrial sites');
   check('lang in the URL', page.url().includes('lang=en'));
 });
-check('map page: no console errors', rec.errors.length === 0, rec.errors.slice(0, 5).join(' ; '));
+if (!only) check('map page: no console errors', rec.errors.length === 0, rec.errors.slice(0, 5).join(' ; '));
 await context.close();
 
 // ---- phone-sized screen ----
@@ -226,6 +230,87 @@ await step('phone layout', async () => {
   check('phone: no horizontal scroll, map full width', w <= 390 && mapBox.width >= 380, `scrollWidth ${w}, map ${Math.round(mapBox.width)}x${Math.round(mapBox.height)}`);
   await ph.screenshot({ path: join(shots, 'page-phone.png'), fullPage: false });
   check('phone: no console errors', r.errors.length === 0, r.errors.join(' ; '));
+  await cx.close();
+});
+
+// ---- the header's menu on a phone (the DSFR script, loaded after idle) ----
+await step('phone menu', async () => {
+  const { page: ph, context: cx, rec: r } = await newPage({ viewport: { width: 375, height: 667 } });
+  await ph.goto(base + '/');
+  await waitMap(ph);
+  const burger = ph.locator('#button-menu');
+  check('phone menu: burger shown, header links folded', await burger.isVisible() && !(await ph.isVisible('.fr-header__tools-links a[href="/embed/docs"]')));
+  // The DSFR script marks the page once it has started.
+  await ph.waitForFunction(() => document.documentElement.hasAttribute('data-fr-js'), null, { timeout: 10000 });
+  await burger.click();
+  const modal = ph.locator('#modal-menu');
+  await ph.waitForFunction(() => document.querySelector('#modal-menu')?.classList.contains('fr-modal--opened'), null, { timeout: 5000 });
+  const links = await ph.$$eval('#modal-menu .fr-header__menu-links a, #modal-menu .fr-header__menu-links button', (els) => els.map((e) => e.textContent.trim()));
+  check('phone menu: the burger opens the menu with the links', await modal.isVisible() && links.includes('Intégrer la carte') && links.includes('API et données') && links.includes('English'), links.join(' | '));
+  const focusIn = await ph.evaluate(() => document.querySelector('#modal-menu').contains(document.activeElement));
+  check('phone menu: focus moves into the menu', focusIn, await ph.evaluate(() => document.activeElement?.outerHTML.slice(0, 80)));
+  await ph.screenshot({ path: join(shots, 'page-phone-menu.png') });
+  await ph.keyboard.press('Escape');
+  await ph.waitForFunction(() => !document.querySelector('#modal-menu').classList.contains('fr-modal--opened'), null, { timeout: 5000 });
+  const back = await ph.evaluate(() => document.activeElement?.id);
+  check('phone menu: Escape closes it and gives the focus back to the burger', !(await modal.isVisible()) && back === 'button-menu', `focus on ${back}`);
+  // The language switch also works from the menu's copy of the links.
+  await burger.click();
+  await ph.waitForFunction(() => document.querySelector('#modal-menu')?.classList.contains('fr-modal--opened'), null, { timeout: 5000 });
+  await ph.click('#modal-menu [data-lang-switch]');
+  check('phone menu: English switch from the menu', (await ph.textContent('.fr-header__service-title')) === 'Industrial territories');
+  check('phone menu: no console errors', r.errors.length === 0, r.errors.join(' ; '));
+  await cx.close();
+  // A tap before the map is idle (the DSFR script not loaded yet) opens it too.
+  // The tiles are held back until the tap, so that the map cannot be idle.
+  const { page: early, context: cx2, rec: r2 } = await newPage({ viewport: { width: 375, height: 667 } });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await cx2.route(/\/tiles\/\d+\//, async (route) => { await held; await route.continue(); });
+  await early.goto(base + '/', { waitUntil: 'domcontentloaded' });
+  await early.click('#button-menu');
+  const openedEarly = await early.waitForFunction(() => document.querySelector('#modal-menu')?.classList.contains('fr-modal--opened'), null, { timeout: 10000 }).then(() => true, () => false);
+  const beforeIdle = await early.evaluate(() => !window.territoiresFirstIdle);
+  check('phone menu: a tap before the first idle opens it', openedEarly && beforeIdle, beforeIdle ? 'tapped before idle' : 'map was already idle');
+  release();
+  await waitMap(early);
+  check('phone menu (early tap): no console errors', r2.errors.length === 0, r2.errors.join(' ; '));
+  await cx2.close();
+});
+
+// ---- the embed's documentation page ----
+await step('embed docs page', async () => {
+  const { page: d, context: cx, rec: r } = await newPage({ viewport: { width: 1280, height: 900 } });
+  await d.goto(base + '/embed/docs');
+  const widget = await d.textContent('#snippet-widget');
+  check('docs: one-line widget snippet with this server and region 27', widget === `<script src="${base}/widget.js" data-region="27" async></script>`, widget);
+  const div = await d.textContent('#snippet-div');
+  check('docs: <div data-…> snippet', div.includes('<div data-territoires-map data-region="27"') && div.includes(`${base}/widget.js`), div);
+  const iframe = await d.textContent('#snippet-iframe');
+  check('docs: iframe snippet', iframe.startsWith(`<iframe src="${base}/embed?region=27"`) && iframe.includes('loading="lazy"'), iframe);
+  const params = await d.$$eval('[data-lang-block="fr"] table tbody td:first-child code', (els) => els.map((e) => e.textContent));
+  const wanted = ['region', 'departement', 'territoire', 'layers', 'period', 'lang', 'center', 'zoom', 'controls', 'search'];
+  check('docs: every /embed parameter documented', wanted.every((w) => params.includes(w)), params.join(','));
+  check('docs: frame-ancestors allow-list explained', (await d.textContent('main')).includes('frame-ancestors'));
+  // The live preview is the real embed.
+  const frame = await (await d.waitForSelector('#preview')).contentFrame();
+  await waitMap(frame);
+  const sites = await rendered(frame, 'sites-circle');
+  check('docs: the preview shows region 27', sites.length > 0 && sites.every((f) => f.region === '27'), `${sites.length} sites`);
+  // Composing: another region and no training centres change snippets and preview.
+  await d.selectOption('#b-region', '53');
+  await d.click('label[for="b-layer-formations"]');
+  const w2 = await d.textContent('#snippet-widget');
+  check('docs: the form rewrites the snippets', w2.includes('data-region="53"') && w2.includes('data-layers="territoires,sites,acv"'), w2);
+  await d.waitForFunction(() => document.querySelector('#preview').src.includes('region=53'));
+  const f2 = await (await d.$('#preview')).contentFrame();
+  await f2.waitForFunction(() => window.territoiresMap && window.territoiresFirstIdle && new URLSearchParams(location.search).get('region') === '53', null, { timeout: 30000 });
+  const s2 = await rendered(f2, 'sites-circle');
+  check('docs: the preview follows the form', s2.length > 0 && s2.every((f) => f.region === '53') && (await f2.evaluate(() => window.territoiresMap.getLayoutProperty('formations-circle', 'visibility'))) === 'none', `${s2.length} sites`);
+  await d.screenshot({ path: join(shots, 'docs.png'), fullPage: true });
+  await d.click('#lang-switch');
+  check('docs: English switch', (await d.textContent('h1')) === 'Embed the map in your site' && await d.isVisible('[data-lang-block="en"] table') && !(await d.isVisible('[data-lang-block="fr"] table')) && d.url().includes('lang=en'));
+  check('docs: no console errors', r.errors.length === 0, r.errors.join(' ; '));
   await cx.close();
 });
 
