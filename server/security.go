@@ -22,9 +22,9 @@ import (
 // pagePolicy is the Content-Security-Policy of the HTML pages, without
 // frame-ancestors (each page sets its own, see handle_static.go): scripts
 // and styles from this server only, no inline script; MapLibre needs
-// blob: for its worker and data:/blob: images. Inline style attributes are
-// allowed because MapLibre and the page's legend set element styles (a
-// style cannot run code). extra are other origins the map may load data
+// blob: for its worker and data:/blob: images. No inline style either:
+// the pages set styles only through the CSSOM (element.style), which a
+// policy does not block. extra are other origins the map may load data
 // from (the public URL, --map-origins).
 func pagePolicy(extra []string) string {
 	more := ""
@@ -34,7 +34,7 @@ func pagePolicy(extra []string) string {
 	return strings.Join([]string{
 		"default-src 'self'",
 		"script-src 'self'",
-		"style-src 'self' 'unsafe-inline'",
+		"style-src 'self'",
 		"img-src 'self' data: blob:" + more,
 		"font-src 'self'",
 		"connect-src 'self'" + more,

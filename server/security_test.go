@@ -184,3 +184,16 @@ func TestQueryStringLengthAndEncoding(t *testing.T) {
 		t.Errorf("invalid_utf8 %v, want 5", got)
 	}
 }
+
+// The pages' policy allows no inline script or style at all.
+func TestPagePolicyForbidsInline(t *testing.T) {
+	p := pagePolicy(nil)
+	for _, directive := range strings.Split(p, "; ") {
+		if strings.Contains(directive, "'unsafe-inline'") || strings.Contains(directive, "'unsafe-eval'") {
+			t.Errorf("page policy allows inline code: %q", directive)
+		}
+	}
+	if !strings.Contains(p, "style-src 'self'") || !strings.Contains(p, "script-src 'self'") {
+		t.Errorf("page policy lacks self-only script or style sources: %s", p)
+	}
+}
