@@ -65,10 +65,10 @@ func (h *storageHealth) failed(err error) {
 	if !h.down.Load() {
 		h.since = time.Now()
 		h.delay = h.settings.minDelay
-		h.down.Store(true)
 		if h.notify != nil {
 			h.notify(false, h.reason)
 		}
+		h.down.Store(true)
 	}
 	if !h.probing {
 		h.probing = true
@@ -93,13 +93,14 @@ func (h *storageHealth) probeUntilUp() {
 		cancel()
 		h.mu.Lock()
 		if err == nil {
+			// Told before the flip: whoever sees the storage up sees the
+			// metrics say so too.
+			if h.notify != nil {
+				h.notify(true, "back after "+strconv.FormatFloat(time.Since(h.since).Seconds(), 'f', 1, 64)+"s")
+			}
 			h.down.Store(false)
 			h.probing = false
-			downFor := time.Since(h.since)
 			h.mu.Unlock()
-			if h.notify != nil {
-				h.notify(true, "back after "+strconv.FormatFloat(downFor.Seconds(), 'f', 1, 64)+"s")
-			}
 			return
 		}
 		h.reason = err.Error()
