@@ -36,11 +36,16 @@ func (l *layerIndex) nearestPoints(p orb.Point, k int, limit float64, f Filter) 
 			best.offer(p, q, int32(fi), f)
 		}
 		best.keepWithin(chord2(limit))
-		return best.hits(p)
+		return best.hits()
 	}
 	// A first guess well under the mean spacing: small caps are cheap, and
-	// in cities the k nearest are close.
-	r := math.Sqrt(float64(k)*metroFranceM2/(math.Pi*float64(len(l.features)))) / 3
+	// in cities the k nearest are close. But when the limit's cap should
+	// hold fewer than k points (a within query), one round at the limit.
+	density := float64(len(l.features)) / metroFranceM2
+	r := math.Sqrt(float64(k)/(math.Pi*density)) / 3
+	if density*math.Pi*limit*limit <= float64(k) {
+		r = limit
+	}
 	for {
 		r = math.Min(r, limit)
 		rc := chord2(r)
@@ -72,12 +77,12 @@ func (l *layerIndex) nearestPoints(p orb.Point, k int, limit float64, f Filter) 
 			r *= math.Max(1.25, math.Min(2, 1.1*math.Sqrt(float64(k)/float64(n))))
 		}
 	}
-	return best.hits(p)
+	return best.hits()
 }
 
 // smallLayer is the size under which a layer is scanned whole: cheaper
 // than a few rounds of tree search.
-const smallLayer = 500
+const smallLayer = 100
 
 // chordMetres is the great-circle distance of a squared chord: the
 // inverse of chord2.
@@ -125,12 +130,12 @@ func chordTo(q, u [3]float64) float64 {
 	return dx*dx + dy*dy + dz*dz
 }
 
-// hits are the points kept, measured from p.
-func (h *nearestK) hits(p orb.Point) []Hit {
+// hits are the points kept, ranked by chord; Nearby measures the ones it
+// keeps in metres.
+func (h *nearestK) hits() []Hit {
 	hits := make([]Hit, len(h.heap))
 	for i, c := range h.heap {
-		feat := &h.l.features[c.fi]
-		hits[i] = Hit{Layer: h.l.info.ID, Feature: feat, DistanceM: Distance(p, feat.Geometry)}
+		hits[i] = Hit{Layer: h.l.info.ID, Feature: &h.l.features[c.fi], DistanceM: math.NaN(), chord2: c.c2}
 	}
 	return hits
 }

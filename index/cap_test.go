@@ -60,13 +60,17 @@ func TestNearestPointsEqualsScan(t *testing.T) {
 			feats = append(feats, orb.Point{c[0] + 0.01*r.NormFloat64()*float64(r.IntN(2)), c[1] + 0.01*r.NormFloat64()*float64(r.IntN(2))})
 		}
 	}
-	l := pointLayerForTest(feats)
+	ix := pointIndexForTest(feats)
+	l := ix.layers[0]
 	for i := range 500 {
 		p := orb.Point{-10 + 25*r.Float64(), 38 + 16*r.Float64()}
 		k := []int{1, 10, 100, 1001}[i%4]
 		limit := []float64{math.Inf(1), 50000, 2000}[i%3]
-		got := l.nearestPoints(p, k, limit, Filter{})
-		sortByDistance(got)
+		maxDist := 0.0 // Nearby's "no limit"
+		if !math.IsInf(limit, 1) {
+			maxDist = limit
+		}
+		got := ix.Nearby(p, k, maxDist, Filter{})
 		want := l.scanNearest(p, k, limit)
 		if len(got) != len(want) {
 			t.Fatalf("%v k=%d limit=%v: %d hits, scan finds %d", p, k, limit, len(got), len(want))
@@ -80,15 +84,14 @@ func TestNearestPointsEqualsScan(t *testing.T) {
 	}
 }
 
-// pointLayerForTest indexes points as a layer of their own, with ids that
+// pointIndexForTest indexes points as a layer of their own, with ids that
 // do not sort like their order (ties are broken by id).
-func pointLayerForTest(points []orb.Point) *layerIndex {
+func pointIndexForTest(points []orb.Point) *Index {
 	feats := make([]dataset.Feature, len(points))
 	for i, p := range points {
 		feats[i] = dataset.Feature{ID: fmt.Sprintf("f%d", (i*7919)%len(points)), Geometry: p, Properties: map[string]any{}}
 	}
-	ix := New(&dataset.Dataset{Layers: []dataset.Layer{{Info: dataset.LayerInfo{ID: dataset.LayerFormations}, Features: feats}}})
-	return ix.layers[0]
+	return New(&dataset.Dataset{Layers: []dataset.Layer{{Info: dataset.LayerInfo{ID: dataset.LayerFormations}, Features: feats}}})
 }
 
 // scanNearest measures every point: the reference.

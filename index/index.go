@@ -25,6 +25,10 @@ type Hit struct {
 	Layer     string
 	Feature   *dataset.Feature
 	DistanceM float64 // metres; 0 inside a polygon; NaN when not asked
+	// chord2 ranks the hits of a nearby search: the squared chord on the
+	// unit sphere, monotonic in DistanceM, which is measured only for the
+	// hits kept.
+	chord2 float64
 }
 
 // layerIndex is one layer's R-tree; the tree holds feature indexes.
@@ -170,10 +174,25 @@ func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
 			hits = append(hits, l.nearest(p, k, limit, f)...)
 		}
 	}
-	sortByDistance(hits)
-	if len(hits) > k {
-		hits = hits[:k]
+	// Rank by chord, keep k, then measure those in metres (haversine) and
+	// order by metres: the chord and the metres order alike, but the
+	// metres are the reference and differ in the last bits.
+	slices.SortFunc(hits, func(a, b Hit) int {
+		if a.chord2 != b.chord2 {
+			if a.chord2 < b.chord2 {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Feature.ID, b.Feature.ID)
+	})
+	hits = hits[:min(k, len(hits))]
+	for i := range hits {
+		if math.IsNaN(hits[i].DistanceM) {
+			hits[i].DistanceM = Distance(p, hits[i].Feature.Geometry)
+		}
 	}
+	sortByDistance(hits)
 	return hits
 }
 
@@ -219,7 +238,7 @@ func (l *layerIndex) nearest(p orb.Point, k int, limit float64, f Filter) []Hit 
 			}
 			feat := &l.features[fi]
 			if f.match(l.info.ID, feat) {
-				hits = append(hits, Hit{Layer: l.info.ID, Feature: feat, DistanceM: l.distance(p, fi)})
+				hits = append(hits, Hit{Layer: l.info.ID, Feature: feat, DistanceM: l.distance(p, fi), chord2: c})
 				last = c
 			}
 			return true
