@@ -26,4 +26,8 @@ for c in 16 64; do
   echo "== /api/nearby k=10, $c connections, 10 s"
   wrk -t2 -c$c -d10s --latency -s server/bench/api_nearby.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|99%|non-200|Socket"
 done
+echo "== baseline in the same run: /healthz (routing, middleware, metrics; no work), 64 connections, 10 s"
+wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|99%"
+echo "== /api/nearby with Accept-Encoding: gzip (the answer compressed), 64 connections, 10 s"
+wrk -t2 -c64 -d10s --latency -H 'Accept-Encoding: gzip' -s server/bench/api_nearby.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|99%|non-200"
 echo "server memory: $(grep -E 'VmHWM' /proc/$pid/status | xargs)"
