@@ -58,13 +58,13 @@ func routeLabel(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/tiles/"):
 		return "tiles"
-	case path == "/tiles.json", path == "/style.json", path == "/healthz", path == "/readyz", path == "/metrics",
-		path == "/openapi.json", path == "/conformance", path == "/collections":
-		return strings.TrimPrefix(path, "/")
+	case fixedRoutes[path] != "":
+		// A constant, never a slice of path: Fiber's path aliases a
+		// request buffer that later requests overwrite, which would
+		// corrupt the label (/metrics then answers 500).
+		return fixedRoutes[path]
 	case path == "/":
 		return "landing"
-	case path == "/embed", path == "/widget.js":
-		return strings.TrimPrefix(path, "/")
 	case strings.HasPrefix(path, "/static/"):
 		return "static"
 	case strings.HasPrefix(path, "/api/features/"):
@@ -78,6 +78,13 @@ func routeLabel(path string) string {
 		return "collection"
 	}
 	return "other"
+}
+
+// fixedRoutes are the routes without parameters, by path.
+var fixedRoutes = map[string]string{
+	"/tiles.json": "tiles.json", "/style.json": "style.json", "/healthz": "healthz", "/readyz": "readyz",
+	"/metrics": "metrics", "/openapi.json": "openapi.json", "/conformance": "conformance",
+	"/collections": "collections", "/embed": "embed", "/widget.js": "widget.js",
 }
 
 func methodLabel(m string) string {

@@ -286,8 +286,21 @@ func (m memory) String() string {
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }
 
-func (g *generator) memory() (memory, error) {
-	resp, err := g.client.Get(g.base + "/metrics")
+// memory reads the server's memory from /metrics, trying three times.
+func (g *generator) memory() (m memory, err error) {
+	for try := 0; try < 3; try++ {
+		if m, err = g.memoryOnce(); err == nil {
+			return m, nil
+		}
+		time.Sleep(time.Second)
+	}
+	return m, err
+}
+
+func (g *generator) memoryOnce() (memory, error) {
+	req, _ := http.NewRequest(http.MethodGet, g.base+"/metrics", nil)
+	req.Header.Set("Accept-Encoding", "identity") // plain text, whatever the handler would negotiate
+	resp, err := g.client.Do(req)
 	if err != nil {
 		return memory{}, err
 	}
@@ -295,6 +308,9 @@ func (g *generator) memory() (memory, error) {
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return memory{}, err
+	}
+	if resp.StatusCode != 200 {
+		return memory{}, fmt.Errorf("/metrics: %s: %.200q", resp.Status, body)
 	}
 	var m memory
 	want := map[string]*int64{"process_resident_memory_bytes": &m.rss, "go_memstats_heap_inuse_bytes": &m.heap, "go_goroutines": &m.goroutines}
@@ -310,7 +326,7 @@ func (g *generator) memory() (memory, error) {
 		}
 	}
 	if len(want) > 0 {
-		return m, fmt.Errorf("/metrics lacks %v", want)
+		return m, fmt.Errorf("/metrics (%d bytes, %s) lacks %d of the memory series: %.120q", len(body), resp.Header.Get("Content-Encoding"), len(want), body)
 	}
 	return m, nil
 }
