@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test test-deps build assets browser-deps
+.PHONY: run test test-deps build assets browser-deps vulncheck fuzz container-check
 
 run: assets ## serve the map and its tiles on 127.0.0.1:8080, built from the embedded data
 	$(GO) run ./cmd/territoires serve
@@ -10,6 +10,7 @@ run: assets ## serve the map and its tiles on 127.0.0.1:8080, built from the emb
 test: assets test-deps browser-deps ## the whole test suite, as CI runs it
 	$(GO) vet ./...
 	TERRITOIRES_REQUIRE_BROWSER=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) $(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz vulncheck container-check
 
 # The front end's npm dependencies (MapLibre GL JS, the DSFR, playwright-core
 # for the tests), and the files the binary embeds copied into static/vendor.
@@ -39,3 +40,39 @@ browser-deps:
 
 build: assets
 	$(GO) build -o territoires ./cmd/territoires
+
+# Every fuzz target of the repository (every `func Fuzz…` in a _test.go
+# file), FUZZTIME each, one after the other: a crash fails the build and
+# go test saves the input under the package's testdata/fuzz.
+FUZZTIME ?= 4s
+fuzz:
+	@grep -rIo --include='*_test.go' --exclude-dir=node_modules '^func Fuzz[A-Za-z0-9_]*' . | sort | \
+	while IFS=: read -r file fn; do \
+		name=$${fn#func }; \
+		echo "fuzz $$name ($$(dirname $$file), $(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) "./$$(dirname $${file#./})" || exit 1; \
+	done
+
+# govulncheck with the Go vulnerability database, both from the Go module
+# proxy: the database module's OSV files are indexed into the format
+# govulncheck reads (its own indexdb command), once per database version,
+# in .cache/. The standard library is checked as of VULNCHECK_GO, the Go
+# release the container image is built with (downloaded by the go command).
+VULN_VERSION ?= v1.9.0
+VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
+VULNCHECK_GO ?= go1.26.11
+VULNDB_DIR := .cache/vulndb/$(VULNDB_VERSION)
+
+vulncheck: $(VULNDB_DIR)/index/db.json
+	GOTOOLCHAIN=$(VULNCHECK_GO) $(GO) run golang.org/x/vuln/cmd/govulncheck@$(VULN_VERSION) -db file://$(CURDIR)/$(VULNDB_DIR) ./...
+
+$(VULNDB_DIR)/index/db.json:
+	rm -rf $(VULNDB_DIR).tmp
+	osv=$$(cd / && $(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p')/data/osv && \
+	$(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns "$$osv" -out $(VULNDB_DIR).tmp
+	rm -rf $(VULNDB_DIR) && mv $(VULNDB_DIR).tmp $(VULNDB_DIR)
+
+# The Dockerfile's steps run as a script (no Docker engine needed), and the
+# result started as the image would start it.
+container-check:
+	bash container/check.sh

@@ -29,6 +29,8 @@ func commands() []command {
 		{"serve", "serve the tiles over HTTP (the default)", runServe},
 		{"build", "build a PMTiles archive from a dataset", runBuild},
 		{"import", "import the official open data into a dataset folder", runImport},
+		{"healthcheck", "exit 0 if the running server answers /healthz (for containers)", runHealthcheck},
+		{"version", "print the version", runVersion},
 	}
 }
 
@@ -45,6 +47,9 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+		return runVersion(ctx, nil, stdout, logger)
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help" {
 		return runServe(ctx, args, stdout, logger) // serve is the default
 	}
