@@ -1,6 +1,9 @@
 package server
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 // Route labels must not point into Fiber's request buffers: after other
 // requests reuse them, /metrics must still show the route names, and
@@ -24,6 +27,24 @@ func TestMetricsRouteLabelsSurviveBufferReuse(t *testing.T) {
 		}
 		if got := metric(t, s, series); got != want {
 			t.Errorf("%s = %v, want %v", series, got, want)
+		}
+	}
+}
+
+// Fiber hands out paths that alias a request buffer reused by the next
+// request: a label must not share those bytes, or the series it names
+// changes under Prometheus (a duplicate series, /metrics answers 500).
+func TestRouteLabelDoesNotAliasThePath(t *testing.T) {
+	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/tiles.json", "/style.json", "/openapi.json",
+		"/conformance", "/collections", "/embed", "/widget.js"} {
+		buf := []byte(p)
+		label := routeLabel(unsafe.String(&buf[0], len(buf)))
+		want := p[1:]
+		for i := range buf {
+			buf[i] = 'x'
+		}
+		if label != want {
+			t.Errorf("routeLabel(%q) became %q once the request buffer was reused", p, label)
 		}
 	}
 }
