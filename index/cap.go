@@ -24,11 +24,12 @@ type inCap struct {
 	c2 float64
 }
 
-// nearestPoints is nearest for a layer of Point and MultiPoint features.
+// nearestPoints is nearest for a layer of Point and MultiPoint features;
+// it appends its hits to dst.
 // Every point the box search visits is ranked, in the cap or not: when k
 // of them are ranked but the k-th is outside the cap, its distance is a
 // radius that surely holds k points, and the next round is the last.
-func (l *layerIndex) nearestPoints(p orb.Point, k int, limit float64, f Filter) []Hit {
+func (l *layerIndex) nearestPoints(dst []Hit, p orb.Point, k int, limit float64, f Filter) []Hit {
 	q := unitVector(p)
 	best := nearestK{l: l, k: k, heap: make([]inCap, 0, min(k, len(l.features)))}
 	if len(l.features) <= smallLayer {
@@ -36,7 +37,7 @@ func (l *layerIndex) nearestPoints(p orb.Point, k int, limit float64, f Filter) 
 			best.offer(p, q, int32(fi), f)
 		}
 		best.keepWithin(chord2(limit))
-		return best.hits()
+		return best.appendHits(dst)
 	}
 	// A first guess well under the mean spacing: small caps are cheap, and
 	// in cities the k nearest are close. But when the limit's cap should
@@ -77,7 +78,7 @@ func (l *layerIndex) nearestPoints(p orb.Point, k int, limit float64, f Filter) 
 			r *= math.Max(1.25, math.Min(2, 1.1*math.Sqrt(float64(k)/float64(n))))
 		}
 	}
-	return best.hits()
+	return best.appendHits(dst)
 }
 
 // smallLayer is the size under which a layer is scanned whole: cheaper
@@ -130,14 +131,13 @@ func chordTo(q, u [3]float64) float64 {
 	return dx*dx + dy*dy + dz*dz
 }
 
-// hits are the points kept, ranked by chord; Nearby measures the ones it
-// keeps in metres.
-func (h *nearestK) hits() []Hit {
-	hits := make([]Hit, len(h.heap))
-	for i, c := range h.heap {
-		hits[i] = Hit{Layer: h.l.info.ID, Feature: &h.l.features[c.fi], DistanceM: math.NaN(), chord2: c.c2}
+// appendHits appends the points kept to dst, ranked by chord; Nearby
+// measures the ones it keeps in metres.
+func (h *nearestK) appendHits(dst []Hit) []Hit {
+	for _, c := range h.heap {
+		dst = append(dst, Hit{Layer: h.l.info.ID, Feature: &h.l.features[c.fi], DistanceM: math.NaN(), chord2: c.c2})
 	}
-	return hits
+	return dst
 }
 
 // wants says whether a point at chord c2 could enter the k kept.

@@ -166,10 +166,11 @@ func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
 	if maxDistM > 0 {
 		limit = maxDistM
 	}
-	var hits []Hit
-	for _, l := range ix.selected(f) {
+	layers := ix.selected(f)
+	hits := make([]Hit, 0, min(k, 128)*len(layers))
+	for _, l := range layers {
 		if l.pointsOnly {
-			hits = append(hits, l.nearestPoints(p, k, limit, f)...)
+			hits = l.nearestPoints(hits, p, k, limit, f)
 		} else {
 			hits = append(hits, l.nearest(p, k, limit, f)...)
 		}

@@ -14,7 +14,8 @@
 # Environment: DURATION (seconds, 10–7200, default 300), RATE (req/s,
 # 1–5000, default 200), CONNS (in flight at most, default 64), WARMUP
 # (seconds, default 15), MIX (default tiles=60,nearby=10,search=10,reverse=10,items=10),
-# SEED, BIN (a prebuilt server binary).
+# SEED, BIN (a prebuilt server binary), LIMITS (on: keep the default
+# per-client rate limits).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -f go.mod ] && grep -q '^module github.com/territoires-industrie/carte' go.mod || { echo "run from the repository" >&2; exit 2; }
@@ -66,7 +67,11 @@ while [ -z "$port" ]; do
 	p=$((20000 + RANDOM % 20000))
 	ss -Htln "sport = :$p" 2>/dev/null | grep -q . || port=$p
 done
-"$tmp/territoires" serve --tiles "$archive" --addr "$HOST:$port" --access-log=false >"$tmp/server.log" 2>&1 &
+# One address plays every user here, so the per-client rate limits are off
+# unless LIMITS=on (then the API's share of the traffic mostly gets 429).
+limits=(--rate-limit-api 0 --rate-limit-tiles 0)
+[ "${LIMITS:-off}" = on ] && limits=()
+"$tmp/territoires" serve --tiles "$archive" --addr "$HOST:$port" --access-log=false "${limits[@]}" >"$tmp/server.log" 2>&1 &
 server=$!
 for i in $(seq 1 300); do
 	kill -0 "$server" 2>/dev/null || { echo "the server exited:" >&2; cat "$tmp/server.log" >&2; exit 1; }
