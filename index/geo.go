@@ -97,13 +97,7 @@ func (l *layerIndex) distance(p orb.Point, fi int32) float64 {
 	if s.contains(p) {
 		return 0
 	}
-	switch g := l.features[fi].Geometry.(type) {
-	case orb.Polygon:
-		return boundaryDistance(p, []orb.Polygon{g})
-	case orb.MultiPolygon:
-		return boundaryDistance(p, g)
-	}
-	return math.Inf(1)
+	return boundaryDistance(p, polygonsOf(l.features[fi].Geometry))
 }
 
 func boundaryDistance(p orb.Point, polys []orb.Polygon) float64 {

@@ -49,9 +49,9 @@ type layerIndex struct {
 	// pointsOnly: every feature is a Point or MultiPoint, so Nearby grows
 	// a cap (nearestPoints) rather than searching best first.
 	pointsOnly bool
-	// idRank is each feature's rank in id order: ties in distance are
-	// broken by id, and in big towns hundreds of training centres share
-	// one address.
+	// idRank is each feature's rank in id order, for point layers: ties in
+	// distance are broken by id, and in big towns hundreds of training
+	// centres share one address.
 	idRank []int32
 }
 
@@ -90,7 +90,9 @@ func New(ds *dataset.Dataset) *Index {
 			lx.tree.Insert(b.Min, b.Max, int32(fi))
 			ix.byID[l.Features[fi].ID] = ref{int32(li), int32(fi)}
 		}
-		lx.idRank = idRanks(l.Features)
+		if lx.pointsOnly {
+			lx.idRank = idRanks(l.Features) // only nearestPoints breaks ties by rank
+		}
 		ix.layers = append(ix.layers, lx)
 	}
 	ix.text = buildText(ix.layers)

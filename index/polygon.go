@@ -31,15 +31,22 @@ type preparedRing struct {
 // shortRing is the edge count below which a ring is scanned whole.
 const shortRing = 32
 
-// prepare returns the shape of a polygonal geometry, nil for others.
-func prepare(g orb.Geometry) *shape {
-	var polys []orb.Polygon
+// polygonsOf lists the polygons of a Polygon or MultiPolygon, nil for
+// other geometries.
+func polygonsOf(g orb.Geometry) []orb.Polygon {
 	switch g := g.(type) {
 	case orb.Polygon:
-		polys = []orb.Polygon{g}
+		return []orb.Polygon{g}
 	case orb.MultiPolygon:
-		polys = g
-	default:
+		return g
+	}
+	return nil
+}
+
+// prepare returns the shape of a polygonal geometry, nil for others.
+func prepare(g orb.Geometry) *shape {
+	polys := polygonsOf(g)
+	if polys == nil {
 		return nil
 	}
 	s := &shape{polygons: make([][]preparedRing, len(polys))}

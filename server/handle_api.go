@@ -184,12 +184,10 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q := strings.TrimSpace(r.v.Get(paramQ))
+	q := strings.TrimSpace(r.v.Get(paramQ)) // UTF-8 already checked for every route (checkRequest)
 	switch {
 	case q == "":
 		return badRequest("q is required: the beginning of a name, e.g. q=chalon")
-	case !utf8.ValidString(q):
-		return badRequest("q is not valid UTF-8")
 	case utf8.RuneCountInString(q) > maxQueryRunes:
 		return badRequest("q is longer than %d characters", maxQueryRunes)
 	}

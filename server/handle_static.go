@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -110,7 +111,7 @@ func (s *Server) sendStatic(c *fiber.Ctx, name, cacheControl string) error {
 		case f.br != nil && acceptsCoding(accept, "br"):
 			c.Set(fiber.HeaderContentEncoding, "br")
 			body = f.br
-		case f.gz != nil && acceptsGzip(accept):
+		case f.gz != nil && acceptsCoding(accept, "gzip", "x-gzip"):
 			c.Set(fiber.HeaderContentEncoding, "gzip")
 			body = f.gz
 		}
@@ -118,26 +119,42 @@ func (s *Server) sendStatic(c *fiber.Ctx, name, cacheControl string) error {
 	return c.Send(body)
 }
 
-// acceptsCoding says whether an Accept-Encoding header accepts the coding
-// by name (or *) with a non-zero quality.
-func acceptsCoding(header, coding string) bool {
+// acceptsCoding says whether an Accept-Encoding header accepts one of the
+// codings (aliases such as gzip and x-gzip) with a non-zero quality. An
+// entry naming the coding wins over *, as RFC 9110 says.
+func acceptsCoding(header string, codings ...string) bool {
+	named, star := false, false
 	for _, part := range strings.Split(header, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		name = strings.ToLower(strings.TrimSpace(name))
-		if name != coding && name != "*" {
+		isStar := name == "*"
+		if !isStar && !slices.Contains(codings, name) {
 			continue
 		}
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
-				if f, err := strconv.ParseFloat(v, 64); err == nil {
-					q = f
-				}
+		ok := quality(params) > 0
+		if isStar {
+			star = star || ok
+			continue
+		}
+		if ok {
+			return true
+		}
+		named = true // refused by name: * no longer applies
+	}
+	return !named && star
+}
+
+// quality is the q parameter of an Accept-Encoding entry (1 when absent).
+func quality(params string) float64 {
+	q := 1.0
+	for _, p := range strings.Split(params, ";") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
 			}
 		}
-		return q > 0
 	}
-	return false
+	return q
 }
 
 // pageOr503 answers 503 with a plain explanation when the binary was built
@@ -156,32 +173,30 @@ func pageOr503(c *fiber.Ctx) (answered bool, err error) {
 		`The tiles and the JSON API work: see <a href="/openapi.json">/openapi.json</a>.</p></html>`)
 }
 
-// handleMapPage serves the full-page map (GET / for browsers).
-func (s *Server) handleMapPage(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderContentSecurityPolicy, "frame-ancestors 'self'")
+// sendPage answers an HTML page of the front end. frameAncestors says who
+// may show it in a frame (the embed's allow-list, else only this site).
+func (s *Server) sendPage(c *fiber.Ctx, file, frameAncestors string) error {
+	c.Set(fiber.HeaderContentSecurityPolicy, "frame-ancestors "+frameAncestors)
 	if answered, err := pageOr503(c); answered {
 		return err
 	}
-	return s.sendStatic(c, "index.html", "no-cache")
+	return s.sendStatic(c, file, "no-cache")
+}
+
+// handleMapPage serves the full-page map (GET / for browsers).
+func (s *Server) handleMapPage(c *fiber.Ctx) error {
+	return s.sendPage(c, "index.html", "'self'")
 }
 
 // GET /embed : the page regional sites put in an iframe; who may frame it
 // is the frame-ancestors allow-list.
 func (s *Server) handleEmbed(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderContentSecurityPolicy, "frame-ancestors "+strings.Join(s.cfg.FrameAncestors, " "))
-	if answered, err := pageOr503(c); answered {
-		return err
-	}
-	return s.sendStatic(c, "embed.html", "no-cache")
+	return s.sendPage(c, "embed.html", strings.Join(s.cfg.FrameAncestors, " "))
 }
 
 // GET /embed/docs : how to embed the map (snippets, parameters, preview).
 func (s *Server) handleEmbedDocs(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderContentSecurityPolicy, "frame-ancestors 'self'")
-	if answered, err := pageOr503(c); answered {
-		return err
-	}
-	return s.sendStatic(c, "docs.html", "no-cache")
+	return s.sendPage(c, "docs.html", "'self'")
 }
 
 // GET /widget.js : its URL is the one pasted into other sites, so it is

@@ -63,7 +63,7 @@ func (s *Server) handleTile(c *fiber.Ctx) error {
 		return c.SendStatus(fiber.StatusNoContent)
 	}
 
-	gzipOK := ts.gzipped && acceptsGzip(string(c.Request().Header.Peek(fiber.HeaderAcceptEncoding)))
+	gzipOK := ts.gzipped && acceptsCoding(string(c.Request().Header.Peek(fiber.HeaderAcceptEncoding)), "gzip", "x-gzip")
 	etag := tileETag(ts.Version, z, x, y, gzipOK)
 	h.Set(fiber.HeaderETag, etag)
 	h.Set(fiber.HeaderContentType, MediaTypeMVT)
@@ -115,29 +115,6 @@ func etagMatches(header, etag string) bool {
 	for _, candidate := range strings.Split(header, ",") {
 		candidate = strings.TrimSpace(candidate)
 		if candidate == "*" || strings.TrimPrefix(candidate, "W/") == etag {
-			return true
-		}
-	}
-	return false
-}
-
-// acceptsGzip reads Accept-Encoding: gzip (or *) with a non-zero quality.
-func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
-			continue
-		}
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
-				if f, err := strconv.ParseFloat(v, 64); err == nil {
-					q = f
-				}
-			}
-		}
-		if q > 0 {
 			return true
 		}
 	}
