@@ -440,6 +440,39 @@ func TestStyleDrawsEveryLayer(t *testing.T) {
 	}
 }
 
+// Borders drawn as fill outlines: MapLibre multiplies the outline by
+// fill-opacity, so a translucent fill must carry its alpha in fill-color.
+func TestStyleOutlinesAreNotFaded(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	_, body := do(t, s, "GET", "/style.json", nil)
+	var style struct {
+		Layers []struct {
+			ID    string         `json:"id"`
+			Type  string         `json:"type"`
+			Paint map[string]any `json:"paint"`
+		} `json:"layers"`
+	}
+	if err := json.Unmarshal(body, &style); err != nil {
+		t.Fatal(err)
+	}
+	outlined := 0
+	for _, l := range style.Layers {
+		if l.Type != "fill" || l.Paint["fill-outline-color"] == nil {
+			continue
+		}
+		outlined++
+		if op, ok := l.Paint["fill-opacity"]; ok && op != 1.0 {
+			t.Errorf("%s: fill-opacity %v would fade its outline", l.ID, op)
+		}
+		if aa, ok := l.Paint["fill-antialias"]; ok && aa == false {
+			t.Errorf("%s: fill-antialias false hides its outline", l.ID)
+		}
+	}
+	if outlined < 2 {
+		t.Errorf("%d outlined fills, want the départements and the territories", outlined)
+	}
+}
+
 func TestMetricsCountRequestsWithBoundedLabels(t *testing.T) {
 	s, _ := newTestServer(t, nil)
 	do(t, s, "GET", tilePath(lyon, 8), map[string]string{"Accept-Encoding": "gzip"})

@@ -217,12 +217,16 @@ function inlineTileJSON(style, tj) {
   }
 }
 
-// Style choices of the front end that make the first frames cheaper in
-// software WebGL: fills whose edges are drawn by a line layer anyway need
-// no antialiasing pass; lighter clusters of training centres.
+// Style choices of the front end: lighter clusters of training centres, and
+// a line over the chosen département (hidden until one is chosen; the
+// other borders are the outlines of the départements' fills).
 function tuneStyle(style) {
+  const at = style.layers.findIndex((l) => l.id === 'regions-line');
+  if (at >= 0) {
+    style.layers.splice(at + 1, 0, { id: 'departement-selected', type: 'line', source: style.layers[at].source, 'source-layer': 'departements',
+      filter: ['==', ['get', 'code'], ''], layout: { visibility: 'none' }, paint: { 'line-color': '#000091', 'line-width': 2.5 } });
+  }
   for (const l of style.layers) {
-    if (l.id === 'regions-fill' || l.id === 'territoires-fill') l.paint = { ...l.paint, 'fill-antialias': false };
     if (l.id === 'formations-cluster') {
       l.paint = { ...l.paint, 'circle-radius': ['step', ['get', 'point_count'], 4, 10, 5.5, 50, 7.5, 200, 10], 'circle-opacity': 0.7 };
     }
@@ -260,14 +264,12 @@ function styleState() {
       out[id] = { filter: parts.length ? ['all', ...parts] : null, visibility: state.layers.has(g.id) ? 'visible' : 'none', paint: {} };
     }
   }
-  // Dim the regions outside the filter.
-  out['regions-fill'] = { paint: { 'fill-color': state.region ? ['case', ['==', ['get', 'code'], state.region], '#ffffff', '#e5e5e5'] : '#f6f6f6' } };
-  out['departements-line'] = {
-    paint: state.departement ? {
-      'line-width': ['case', ['==', ['get', 'code'], state.departement], 2.5, 0.6],
-      'line-color': ['case', ['==', ['get', 'code'], state.departement], '#000091', '#929292'],
-    } : { 'line-width': 0.6, 'line-color': '#929292' },
-  };
+  // Dim the regions outside the filter (the land is drawn by regions below
+  // z5, by départements from z5); outline the chosen département.
+  const inRegion = (field) => (state.region ? ['case', ['==', ['get', field], state.region], '#ffffff', '#e5e5e5'] : '#f6f6f6');
+  out['regions-fill'] = { paint: { 'fill-color': inRegion('code') } };
+  out['departements-fill'] = { paint: { 'fill-color': inRegion('region') } };
+  out['departement-selected'] = { filter: ['==', ['get', 'code'], state.departement], visibility: state.departement ? 'visible' : 'none', paint: {} };
   return out;
 }
 

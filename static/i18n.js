@@ -229,11 +229,20 @@ export function t(key, vars = {}) {
   return s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ''));
 }
 
-export function fmtNumber(n) { return new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB').format(n); }
+// Intl formatters are slow to build (tens of milliseconds for the layer
+// counts of the first screen): one per language and option set, reused.
+const formatters = new Map();
+function formatter(opts = {}) {
+  const key = lang + JSON.stringify(opts);
+  if (!formatters.has(key)) formatters.set(key, new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', opts));
+  return formatters.get(key);
+}
+
+export function fmtNumber(n) { return formatter().format(n); }
 
 export function fmtDistance(m) {
   if (m < 1000) return t('unit.m', { d: fmtNumber(Math.round(m)) });
-  return t('unit.km', { d: new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: m < 10000 ? 1 : 0 }).format(m / 1000) });
+  return t('unit.km', { d: formatter({ maximumFractionDigits: m < 10000 ? 1 : 0 }).format(m / 1000) });
 }
 
 // Applies the strings to the elements marked data-i18n (text),

@@ -74,7 +74,7 @@ func Build(ctx context.Context, ds *dataset.Dataset, opts Options) ([]byte, Stat
 	props := tileProperties(ds, opts)
 	var all []encodedTile
 	for z := minZoom; z <= maxZoom; z++ {
-		pieces, err := placeZoom(ctx, ds, opts, props, z, &stats)
+		pieces, err := placeZoom(ctx, ds, opts, props, z, opts.toleranceAt(z, maxZoom), &stats)
 		if err != nil {
 			return nil, Stats{}, err
 		}
@@ -141,7 +141,7 @@ func tileProperties(ds *dataset.Dataset, opts Options) [][]geojson.Properties {
 }
 
 // placeZoom cuts every feature shown at zoom z into its tiles.
-func placeZoom(ctx context.Context, ds *dataset.Dataset, opts Options, props [][]geojson.Properties, z int, stats *Stats) (map[tileKey][]placed, error) {
+func placeZoom(ctx context.Context, ds *dataset.Dataset, opts Options, props [][]geojson.Properties, z int, tolerance float64, stats *Stats) (map[tileKey][]placed, error) {
 	type job struct{ layer, index int }
 	var jobs []job
 	for li, l := range ds.Layers {
@@ -184,7 +184,7 @@ func placeZoom(ctx context.Context, ds *dataset.Dataset, opts Options, props [][
 					drawn = true
 				}
 				if ds.Layers[li].Info.Geometry == dataset.GeometryPolygon {
-					mp, square := simplifyPolygons(projectPolygons(f.Geometry, z), opts.Tolerance)
+					mp, square := simplifyPolygons(projectPolygons(f.Geometry, z), tolerance)
 					if square {
 						squares[w][li]++
 					}

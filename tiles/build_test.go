@@ -364,3 +364,56 @@ func TestSnapPolygonsOrientsRingsForMVT(t *testing.T) {
 		t.Errorf("degenerate polygon kept: %v", got)
 	}
 }
+
+// TestBuildSimplifiesLessAtTheHighestZoom: a region whose east edge is a
+// sawtooth 2 tile units deep at z10, the fixture's highest zoom. The finer
+// tolerance there (1 unit) keeps the teeth for maps that overzoom; at z9
+// the teeth are 1 unit deep, under the 4-unit tolerance, and go.
+func TestBuildSimplifiesLessAtTheHighestZoom(t *testing.T) {
+	const maxZoom = 10
+	unit := 360 / float64(uint(1)<<maxZoom) / Extent // degrees of longitude per z10 tile unit
+	west, south, north := 4.0, 45.0, 45.3
+	east := 4.6
+	ring := orb.Ring{{west, south}, {east, south}}
+	teeth := 0
+	for lat := south + 0.005; lat < north; lat += 0.005 {
+		dx := 0.0
+		if teeth%2 == 0 {
+			dx = 2 * unit
+		}
+		ring = append(ring, orb.Point{east + dx, lat})
+		teeth++
+	}
+	ring = append(ring, orb.Point{east, north}, orb.Point{west, north}, orb.Point{west, south})
+	ds := fixtureDataset()
+	ds.Layers[0].Features[0].Geometry = orb.Polygon{ring}
+	opts := fixtureOptions()
+	if opts.Tolerance != 4 || opts.MaxZoomTolerance != 1 {
+		t.Fatalf("tolerances %g/%g: this test is written for the defaults 4/1", opts.Tolerance, opts.MaxZoomTolerance)
+	}
+	archive, _, err := Build(context.Background(), ds, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewReader(context.Background(), memBucket{archive}, "mem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vertices := func(z maptile.Zoom) int {
+		l := findLayer(decodeTile(t, r, maptile.At(orb.Point{east, (south + north) / 2}, z)), dataset.LayerRegions)
+		if l == nil || len(l.Features) != 1 {
+			t.Fatalf("z%d: want the region in the tile", z)
+		}
+		n := 0
+		for _, rg := range l.Features[0].Geometry.(orb.Polygon) {
+			n += len(rg)
+		}
+		return n
+	}
+	if got := vertices(maxZoom); got < teeth/2 {
+		t.Errorf("z%d: %d vertices, the %d teeth should be kept", maxZoom, got, teeth)
+	}
+	if got := vertices(maxZoom - 1); got > 10 {
+		t.Errorf("z%d: %d vertices, the teeth (1 unit deep) should be simplified away", maxZoom-1, got)
+	}
+}

@@ -19,7 +19,7 @@ const Extent = 4096
 
 // BuilderVersion changes whenever the same dataset and options would give
 // different tiles, so that archives cached by the server are rebuilt.
-const BuilderVersion = 2
+const BuilderVersion = 3
 
 // MaxTileBytes is the size no tile may exceed (gzipped): a tile bigger than
 // this is slow on phones, so the build fails rather than ship it.
@@ -53,8 +53,14 @@ type Options struct {
 	// Buffer is the margin around each tile, in tile units, kept so that
 	// lines and symbols do not stop at tile edges.
 	Buffer int
-	// Tolerance is the Douglas-Peucker tolerance in tile units.
+	// Tolerance is the Douglas-Peucker tolerance in tile units, below the
+	// archive's highest zoom. MapLibre draws a 4096-unit tile over 512
+	// pixels, so 4 units is half a pixel.
 	Tolerance float64
+	// MaxZoomTolerance is the tolerance at the archive's highest zoom,
+	// whose tiles maps keep enlarging beyond it (overzoom): finer, as in
+	// GDAL's SIMPLIFICATION_MAX_ZOOM.
+	MaxZoomTolerance float64
 	// ClusterCell is the grid cell size for clustering, in tile units.
 	ClusterCell int
 	Center      Center
@@ -84,11 +90,21 @@ func DefaultOptions() Options {
 			dataset.LayerSites: {MinZoom: 0, MaxZoom: 12,
 				Fields: []string{"name", "programme", "named_in_source", "surface_ha", "commune", "code_insee", "departement", "region", "territoire", "precision"}},
 		},
-		Buffer:      64,
-		Tolerance:   1,
-		ClusterCell: 256,
-		Center:      Center{Lon: 2.35, Lat: 46.6, Zoom: 5},
+		Buffer:           64,
+		Tolerance:        4,
+		MaxZoomTolerance: 1,
+		ClusterCell:      256,
+		Center:           Center{Lon: 2.35, Lat: 46.6, Zoom: 5},
 	}
+}
+
+// toleranceAt is the simplification tolerance of zoom z in an archive whose
+// highest zoom is maxZoom.
+func (o Options) toleranceAt(z, maxZoom int) float64 {
+	if z == maxZoom {
+		return o.MaxZoomTolerance
+	}
+	return o.Tolerance
 }
 
 func (o Options) workers() int {

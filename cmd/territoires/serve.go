@@ -301,7 +301,7 @@ func cachedBuild(ctx context.Context, ds *dataset.Dataset, cacheDir string, logg
 	opts := tiles.DefaultOptions()
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%d\n%#v", ds.Version, tiles.BuilderVersion, opts.Layers)
-	fmt.Fprintf(h, "%d %g %d %#v", opts.Buffer, opts.Tolerance, opts.ClusterCell, opts.Center)
+	fmt.Fprintf(h, "%d %g %g %d %#v", opts.Buffer, opts.Tolerance, opts.MaxZoomTolerance, opts.ClusterCell, opts.Center)
 	path := filepath.Join(cacheDir, "territoires-"+hex.EncodeToString(h.Sum(nil))[:16]+".pmtiles")
 	if _, err := os.Stat(path); err == nil {
 		logger.Info("reusing the archive built earlier for this data", "path", path, "data_version", ds.Version)

@@ -86,7 +86,7 @@ await step('map page loads and reaches idle', async () => {
 });
 
 await step('each layer renders features', async () => {
-  for (const l of ['regions-fill', 'territoires-fill', 'sites-circle', 'acv-circle', 'formations-cluster']) {
+  for (const l of ['departements-fill', 'territoires-fill', 'sites-circle', 'acv-circle', 'formations-cluster']) {
     const f = await rendered(page, l);
     check(`layer ${l} renders features`, f.length > 0, `${f.length}`);
   }
@@ -193,6 +193,17 @@ await step('region filter', async () => {
   await idle(page);
   const sites = await rendered(page, 'sites-circle');
   check('region filter keeps only its sites', sites.length > 0 && sites.every((f) => f.region === '27'), `${sites.length}`);
+  const outlined = () => page.evaluate(() => [...new Set(window.territoiresMap.queryRenderedFeatures({ layers: ['departement-selected'] }).map((f) => f.properties.code))]);
+  check('no département outlined before one is chosen', (await outlined()).length === 0);
+  await page.selectOption('#filter-departement', '21');
+  await page.waitForTimeout(800);
+  await idle(page);
+  const codes = await outlined();
+  check('the chosen département is outlined, alone', codes.length === 1 && codes[0] === '21', codes.join(','));
+  await page.selectOption('#filter-departement', '');
+  await page.waitForTimeout(800);
+  await idle(page);
+  check('the outline goes with the choice', (await outlined()).length === 0);
 });
 
 await step('URL state round-trips', async () => {
