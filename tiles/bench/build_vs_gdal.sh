@@ -11,6 +11,8 @@
 #   DATA=data              dataset folder (manifest.json + layer files)
 #   GDAL_SIMPLIFICATION=   GDAL SIMPLIFICATION factor; default: our
 #                          Tolerance (tiles.DefaultOptions), 0 = GDAL default
+#   GDAL_SIMPLIFICATION_MAX_ZOOM=  the same at the highest zoom; default: our
+#                          MaxZoomTolerance (or GDAL_SIMPLIFICATION when set)
 #   KEEP=1                 keep the work folder (path printed) for inspection
 set -euo pipefail
 
@@ -147,8 +149,8 @@ func config(dataDir, work string) error {
 	if err := os.WriteFile(filepath.Join(work, "conf.json"), cj, 0o644); err != nil {
 		return err
 	}
-	fmt.Printf("MINZOOM=%d\nMAXZOOM=%d\nEXTENT=%d\nBUFFER=%d\nTOLERANCE=%g\nLAYER_COUNTS=%q\n",
-		minZ, maxZ, tiles.Extent, opts.Buffer, opts.Tolerance, strings.Join(counts, " "))
+	fmt.Printf("MINZOOM=%d\nMAXZOOM=%d\nEXTENT=%d\nBUFFER=%d\nTOLERANCE=%g\nMAX_ZOOM_TOLERANCE=%g\nLAYER_COUNTS=%q\n",
+		minZ, maxZ, tiles.Extent, opts.Buffer, opts.Tolerance, opts.MaxZoomTolerance, strings.Join(counts, " "))
 	return nil
 }
 
@@ -353,6 +355,7 @@ go build -o "$WORK/territoires" ./cmd/territoires
 
 eval "$("$WORK/bench-helper" config "$DATA_ABS" "$WORK")"
 SIMPLIFICATION="${GDAL_SIMPLIFICATION:-$TOLERANCE}"
+SIMPLIFICATION_MAX_ZOOM="${GDAL_SIMPLIFICATION_MAX_ZOOM:-${GDAL_SIMPLIFICATION:-$MAX_ZOOM_TOLERANCE}}"
 
 # GDAL reads the same features as our loader (counts from the manifest).
 for lc in $LAYER_COUNTS; do
@@ -369,7 +372,7 @@ GDAL=(ogr2ogr -f MVT "$WORK/gdal.mbtiles" "$WORK/layers.vrt" -preserve_fid
 	-dsco FORMAT=MBTILES
 	-dsco MINZOOM="$MINZOOM" -dsco MAXZOOM="$MAXZOOM" -dsco CONF="$WORK/conf.json"
 	-dsco EXTENT="$EXTENT" -dsco BUFFER="$BUFFER"
-	-dsco SIMPLIFICATION="$SIMPLIFICATION" -dsco SIMPLIFICATION_MAX_ZOOM="$SIMPLIFICATION"
+	-dsco SIMPLIFICATION="$SIMPLIFICATION" -dsco SIMPLIFICATION_MAX_ZOOM="$SIMPLIFICATION_MAX_ZOOM"
 	-dsco MAX_SIZE=2147483647 -dsco MAX_FEATURES=2147483647
 	-dsco COMPRESS=YES)
 
