@@ -3,111 +3,40 @@ package tiles
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/paulmach/orb/maptile"
-	"github.com/protomaps/go-pmtiles/pmtiles"
-)
 
-// corruptions of a good archive that opening must refuse, each with words
-// the error must hold to tell the operator what is wrong.
-func corruptions(good []byte) map[string]struct {
-	data []byte
-	want string
-} {
-	h, _ := pmtiles.DeserializeHeader(good[:pmtiles.HeaderV3LenBytes])
-	flip := func(at uint64) []byte {
-		b := bytes.Clone(good)
-		b[at] ^= 0xff
-		return b
-	}
-	return map[string]struct {
-		data []byte
-		want string
-	}{
-		"truncated tile data": {good[:len(good)-100], "truncated"},
-		"truncated to half":   {good[:len(good)/2], "truncated"},
-		"flipped magic":       {flip(2), `does not start with "PMTiles"`},
-		"flipped version":     {flip(7), "bad header"},
-		"flipped tile type":   {flip(99), "tile type"},
-		"flipped root offset": {flip(8 + 5), "truncated"},
-		"flipped directory":   {flip(h.RootOffset + h.RootLength/2), "directory"},
-		"flipped metadata":    {flip(h.MetadataOffset + h.MetadataLength/2), "metadata"},
-	}
-}
+	"github.com/territoires-industrie/carte/tiles/tilestest"
+)
 
 func TestOpeningRefusesCorruptArchives(t *testing.T) {
 	good := fixtureArchive(t)
-	for name, c := range corruptions(good) {
+	for name, c := range tilestest.Corruptions(t, good) {
 		t.Run(name, func(t *testing.T) {
 			for via, open := range map[string]func() (*Reader, error){
-				"bytes":  func() (*Reader, error) { return OpenBytes(c.data) },
-				"bucket": func() (*Reader, error) { return NewReader(context.Background(), memBucket{c.data}, "x") },
+				"bytes":  func() (*Reader, error) { return OpenBytes(c.Data) },
+				"bucket": func() (*Reader, error) { return NewReader(context.Background(), memBucket{c.Data}, "x") },
 			} {
 				_, err := open()
-				if !errors.Is(err, ErrNotArchive) || !strings.Contains(err.Error(), c.want) {
-					t.Errorf("%s: error %v, want ErrNotArchive saying %q", via, err, c.want)
+				if !errors.Is(err, ErrNotArchive) || !strings.Contains(err.Error(), c.Want) {
+					t.Errorf("%s: error %v, want ErrNotArchive saying %q", via, err, c.Want)
 				}
 			}
 		})
 	}
 }
 
-// origin serves one archive over HTTP with Range support, or fails as its
-// mode says.
-type origin struct {
-	*httptest.Server
-	data atomic.Pointer[[]byte]
-	mode atomic.Value // "ok", "500", "close", "hang"
-}
-
-func newOrigin(t *testing.T, data []byte) *origin {
-	o := &origin{}
-	o.data.Store(&data)
-	o.mode.Store("ok")
-	o.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch o.mode.Load() {
-		case "500":
-			http.Error(w, "boom", http.StatusInternalServerError)
-			return
-		case "close":
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
-			return
-		case "hang":
-			select {
-			case <-r.Context().Done():
-			case <-time.After(5 * time.Second):
-			}
-			return
-		}
-		d := *o.data.Load()
-		w.Header().Set("ETag", `"`+contentTag(d)+`"`)
-		http.ServeContent(w, r, "a.pmtiles", time.Time{}, bytes.NewReader(d))
-	}))
-	t.Cleanup(o.Close)
-	return o
-}
-
-// contentTag is a strong ETag of the archive's bytes, as object stores give.
-func contentTag(d []byte) string {
-	sum := sha256.Sum256(d)
-	return hex.EncodeToString(sum[:8])
-}
-
 func TestRemoteArchiveFailuresAreUnavailableAndPass(t *testing.T) {
 	good := fixtureArchive(t)
-	o := newOrigin(t, good)
+	o := tilestest.NewOrigin(t, good)
 	ctx := context.Background()
 	r, err := Open(ctx, o.URL+"/a.pmtiles", 1<<30)
 	if err != nil {
@@ -123,7 +52,7 @@ func TestRemoteArchiveFailuresAreUnavailableAndPass(t *testing.T) {
 		t.Fatal("the remote tile differs from the local one")
 	}
 	for _, mode := range []string{"500", "close", "hang"} {
-		o.mode.Store(mode)
+		o.Mode.Store(mode)
 		rctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 		start := time.Now()
 		_, err := r.Tile(rctx, z, x, y)
@@ -140,11 +69,11 @@ func TestRemoteArchiveFailuresAreUnavailableAndPass(t *testing.T) {
 		}
 		cancel()
 	}
-	o.mode.Store("500")
+	o.Mode.Store("500")
 	if _, err := Open(ctx, o.URL+"/a.pmtiles", 1<<30); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "HTTP 500") {
 		t.Errorf("opening from a failing origin: %v, want ErrUnavailable saying HTTP 500", err)
 	}
-	o.mode.Store("ok")
+	o.Mode.Store("ok")
 	if err := r.Probe(ctx); err != nil {
 		t.Fatalf("probe after recovery: %v", err)
 	}
@@ -156,7 +85,7 @@ func TestRemoteArchiveFailuresAreUnavailableAndPass(t *testing.T) {
 	// with the new file; it reports the change until reopened.
 	changed := bytes.Clone(good)
 	changed = append(changed, make([]byte, 1000)...)
-	o.data.Store(&changed)
+	o.Data.Store(&changed)
 	if err := r.Probe(ctx); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "changed") {
 		t.Errorf("probe after the archive changed: %v", err)
 	}
@@ -167,12 +96,12 @@ func TestRemoteArchiveFailuresAreUnavailableAndPass(t *testing.T) {
 
 func TestRemoteArchiveCorruptionsAreRefusedAtOpen(t *testing.T) {
 	good := fixtureArchive(t)
-	o := newOrigin(t, good)
-	for name, c := range corruptions(good) {
-		o.data.Store(&c.data)
+	o := tilestest.NewOrigin(t, good)
+	for name, c := range tilestest.Corruptions(t, good) {
+		o.Data.Store(&c.Data)
 		_, err := Open(context.Background(), o.URL+"/a.pmtiles", 0)
-		if !errors.Is(err, ErrNotArchive) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), o.URL+"/a.pmtiles") {
-			t.Errorf("%s: error %v, want ErrNotArchive naming the URL and saying %q", name, err, c.want)
+		if !errors.Is(err, ErrNotArchive) || !strings.Contains(err.Error(), c.Want) || !strings.Contains(err.Error(), o.URL+"/a.pmtiles") {
+			t.Errorf("%s: error %v, want ErrNotArchive naming the URL and saying %q", name, err, c.Want)
 		}
 	}
 }

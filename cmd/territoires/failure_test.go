@@ -11,58 +11,16 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/protomaps/go-pmtiles/pmtiles"
+	"github.com/territoires-industrie/carte/tiles/tilestest"
 )
-
-// origin serves an archive over HTTP with Range support (as object storage
-// or a CDN would), or fails as its mode says: "ok", "500", "close" (drops
-// connections), "hang" (answers nothing), "slow" (serves after a delay).
-type origin struct {
-	*httptest.Server
-	data     atomic.Pointer[[]byte]
-	mode     atomic.Value
-	requests atomic.Int64
-}
-
-func newOrigin(t *testing.T, data []byte) *origin {
-	t.Helper()
-	o := &origin{}
-	o.data.Store(&data)
-	o.mode.Store("ok")
-	o.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o.requests.Add(1)
-		switch o.mode.Load() {
-		case "500":
-			http.Error(w, "storage exploded", http.StatusInternalServerError)
-			return
-		case "close":
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
-			return
-		case "hang":
-			select {
-			case <-r.Context().Done():
-			case <-time.After(10 * time.Second):
-			}
-			return
-		case "slow":
-			time.Sleep(time.Second)
-		}
-		http.ServeContent(w, r, "a.pmtiles", time.Time{}, bytes.NewReader(*o.data.Load()))
-	}))
-	t.Cleanup(o.Close)
-	return o
-}
 
 // readyz is the decoded /readyz answer.
 type readyz struct {
@@ -110,36 +68,6 @@ func metricValue(t *testing.T, base, name string) float64 {
 	return 0
 }
 
-// brokenArchives are ways a deployment can ship a bad archive, each with
-// words the start-up error must say.
-func brokenArchives(t *testing.T, good []byte) map[string]struct {
-	data []byte
-	want string
-} {
-	h, err := pmtiles.DeserializeHeader(good[:pmtiles.HeaderV3LenBytes])
-	if err != nil {
-		t.Fatal(err)
-	}
-	flip := func(at uint64) []byte {
-		b := bytes.Clone(good)
-		b[at] ^= 0xff
-		return b
-	}
-	return map[string]struct {
-		data []byte
-		want string
-	}{
-		"empty":               {nil, "PMTiles"},
-		"truncated":           {good[:len(good)*2/3], "truncated"},
-		"truncated header":    {good[:100], "truncated"},
-		"flipped header":      {flip(3), "PMTiles"},
-		"flipped tile type":   {flip(99), "tile type"},
-		"flipped root offset": {flip(8 + 6), "truncated"},
-		"flipped directory":   {flip(h.RootOffset + h.RootLength/2), "directory"},
-		"flipped metadata":    {flip(h.MetadataOffset + h.MetadataLength/2), "metadata"},
-	}
-}
-
 // TestServeRefusesBrokenArchivesAtStart: a missing, truncated or corrupt
 // archive stops the start with an error naming the file and the problem,
 // before anything listens; local files and remote URLs alike.
@@ -170,26 +98,26 @@ func TestServeRefusesBrokenArchivesAtStart(t *testing.T) {
 	if err := start(missing); !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("missing archive: %v", err)
 	}
-	o := newOrigin(t, good)
-	for name, c := range brokenArchives(t, good) {
+	o := tilestest.NewOrigin(t, good)
+	for name, c := range tilestest.Corruptions(t, good) {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".pmtiles")
-		if err := os.WriteFile(path, c.data, 0o644); err != nil {
+		if err := os.WriteFile(path, c.Data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		// In memory (the default for small files), read from the file,
 		// and over HTTP.
 		for _, extra := range [][]string{nil, {"--max-in-memory", "0"}} {
-			if err := start(path, extra...); !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("%s %v: error %q, want one naming the file and saying %q", name, extra, err, c.want)
+			if err := start(path, extra...); !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), c.Want) {
+				t.Errorf("%s %v: error %q, want one naming the file and saying %q", name, extra, err, c.Want)
 			}
 		}
-		o.data.Store(&c.data)
+		o.Data.Store(&c.Data)
 		url := o.URL + "/" + filepath.Base(path)
-		if err := start(url); !strings.Contains(err.Error(), url) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s over HTTP: error %q, want one naming the URL and saying %q", name, err, c.want)
+		if err := start(url); !strings.Contains(err.Error(), url) || !strings.Contains(err.Error(), c.Want) {
+			t.Errorf("%s over HTTP: error %q, want one naming the URL and saying %q", name, err, c.Want)
 		}
 	}
-	o.mode.Store("500")
+	o.Mode.Store("500")
 	if err := start(o.URL+"/good.pmtiles", "--storage-timeout", "1s"); !strings.Contains(err.Error(), "HTTP 500") {
 		t.Errorf("origin failing at start: %v", err)
 	}
@@ -262,7 +190,7 @@ func TestServeReportsAFailedReload(t *testing.T) {
 func TestServeRemoteOriginFailsAndRecovers(t *testing.T) {
 	dir := t.TempDir()
 	good, _ := os.ReadFile(buildArchive(t, dir, "a"))
-	o := newOrigin(t, good)
+	o := tilestest.NewOrigin(t, good)
 	base, stop := startServe(t, "--tiles", o.URL+"/a.pmtiles", "--data", filepath.Join(dir, "data-a"), "--storage-timeout", "400ms")
 	waitReady(t, base)
 	tile := base + "/tiles/5/16/11.mvt"
@@ -272,7 +200,7 @@ func TestServeRemoteOriginFailsAndRecovers(t *testing.T) {
 	}
 
 	for _, failure := range []struct{ mode, reason string }{{"500", "HTTP 500"}, {"close", "EOF"}, {"hang", "deadline"}} {
-		o.mode.Store(failure.mode)
+		o.Mode.Store(failure.mode)
 		start := time.Now()
 		resp, err := http.Get(tile)
 		if err != nil {
@@ -301,7 +229,7 @@ func TestServeRemoteOriginFailsAndRecovers(t *testing.T) {
 		}
 
 		// The origin comes back: readiness recovers with no tile request.
-		o.mode.Store("ok")
+		o.Mode.Store("ok")
 		deadline := time.Now().Add(10 * time.Second)
 		for r = getReadyz(t, base); r.code != 200 && time.Now().Before(deadline); r = getReadyz(t, base) {
 			time.Sleep(50 * time.Millisecond)

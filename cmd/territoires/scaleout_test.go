@@ -12,6 +12,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+
+	"github.com/territoires-industrie/carte/tiles/tilestest"
 )
 
 // TestScaleOutReplicasAnswerAlike: two replicas (the real serve logic, each
@@ -26,7 +28,7 @@ func TestScaleOutReplicasAnswerAlike(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := newOrigin(t, good)
+	o := tilestest.NewOrigin(t, good)
 	var replicas []string
 	for i := 0; i < 2; i++ {
 		base, _ := startServe(t, "--tiles", o.URL+"/a.pmtiles", "--data", filepath.Join(dir, "data-a"))

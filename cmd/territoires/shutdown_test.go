@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/territoires-industrie/carte/tiles/tilestest"
 )
 
 // runMainEnv makes the test binary run main() instead of the tests, so
@@ -90,7 +92,7 @@ func (c *child) log() string {
 func TestSIGTERMLetsRequestsInFlightFinish(t *testing.T) {
 	dir := t.TempDir()
 	good, _ := os.ReadFile(buildArchive(t, dir, "a"))
-	o := newOrigin(t, good)
+	o := tilestest.NewOrigin(t, good)
 	c := startChild(t, "serve", "--addr", "127.0.0.1:0", "--tiles", o.URL+"/a.pmtiles",
 		"--data", filepath.Join(dir, "data-a"), "--access-log=false")
 	base := "http://" + c.addr
@@ -100,9 +102,9 @@ func TestSIGTERMLetsRequestsInFlightFinish(t *testing.T) {
 		t.Fatalf("tile: %d %v", code, err)
 	}
 
-	o.mode.Store("slow")
+	o.Mode.Store("slow")
 	const clients = 8
-	before := o.requests.Load()
+	before := o.Requests.Load()
 	type result struct {
 		code int
 		body []byte
@@ -123,7 +125,7 @@ func TestSIGTERMLetsRequestsInFlightFinish(t *testing.T) {
 		}()
 	}
 	// Every request is waiting on the origin.
-	for deadline := time.Now().Add(10 * time.Second); o.requests.Load() < before+clients; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); o.Requests.Load() < before+clients; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the requests did not reach the origin")
 		}
