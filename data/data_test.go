@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // Counts from the sources (see the shared data's SOURCES.md): what the
@@ -52,7 +53,7 @@ func skipped(l dataset.Layer) int {
 func TestDefaultDatasetCountsMatchTheSources(t *testing.T) {
 	ds := load(t)
 	periods := map[string]int{}
-	for _, f := range layer(t, ds, dataset.LayerTerritoires).Features {
+	for _, f := range layer(t, ds, layers.Territoires).Features {
 		periods[f.String("period")]++
 		if !strings.HasPrefix(f.ID, f.String("period")[:4]+"/ti-") {
 			t.Errorf("territory id %q does not carry its period %q", f.ID, f.String("period"))
@@ -64,7 +65,7 @@ func TestDefaultDatasetCountsMatchTheSources(t *testing.T) {
 
 	// Every row of the ANCT 2023-2027 list is in a commune (merged communes
 	// carry several codes) or counted as skipped.
-	communes := layer(t, ds, dataset.LayerCommunes)
+	communes := layer(t, ds, layers.Communes)
 	rows := 0
 	in2023 := 0
 	for _, f := range communes.Features {
@@ -85,12 +86,12 @@ func TestDefaultDatasetCountsMatchTheSources(t *testing.T) {
 		t.Errorf("only %d communes in a 2023-2027 territory", in2023)
 	}
 
-	formations := layer(t, ds, dataset.LayerFormations)
+	formations := layer(t, ds, "formations")
 	if n := len(formations.Features) + skipped(formations); n != formationRows {
 		t.Errorf("formations: %d kept + %d skipped, want %d", len(formations.Features), skipped(formations), formationRows)
 	}
 	france2030 := 0
-	for _, f := range layer(t, ds, dataset.LayerSites).Features {
+	for _, f := range layer(t, ds, "sites").Features {
 		if f.String("programme") == "france-2030-2024" {
 			france2030++
 		}
@@ -102,9 +103,9 @@ func TestDefaultDatasetCountsMatchTheSources(t *testing.T) {
 		t.Errorf("%d France 2030 sites, want %d", france2030, sitesFrance2030)
 	}
 	for id, want := range map[string]int{
-		dataset.LayerACV:          acvProgrammes,
-		dataset.LayerRegions:      regionsWithOverseas,
-		dataset.LayerDepartements: departementsWithOverseas,
+		"acv":               acvProgrammes,
+		layers.Regions:      regionsWithOverseas,
+		layers.Departements: departementsWithOverseas,
 	} {
 		if got := len(layer(t, ds, id).Features); got != want {
 			t.Errorf("%s: %d features, want %d", id, got, want)
@@ -137,7 +138,7 @@ func TestDefaultDatasetCarriesProvenance(t *testing.T) {
 func TestDefaultDatasetPointsLieInTheirDepartement(t *testing.T) {
 	ds := load(t)
 	deps := map[string]orb.MultiPolygon{}
-	for _, f := range layer(t, ds, dataset.LayerDepartements).Features {
+	for _, f := range layer(t, ds, layers.Departements).Features {
 		switch g := f.Geometry.(type) {
 		case orb.Polygon:
 			deps[f.String("code")] = orb.MultiPolygon{g}
@@ -146,7 +147,7 @@ func TestDefaultDatasetPointsLieInTheirDepartement(t *testing.T) {
 		}
 	}
 	const allowance = 0.02 // degrees, about 2 km
-	for _, id := range []string{dataset.LayerSites, dataset.LayerFormations, dataset.LayerACV} {
+	for _, id := range []string{"sites", "formations", "acv"} {
 		for _, f := range layer(t, ds, id).Features {
 			dep := f.String("departement")
 			if dep == "" {
@@ -175,7 +176,7 @@ func TestDefaultDatasetPointsLieInTheirDepartement(t *testing.T) {
 
 func TestDefaultDatasetCommunesHaveRealPolygons(t *testing.T) {
 	ds := load(t)
-	for _, f := range layer(t, ds, dataset.LayerCommunes).Features {
+	for _, f := range layer(t, ds, layers.Communes).Features {
 		if planar.Area(f.Geometry) <= 0 {
 			t.Errorf("commune %s has no area", f.ID)
 		}

@@ -111,7 +111,7 @@ func WriteDir(dir string, m Manifest, layers map[string][]Feature) error {
 		if err := zw.Close(); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(dir, info.File), buf.Bytes()); err != nil {
+		if err := WriteFileAtomic(filepath.Join(dir, info.File), buf.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -119,13 +119,27 @@ func WriteDir(dir string, m Manifest, layers map[string][]Feature) error {
 	if err := WriteManifest(&buf, m); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, ManifestFile), buf.Bytes())
+	return WriteFileAtomic(filepath.Join(dir, ManifestFile), buf.Bytes())
 }
 
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+// WriteFileAtomic writes b to path through a temporary file in the same
+// folder renamed over it: readers see the old file or the new one, never
+// a half-written one.
+func WriteFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -17,17 +17,6 @@ import (
 // ManifestFile is the name of the manifest inside a dataset folder.
 const ManifestFile = "manifest.json"
 
-// Layer ids: the tile layer name and the API collection id.
-const (
-	LayerRegions      = "regions"
-	LayerDepartements = "departements"
-	LayerTerritoires  = "territoires"
-	LayerCommunes     = "communes"
-	LayerACV          = "acv"
-	LayerSites        = "sites"
-	LayerFormations   = "formations"
-)
-
 // FieldType is the JSON type a property must have.
 type FieldType string
 

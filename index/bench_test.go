@@ -9,8 +9,8 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
-	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // Benchmarks run on the full default dataset with a fixed seed. Each
@@ -26,7 +26,7 @@ func benchPoints(n int) []orb.Point {
 	return pts
 }
 
-var pointLayers = []string{dataset.LayerSites, dataset.LayerFormations, dataset.LayerACV}
+var pointLayers = []string{"sites", "formations", "acv"}
 
 func benchNearby(b *testing.B, k int) {
 	_, ix := real(b)
@@ -136,7 +136,7 @@ func BenchmarkReverse(b *testing.B) {
 func BenchmarkReverseBrute(b *testing.B) {
 	ds, _ := real(b)
 	pts := benchPoints(1024)
-	communes, _ := ds.Layer(dataset.LayerCommunes)
+	communes, _ := ds.Layer(layers.Communes)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -166,14 +166,14 @@ func BenchmarkBuildIndex(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	kept := index.New(ds)
+	kept := index.New(ds, layers.Default())
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	runtime.KeepAlive(kept)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		index.New(ds)
+		index.New(ds, layers.Default())
 	}
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-kept")
 }

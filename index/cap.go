@@ -120,7 +120,7 @@ func (h *nearestK) offer(p orb.Point, q [3]float64, fi int32, f Filter) {
 			c2 = math.Min(c2, chordTo(q, u))
 		}
 	}
-	if h.wants(fi, c2) && f.match(l.info.ID, &l.features[fi]) {
+	if h.wants(fi, c2) && f.match(l.info.ID, l.rules, &l.features[fi]) {
 		h.push(inCap{fi, c2})
 	}
 }

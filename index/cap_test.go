@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // Every point within r of p must fall in one of capBounds(p, r)'s boxes,
@@ -91,7 +92,7 @@ func pointIndexForTest(points []orb.Point) *Index {
 	for i, p := range points {
 		feats[i] = dataset.Feature{ID: fmt.Sprintf("f%d", (i*7919)%len(points)), Geometry: p, Properties: map[string]any{}}
 	}
-	return New(&dataset.Dataset{Layers: []dataset.Layer{{Info: dataset.LayerInfo{ID: dataset.LayerFormations}, Features: feats}}})
+	return New(&dataset.Dataset{Layers: []dataset.Layer{{Info: dataset.LayerInfo{ID: "formations"}, Features: feats}}}, layers.Default())
 }
 
 // scanNearest measures every point: the reference.

@@ -18,6 +18,7 @@ import (
 	"github.com/tidwall/rtree"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // Hit is one feature found, with its distance when the query had a point.
@@ -35,7 +36,11 @@ type Hit struct {
 type layerIndex struct {
 	info     dataset.LayerInfo
 	features []dataset.Feature
-	tree     rtree.RTreeG[int32]
+	// rules are the layer's filters, from the registry (zero when the
+	// registry does not know the layer: it then matches no category,
+	// surface, period or territory filter).
+	rules layers.Filters
+	tree  rtree.RTreeG[int32]
 	// unit holds, for Point features, the position as a unit vector: the
 	// chord between two unit vectors orders like the great-circle
 	// distance and costs no trigonometry.
@@ -64,12 +69,13 @@ type Index struct {
 
 type ref struct{ layer, feature int32 }
 
-// New indexes every layer of ds. The index points into ds, which must not
-// change afterwards.
-func New(ds *dataset.Dataset) *Index {
+// New indexes every layer of ds, filtered as the registry says. The index
+// points into ds, which must not change afterwards.
+func New(ds *dataset.Dataset, reg layers.Registry) *Index {
 	ix := &Index{byID: map[string]ref{}}
 	for li, l := range ds.Layers {
-		lx := &layerIndex{info: l.Info, features: l.Features, unit: make([][3]float64, len(l.Features)),
+		spec, _ := reg.Layer(l.Info.ID)
+		lx := &layerIndex{info: l.Info, features: l.Features, rules: spec.Filters, unit: make([][3]float64, len(l.Features)),
 			isPt: make([]bool, len(l.Features)), shapes: make([]*shape, len(l.Features)), pointsOnly: true}
 		for fi := range l.Features {
 			if p, ok := l.Features[fi].Geometry.(orb.Point); ok {
@@ -240,7 +246,7 @@ func (l *layerIndex) nearest(p orb.Point, k int, limit float64, f Filter) []Hit 
 				return false
 			}
 			feat := &l.features[fi]
-			if f.match(l.info.ID, feat) {
+			if f.match(l.info.ID, l.rules, feat) {
 				hits = append(hits, Hit{Layer: l.info.ID, Feature: feat, DistanceM: l.distance(p, fi), chord2: c})
 				last = c
 			}
@@ -285,11 +291,11 @@ func sortByDistance(hits []Hit) {
 	})
 }
 
-// InBBox returns the features passing f whose geometry's bound meets b,
-// in dataset order (layer, then file order), with offset and limit, and
-// the total number that match. An empty or inverted box (min > max)
-// matches nothing; a box crossing the antimeridian is not supported (the
-// data has none).
+// InBBox returns the features passing f whose geometry meets b (see
+// MeetsBox), in dataset order (layer, then file order), with offset and
+// limit, and the total number that match. An empty or inverted box (min >
+// max) matches nothing; a box crossing the antimeridian is not supported
+// (the data has none).
 func (ix *Index) InBBox(b orb.Bound, f Filter, offset, limit int) (hits []Hit, total int) {
 	if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
 		return nil, 0
@@ -298,7 +304,10 @@ func (ix *Index) InBBox(b orb.Bound, f Filter, offset, limit int) (hits []Hit, t
 	for _, l := range ix.selected(f) {
 		var found []int32
 		l.tree.Search(b.Min, b.Max, func(_, _ [2]float64, fi int32) bool {
-			if f.match(l.info.ID, &l.features[fi]) {
+			// The tree compares bounds: exact for points, a first cut
+			// for polygons.
+			feat := &l.features[fi]
+			if f.match(l.info.ID, l.rules, feat) && (l.isPt[fi] || MeetsBox(feat.Geometry, b)) {
 				found = append(found, fi)
 			}
 			return true
@@ -311,6 +320,17 @@ func (ix *Index) InBBox(b orb.Bound, f Filter, offset, limit int) (hits []Hit, t
 	return pg.hits, pg.total
 }
 
+// Extent is the bound of every feature of the layer, false when the
+// layer is empty or unknown.
+func (ix *Index) Extent(layer string) (orb.Bound, bool) {
+	l := ix.layer(layer)
+	if l == nil || len(l.features) == 0 {
+		return orb.Bound{}, false
+	}
+	lo, hi := l.tree.Bounds()
+	return orb.Bound{Min: lo, Max: hi}, true
+}
+
 // Features returns the layer's features passing f in file order, with
 // offset and limit, and the total that match.
 func (ix *Index) Features(layer string, f Filter, offset, limit int) (hits []Hit, total int) {
@@ -320,7 +340,7 @@ func (ix *Index) Features(layer string, f Filter, offset, limit int) (hits []Hit
 	}
 	pg := page{offset: offset, limit: limit}
 	for fi := range l.features {
-		if f.match(l.info.ID, &l.features[fi]) {
+		if f.match(l.info.ID, l.rules, &l.features[fi]) {
 			pg.add(l, int32(fi))
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/territoires-industrie/carte/data"
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 var (
@@ -28,7 +29,7 @@ func real(tb testing.TB) (*dataset.Dataset, *index.Index) {
 		if err != nil {
 			panic(err)
 		}
-		realDS, realIx = ds, index.New(ds)
+		realDS, realIx = ds, index.New(ds, layers.Default())
 	})
 	return realDS, realIx
 }
@@ -86,14 +87,14 @@ func TestNearbyEqualsBruteForce(t *testing.T) {
 		layers []string
 		k      int
 	}{
-		{[]string{dataset.LayerSites}, 10},
-		{[]string{dataset.LayerFormations}, 25},
-		{[]string{dataset.LayerSites, dataset.LayerFormations, dataset.LayerACV}, 10},
-		{[]string{dataset.LayerCommunes}, 5},
+		{[]string{"sites"}, 10},
+		{[]string{"formations"}, 25},
+		{[]string{"sites", "formations", "acv"}, 10},
+		{[]string{layers.Communes}, 5},
 	}
 	for i := 0; i < n; i++ {
 		c := cases[i%len(cases)]
-		if c.layers[0] == dataset.LayerCommunes && i%100 != 3 {
+		if c.layers[0] == layers.Communes && i%100 != 3 {
 			continue // polygons: fewer brute-force scans, they are slow
 		}
 		p := randomPoint(r)
@@ -116,7 +117,7 @@ func TestWithinEqualsBruteForceWithFilters(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		p := randomPoint(r)
 		radius := 5000 + r.Float64()*80000
-		f := index.Filter{Layers: []string{dataset.LayerFormations}, Category: "cfa_organisme_formation"}
+		f := index.Filter{Layers: []string{"formations"}, Category: "cfa_organisme_formation"}
 		got, more := ix.Within(p, radius, 10000, f)
 		var want []bruteHit
 		for _, h := range brute(ds, p, f.Layers, func(feat *dataset.Feature) bool { return feat.String("category") == f.Category }) {
@@ -145,7 +146,7 @@ func TestNearbyOrdersByGreatCircleNotDegrees(t *testing.T) {
 			{ID: "east", Geometry: orb.Point{4.2, 46}},  // 1.2° of longitude: ~93 km
 		},
 	}}}
-	hits := index.New(ds).Nearby(orb.Point{3, 46}, 2, 0, index.Filter{})
+	hits := index.New(ds, layers.Default()).Nearby(orb.Point{3, 46}, 2, 0, index.Filter{})
 	if hits[0].Feature.ID != "east" || math.Abs(hits[0].DistanceM-92700) > 500 || math.Abs(hits[1].DistanceM-100080) > 500 {
 		t.Errorf("got %s %.0f m, %s %.0f m", hits[0].Feature.ID, hits[0].DistanceM, hits[1].Feature.ID, hits[1].DistanceM)
 	}
@@ -181,7 +182,7 @@ func TestReverse(t *testing.T) {
 			if gotCommune != tt.commune {
 				t.Errorf("commune %q, want %q", gotCommune, tt.commune)
 			}
-			for period, want := range map[string]string{index.Period2023: tt.ti2023, index.Period2018: tt.ti2018} {
+			for period, want := range map[string]string{layers.Period2023: tt.ti2023, layers.Period2018: tt.ti2018} {
 				got := ""
 				if f := place.Territoires[period]; f != nil {
 					got = f.ID
@@ -198,7 +199,7 @@ func TestReverse(t *testing.T) {
 // must answer a commune whose polygon really contains the point, or none.
 func TestReverseAtBorders(t *testing.T) {
 	ds, ix := real(t)
-	communes, _ := ds.Layer(dataset.LayerCommunes)
+	communes, _ := ds.Layer(layers.Communes)
 	r := rand.New(rand.NewPCG(5, 6))
 	for i := 0; i < 300; i++ {
 		f := &communes.Features[r.IntN(len(communes.Features))]
@@ -220,7 +221,7 @@ func TestReverseAtBorders(t *testing.T) {
 func TestInBBox(t *testing.T) {
 	_, ix := real(t)
 	lyonArea := orb.Bound{Min: orb.Point{4.7, 45.6}, Max: orb.Point{5.0, 45.9}}
-	f := index.Filter{Layers: []string{dataset.LayerFormations}}
+	f := index.Filter{Layers: []string{"formations"}}
 	all, total := ix.InBBox(lyonArea, f, 0, 100000)
 	if total == 0 || len(all) != total {
 		t.Fatalf("%d of %d", len(all), total)
@@ -251,13 +252,13 @@ func TestFilters(t *testing.T) {
 		f     index.Filter
 		check func(dataset.Feature) bool
 	}{
-		{"region", index.Filter{Layers: []string{dataset.LayerFormations}, Region: "84"}, func(f dataset.Feature) bool { return f.String("region") == "84" }},
+		{"region", index.Filter{Layers: []string{"formations"}, Region: "84"}, func(f dataset.Feature) bool { return f.String("region") == "84" }},
 		{"departement", index.Filter{Departement: "01"}, func(f dataset.Feature) bool { return f.String("departement") == "01" }},
-		{"territoire 2023", index.Filter{Layers: []string{dataset.LayerCommunes}, Territoire: "ti-8413"}, func(f dataset.Feature) bool {
+		{"territoire 2023", index.Filter{Layers: []string{layers.Communes}, Territoire: "ti-8413"}, func(f dataset.Feature) bool {
 			return f.String("territoire") == "ti-8413" || f.String("territoire_2018") == "ti-8413"
 		}},
-		{"period 2018 territories", index.Filter{Layers: []string{dataset.LayerTerritoires}, Period: index.Period2018}, func(f dataset.Feature) bool { return f.String("period") == "2018-2023" }},
-		{"sites by surface", index.Filter{Layers: []string{dataset.LayerSites}, MinSurfaceHa: 50}, func(f dataset.Feature) bool {
+		{"period 2018 territories", index.Filter{Layers: []string{layers.Territoires}, Period: layers.Period2018}, func(f dataset.Feature) bool { return f.String("period") == "2018-2023" }},
+		{"sites by surface", index.Filter{Layers: []string{"sites"}, MinSurfaceHa: 50}, func(f dataset.Feature) bool {
 			s, ok := f.Properties["surface_ha"].(float64)
 			return ok && s >= 50
 		}},
@@ -280,7 +281,7 @@ func TestFilters(t *testing.T) {
 func TestFeatureByID(t *testing.T) {
 	_, ix := real(t)
 	h, ok := ix.Feature("2023/ti-8413")
-	if !ok || h.Layer != dataset.LayerTerritoires || h.Feature.String("ti_id") != "ti-8413" {
+	if !ok || h.Layer != layers.Territoires || h.Feature.String("ti_id") != "ti-8413" {
 		t.Errorf("%+v %v", h, ok)
 	}
 	if _, ok := ix.Feature("nope"); ok {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/territoires-industrie/carte/data"
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // The prepared shapes must agree with orb's planar containment, the
@@ -24,11 +25,11 @@ func TestPreparedShapeEqualsPlanarContains(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	checked, inside := 0, 0
 	for _, l := range ds.Layers {
-		if l.Info.ID != dataset.LayerTerritoires && l.Info.ID != dataset.LayerCommunes {
+		if l.Info.ID != layers.Territoires && l.Info.ID != layers.Communes {
 			continue
 		}
 		for fi := range l.Features {
-			if l.Info.ID == dataset.LayerCommunes && fi%20 != 0 {
+			if l.Info.ID == layers.Communes && fi%20 != 0 {
 				continue // a sample of communes keeps the test quick
 			}
 			g := l.Features[fi].Geometry

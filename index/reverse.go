@@ -6,6 +6,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // Place is what contains a point: the commune and the Territoire
@@ -21,10 +22,10 @@ type Place struct {
 // point of France outside them has no commune.
 func (ix *Index) Reverse(p orb.Point) Place {
 	place := Place{Territoires: map[string]*dataset.Feature{}}
-	if l := ix.layer(dataset.LayerCommunes); l != nil {
+	if l := ix.layer(layers.Communes); l != nil {
 		place.Commune = l.containing(p, func(*dataset.Feature) bool { return false }) // the first is the one
 	}
-	if l := ix.layer(dataset.LayerTerritoires); l != nil {
+	if l := ix.layer(layers.Territoires); l != nil {
 		l.containing(p, func(f *dataset.Feature) bool {
 			place.Territoires[f.String("period")] = f
 			return true

@@ -160,7 +160,7 @@ func (ix *Index) Search(q string, f Filter, limit int, bias *orb.Point) []Hit {
 				continue
 			}
 			l := ix.layers[entry.ref.layer]
-			if !f.match(l.info.ID, &l.features[entry.ref.feature]) {
+			if !f.match(l.info.ID, l.rules, &l.features[entry.ref.feature]) {
 				continue
 			}
 			c := candidate{entry: e, rank: rankWordPrefix, dist: math.NaN()}
@@ -215,14 +215,4 @@ func allWordsStart(query, name []string) bool {
 
 func (ix *Index) featureOf(r ref) *dataset.Feature {
 	return &ix.layers[r.layer].features[r.feature]
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

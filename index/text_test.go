@@ -9,6 +9,7 @@ import (
 
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 func TestNormalize(t *testing.T) {
@@ -37,11 +38,11 @@ func TestSearchRealNames(t *testing.T) {
 		layers []string
 		first  string // expected first hit's name
 	}{
-		{"chalon sur saone", []string{dataset.LayerCommunes}, "Chalon-sur-Saône"},
-		{"st etienne", []string{dataset.LayerCommunes}, "Saint-Étienne"},
-		{"oyonnax", []string{dataset.LayerCommunes}, "Oyonnax"},
-		{"oyo", []string{dataset.LayerCommunes}, "Oyonnax"},
-		{"plastics", []string{dataset.LayerTerritoires}, "Plastics Vallée – Oyonnax"},
+		{"chalon sur saone", []string{layers.Communes}, "Chalon-sur-Saône"},
+		{"st etienne", []string{layers.Communes}, "Saint-Étienne"},
+		{"oyonnax", []string{layers.Communes}, "Oyonnax"},
+		{"oyo", []string{layers.Communes}, "Oyonnax"},
+		{"plastics", []string{layers.Territoires}, "Plastics Vallée – Oyonnax"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
@@ -71,7 +72,7 @@ func TestSearchRanksExactThenLargerPlaces(t *testing.T) {
 			{ID: "e", Geometry: orb.Point{5, 45}, Properties: map[string]any{"name": "Le Martinet", "population": int64(900)}},
 		},
 	}}}
-	ix := index.New(ds)
+	ix := index.New(ds, layers.Default())
 	ids := func(hits []index.Hit) []string {
 		var out []string
 		for _, h := range hits {

@@ -1,6 +1,9 @@
-// Package server is the HTTP face of the service (Fiber): vector tiles
-// from a PMTiles archive, TileJSON, the default style, health and metrics.
-// Handlers are thin: tiles and geometry belong to the tiles package.
+// Package server is the HTTP plumbing of the service (Fiber): the route
+// table, middleware, rate limits and API keys, security headers, metrics,
+// vector tiles from a PMTiles archive with TileJSON and the style, the
+// front end's pages and files, health and readiness. The data API is the
+// api package's; tiles and geometry belong to the tiles and index
+// packages.
 package server
 
 import (
@@ -10,6 +13,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/territoires-industrie/carte/api"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // Config is every setting of the server, built once in cmd and validated
@@ -38,6 +44,10 @@ type Config struct {
 
 	// Abuse resistance (limits.go, apikeys.go, security.go).
 	Limits Limits
+
+	// Registry describes the layers: the style draws them, the API
+	// filters and searches them.
+	Registry layers.Registry
 }
 
 // Limits protect the public service from abusive clients. A rate of 0
@@ -94,6 +104,7 @@ func DefaultConfig() Config {
 			MaxConnections: 10000,
 		},
 		StorageTimeout: 5 * time.Second,
+		Registry:       layers.Default(),
 	}
 }
 
@@ -142,11 +153,14 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("tile-max-age: must not be negative, got %s", c.TileMaxAge))
 	}
 	errs = append(errs, c.Limits.validate()...)
+	if err := c.Registry.Check(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
-// publicBase is PublicURL without a trailing slash.
-func (c Config) publicBase() string { return strings.TrimRight(c.PublicURL, "/") }
+// links builds the absolute URLs of the documents.
+func (c Config) links() api.Links { return api.Links{PublicURL: c.PublicURL} }
 
 // validFrameAncestor accepts the CSP source expressions that make sense
 // for frame-ancestors: *, 'self', 'none', or a scheme and host (with an

@@ -10,14 +10,16 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/territoires-industrie/carte/api"
 	"github.com/territoires-industrie/carte/data"
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 var (
 	realOnce    sync.Once
-	realCatalog *Catalog
+	realCatalog *api.Catalog
 )
 
 // realServer serves the fixture tiles and the real default dataset's API.
@@ -28,7 +30,9 @@ func realServer(tb testing.TB) *Server {
 		if err != nil {
 			panic(err)
 		}
-		realCatalog = NewCatalog(ds)
+		if realCatalog, err = api.NewCatalog(ds, layers.Default()); err != nil {
+			panic(err)
+		}
 	})
 	s, _ := newTestServer(tb, nil)
 	s.SwapCatalog(realCatalog)
@@ -65,7 +69,7 @@ func TestNearbySitesAroundLyon(t *testing.T) {
 	lyonPt := orb.Point{4.8357, 45.764}
 	prev := -1.0
 	for _, r := range lb.Results {
-		if r.Layer != dataset.LayerSites || r.DistanceM == nil || *r.DistanceM < prev {
+		if r.Layer != "sites" || r.DistanceM == nil || *r.DistanceM < prev {
 			t.Fatalf("result %+v out of order or without distance", r)
 		}
 		prev = *r.DistanceM
@@ -77,7 +81,7 @@ func TestNearbySitesAroundLyon(t *testing.T) {
 			t.Errorf("%s: precision %v", r.ID, r.Properties["precision"])
 		}
 	}
-	src := lb.Provenance[dataset.LayerSites].Sources
+	src := lb.Provenance["sites"].Sources
 	licences := ""
 	for _, s := range src {
 		licences += s.Licence + " | "

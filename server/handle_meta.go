@@ -2,11 +2,11 @@ package server
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // tilesetOr503 returns the tileset, or the error that says to come back.
@@ -25,77 +25,35 @@ func (s *Server) handleTileJSON(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.setMetaHeaders(c)
-	return c.JSON(ts.tileJSON(s.baseURL(c)))
+	links := s.cfg.links()
+	links.SetDocumentHeaders(c)
+	return c.JSON(ts.tileJSON(links.Base(c)))
 }
 
-// handleStyle serves the default MapLibre style.
+// handleStyle serves the default MapLibre style: every layer of the
+// registry, and in its metadata what the map page needs to know of them.
 func (s *Server) handleStyle(c *fiber.Ctx) error {
 	ts, err := s.tilesetOr503(c)
 	if err != nil {
 		return err
 	}
-	s.setMetaHeaders(c)
-	return c.JSON(defaultStyle(s.baseURL(c), ts))
-}
-
-// setMetaHeaders: short caching, and the response depends on the headers
-// that decide the absolute URLs inside it.
-func (s *Server) setMetaHeaders(c *fiber.Ctx) {
-	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
-	if s.cfg.PublicURL == "" {
-		c.Set(fiber.HeaderVary, "Forwarded, X-Forwarded-Proto, X-Forwarded-Host, Host")
+	cat := s.api.Catalog()
+	if cat == nil {
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return fiber.NewError(fiber.StatusServiceUnavailable, "the data is being indexed, retry shortly")
 	}
-}
-
-// baseURL is where clients reach us: the configured public URL, else what
-// a proxy says (Forwarded, then X-Forwarded-*), else the request itself.
-func (s *Server) baseURL(c *fiber.Ctx) string {
-	if s.cfg.PublicURL != "" {
-		return s.cfg.publicBase()
-	}
-	proto, host := forwarded(c.Get(fiber.HeaderForwarded))
-	if proto == "" {
-		proto = firstValue(c.Get(fiber.HeaderXForwardedProto))
-	}
-	if host == "" {
-		host = firstValue(c.Get(fiber.HeaderXForwardedHost))
-	}
-	if proto != "http" && proto != "https" {
-		proto = "http"
-		if c.Context().IsTLS() {
-			proto = "https"
-		}
-	}
-	if host == "" || strings.ContainsAny(host, "/ \"<>\\@") {
-		host = string(c.Request().Host())
-	}
-	return proto + "://" + host
-}
-
-// forwarded reads proto= and host= of the first element of an RFC 7239
-// Forwarded header (the proxy closest to the client).
-func forwarded(header string) (proto, host string) {
-	first, _, _ := strings.Cut(header, ",")
-	for _, pair := range strings.Split(first, ";") {
-		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
-		if !ok {
-			continue
-		}
-		v = strings.Trim(v, `"`)
-		switch strings.ToLower(k) {
-		case "proto":
-			proto = strings.ToLower(v)
-		case "host":
-			host = v
-		}
-	}
-	return proto, host
-}
-
-func firstValue(h string) string {
-	v, _, _ := strings.Cut(h, ",")
-	return strings.TrimSpace(v)
+	links := s.cfg.links()
+	links.SetDocumentHeaders(c)
+	attribution, _ := ts.metadata["attribution"].(string)
+	h := ts.reader.Header
+	return c.JSON(layers.Style(s.cfg.Registry, layers.StyleInput{
+		TileJSONURL: links.Base(c) + "/tiles.json",
+		Attribution: attribution,
+		Center:      [2]float64{e7(h.CenterLonE7), e7(h.CenterLatE7)},
+		Zoom:        float64(h.CenterZoom),
+		DataVersion: ts.Version,
+		Map:         cat.Map,
+	}))
 }
 
 // handleHealthz: the process is alive.
@@ -110,7 +68,7 @@ func (s *Server) handleHealthz(c *fiber.Ctx) error {
 // details.
 func (s *Server) handleReadyz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	ts, cat := s.tileset.Load(), s.catalog.Load()
+	ts, cat := s.tileset.Load(), s.api.Catalog()
 	switch {
 	case ts == nil:
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "starting", "error": "the tile archive is not open yet"})

@@ -17,7 +17,9 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/territoires-industrie/carte/api"
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 	"github.com/territoires-industrie/carte/static"
 )
 
@@ -39,7 +41,7 @@ func ogcFixtureDataset() *dataset.Dataset {
 		return ring(orb.Point{minX, minY}, orb.Point{maxX, minY}, orb.Point{maxX, maxY}, orb.Point{minX, maxY})
 	}
 	regions := dataset.Layer{
-		Info: dataset.LayerInfo{ID: dataset.LayerRegions, Title: "Régions", Description: "Deux polygones", Geometry: dataset.GeometryPolygon, Sources: src,
+		Info: dataset.LayerInfo{ID: layers.Regions, Title: "Régions", Description: "Deux polygones", Geometry: dataset.GeometryPolygon, Sources: src,
 			Fields: []dataset.Field{name, {Name: "code", Type: dataset.TypeString}}},
 		Features: []dataset.Feature{
 			{ID: "reg-tri", Geometry: orb.Polygon{ring(orb.Point{0, 40}, orb.Point{10, 40}, orb.Point{0, 50})}, Properties: map[string]any{"name": "Triangle", "code": "01"}},
@@ -47,7 +49,7 @@ func ogcFixtureDataset() *dataset.Dataset {
 		},
 	}
 	sites := dataset.Layer{
-		Info: dataset.LayerInfo{ID: dataset.LayerSites, Title: "Sites", Geometry: dataset.GeometryPoint, Sources: src,
+		Info: dataset.LayerInfo{ID: "sites", Title: "Sites", Geometry: dataset.GeometryPoint, Sources: src,
 			Fields: []dataset.Field{name,
 				{Name: "programme", Type: dataset.TypeString},
 				{Name: "surface_ha", Type: dataset.TypeNumber},
@@ -65,7 +67,7 @@ func ogcFixtureDataset() *dataset.Dataset {
 		sites.Features = append(sites.Features, dataset.Feature{ID: "site-" + strconv.Itoa(i), Geometry: orb.Point{float64(i), 45}, Properties: p})
 	}
 	territoires := dataset.Layer{
-		Info: dataset.LayerInfo{ID: dataset.LayerTerritoires, Title: "Territoires", Geometry: dataset.GeometryPolygon, Sources: src,
+		Info: dataset.LayerInfo{ID: layers.Territoires, Title: "Territoires", Geometry: dataset.GeometryPolygon, Sources: src,
 			Fields: []dataset.Field{name, {Name: "period", Type: dataset.TypeString}}},
 		Features: []dataset.Feature{
 			{ID: "2023/ti-8413", Geometry: orb.Polygon{square(4.5, 44.5, 5.5, 45.5)}, Properties: map[string]any{"name": "TI 2023", "period": "2023-2027"}},
@@ -90,7 +92,7 @@ func newOGCServer(tb testing.TB) *Server {
 	cfg := DefaultConfig()
 	cfg.AccessLog = false
 	s := New(cfg, quietLogger())
-	s.SwapCatalog(NewCatalog(ogcFixtureDataset()))
+	s.SwapCatalog(newCatalog(tb, ogcFixtureDataset()))
 	return s
 }
 
@@ -261,10 +263,10 @@ func TestOGCRoutes(t *testing.T) {
 
 		{"conformance", "/conformance", "", 200, mediaJSON, jsonBody(func(t *testing.T, m map[string]any) {
 			got, _ := m["conformsTo"].([]any)
-			if len(got) != len(ogcConformance) {
+			if len(got) != len(api.Conformance()) {
 				t.Fatalf("conformsTo %v", got)
 			}
-			for i, c := range ogcConformance {
+			for i, c := range api.Conformance() {
 				if got[i] != c {
 					t.Errorf("conformsTo[%d] = %v, want %s", i, got[i], c)
 				}
@@ -576,57 +578,6 @@ func TestOGCPagingWalksEveryFeatureOnce(t *testing.T) {
 				t.Errorf("%d pages, want %d", pages, wantPages)
 			}
 		})
-	}
-}
-
-func TestGeometryMeetsBox(t *testing.T) {
-	tri := orb.Polygon{{{0, 0}, {10, 0}, {0, 10}, {0, 0}}}
-	box := func(a, b, c, d float64) orb.Bound { return orb.Bound{Min: orb.Point{a, b}, Max: orb.Point{c, d}} }
-	tests := []struct {
-		name string
-		g    orb.Geometry
-		b    orb.Bound
-		want bool
-	}{
-		{"box inside", tri, box(1, 1, 2, 2), true},
-		{"box around", tri, box(-1, -1, 11, 11), true},
-		{"box across an edge", tri, box(4, 4, 6, 6), true},
-		{"box beyond the hypotenuse", tri, box(6, 6, 9, 9), false},
-		{"box touching a vertex", tri, box(10, 0, 11, 1), true},
-		{"box touching the hypotenuse at a point", tri, box(5, 5, 6, 6), true},
-		{"degenerate box inside", tri, box(1, 1, 1, 1), true},
-		{"degenerate box outside", tri, box(9, 9, 9, 9), false},
-		{"far away", tri, box(20, 20, 30, 30), false},
-		{"point on the edge", orb.Point{1, 1}, box(1, 1, 2, 2), true},
-		{"point outside", orb.Point{3, 1}, box(1, 1, 2, 2), false},
-		{"multipoint", orb.MultiPoint{{5, 5}, {1.5, 1.5}}, box(1, 1, 2, 2), true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := geometryMeetsBox(tt.g, tt.b); got != tt.want {
-				t.Errorf("got %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestPrefersHTML(t *testing.T) {
-	tests := map[string]bool{
-		"":                             false,
-		"*/*":                          false,
-		"application/json":             false,
-		"text/html":                    true,
-		browserAccept:                  true,
-		"text/html;q=0.5, */*":         false,
-		"text/html, application/*;q=1": false,
-		"text/html;q=0":                false,
-		"TEXT/HTML; Q=0.9, */*;q=0.1":  true,
-		"application/json;q=0.2, text/html;q=0.3": true,
-	}
-	for accept, want := range tests {
-		if got := prefersHTML(accept); got != want {
-			t.Errorf("prefersHTML(%q) = %v, want %v", accept, got, want)
-		}
 	}
 }
 

@@ -9,12 +9,11 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/territoires-industrie/carte/api"
 	"github.com/territoires-industrie/carte/static"
 )
 
@@ -108,53 +107,15 @@ func (s *Server) sendStatic(c *fiber.Ctx, name, cacheControl string) error {
 		c.Append(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
 		accept := c.Get(fiber.HeaderAcceptEncoding)
 		switch {
-		case f.br != nil && acceptsCoding(accept, "br"):
+		case f.br != nil && api.AcceptsCoding(accept, "br"):
 			c.Set(fiber.HeaderContentEncoding, "br")
 			body = f.br
-		case f.gz != nil && acceptsCoding(accept, "gzip", "x-gzip"):
+		case f.gz != nil && api.AcceptsCoding(accept, "gzip", "x-gzip"):
 			c.Set(fiber.HeaderContentEncoding, "gzip")
 			body = f.gz
 		}
 	}
 	return c.Send(body)
-}
-
-// acceptsCoding says whether an Accept-Encoding header accepts one of the
-// codings (aliases such as gzip and x-gzip) with a non-zero quality. An
-// entry naming the coding wins over *, as RFC 9110 says.
-func acceptsCoding(header string, codings ...string) bool {
-	named, star := false, false
-	for _, part := range strings.Split(header, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		name = strings.ToLower(strings.TrimSpace(name))
-		isStar := name == "*"
-		if !isStar && !slices.Contains(codings, name) {
-			continue
-		}
-		ok := quality(params) > 0
-		if isStar {
-			star = star || ok
-			continue
-		}
-		if ok {
-			return true
-		}
-		named = true // refused by name: * no longer applies
-	}
-	return !named && star
-}
-
-// quality is the q parameter of an Accept-Encoding entry (1 when absent).
-func quality(params string) float64 {
-	q := 1.0
-	for _, p := range strings.Split(params, ";") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-	}
-	return q
 }
 
 // pageOr503 answers 503 with a plain explanation when the binary was built

@@ -174,28 +174,3 @@ func TestFrameAncestorsValidation(t *testing.T) {
 		t.Errorf("empty list: %v", err)
 	}
 }
-
-// One reading of Accept-Encoding for tiles (gzip) and pages (br, gzip).
-func TestAcceptsCoding(t *testing.T) {
-	for header, want := range map[string]bool{
-		"gzip":                  true,
-		"x-gzip":                true,
-		"GZIP;q=0.5":            true,
-		"deflate, br":           false,
-		"*":                     true,
-		"gzip;q=0":              false,
-		"gzip;q=0, *":           false, // refused by name: * does not apply
-		"br;q=0, *;q=0.1":       true,
-		"identity, *;q=0":       false,
-		"":                      false,
-		"gzip;q=oops":           true, // an unreadable q counts as 1
-		" gzip ; q=0.001 , br ": true,
-	} {
-		if got := acceptsCoding(header, "gzip", "x-gzip"); got != want {
-			t.Errorf("acceptsCoding(%q, gzip) = %v, want %v", header, got, want)
-		}
-	}
-	if acceptsCoding("gzip, br;q=0", "br") || !acceptsCoding("gzip, br", "br") {
-		t.Error("br: q=0 must refuse it, a plain entry accept it")
-	}
-}

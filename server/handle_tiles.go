@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/territoires-industrie/carte/api"
 	"github.com/territoires-industrie/carte/tiles"
 )
 
@@ -63,7 +64,7 @@ func (s *Server) handleTile(c *fiber.Ctx) error {
 		return c.SendStatus(fiber.StatusNoContent)
 	}
 
-	gzipOK := ts.gzipped && acceptsCoding(string(c.Request().Header.Peek(fiber.HeaderAcceptEncoding)), "gzip", "x-gzip")
+	gzipOK := ts.gzipped && api.AcceptsCoding(string(c.Request().Header.Peek(fiber.HeaderAcceptEncoding)), "gzip", "x-gzip")
 	etag := tileETag(ts.Version, z, x, y, gzipOK)
 	h.Set(fiber.HeaderETag, etag)
 	h.Set(fiber.HeaderContentType, MediaTypeMVT)

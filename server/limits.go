@@ -10,44 +10,19 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/territoires-industrie/carte/api"
 )
 
 // Per-client rate limits (Fiber's limiter, fixed windows, in memory: each
-// replica counts its own clients). Three budgets:
-//
-//   - the JSON API and the OGC API (/api/*, /collections*, /conformance,
-//     /openapi.json) per client IP, without a key;
-//   - the same routes per valid X-Api-Key, usually higher;
-//   - tiles (/tiles/*) per client IP, much higher: a map view loads dozens.
-//
-// Pages, static files, /, /tiles.json, /style.json, /healthz, /readyz and
-// /metrics are not limited: they are cheap and cached, and a monitoring
-// system behind one address must never be refused.
+// replica counts its own clients). Each route of the route table draws on
+// one budget (api.Budget): the JSON and OGC API per client IP without a
+// key, or per valid X-Api-Key (usually higher); tiles per client IP, much
+// higher (a map view loads dozens); the rest (pages, files, TileJSON, the
+// style, health, metrics) is not limited.
 
 // bodyLimit caps request bodies: every route is read-only (GET, HEAD,
 // OPTIONS), so a body is never needed.
 const bodyLimit = 16 << 10
-
-// routeClass says which budget a path draws on.
-type routeClass int
-
-const (
-	classFree routeClass = iota
-	classAPI
-	classTiles
-)
-
-func classify(path string) routeClass {
-	switch {
-	case strings.HasPrefix(path, "/tiles/"):
-		return classTiles
-	case path == "/api" || strings.HasPrefix(path, "/api/"),
-		path == "/collections" || strings.HasPrefix(path, "/collections/"),
-		path == "/conformance", path == "/openapi.json":
-		return classAPI
-	}
-	return classFree
-}
 
 // Reasons a request is refused by the guard, the label of
 // territoires_rejected_requests_total.
@@ -132,12 +107,12 @@ func (g *guard) newLimiter(max int, window time.Duration, reason, format string,
 // must not silently fall back to the anonymous limits); without the
 // header the client is anonymous.
 func (g *guard) handler(c *fiber.Ctx) error {
-	switch classify(c.Path()) {
-	case classTiles:
+	switch budgetOf(c) {
+	case api.BudgetTiles:
 		if g.tiles != nil {
 			return g.tiles(c)
 		}
-	case classAPI:
+	case api.BudgetAPI:
 		if presented := c.Request().Header.Peek(HeaderAPIKey); len(presented) > 0 {
 			k, ok := g.keys.lookup(string(presented))
 			if !ok {

@@ -225,7 +225,7 @@ func TestAPIKeys(t *testing.T) {
 	cfg.Limits.APIKeys = []APIKey{partner}
 	s := New(cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
 	s.Swap(fixtureTileset(t, fixtureArchive(t)))
-	s.SwapCatalog(NewCatalog(fixtureDataset()))
+	s.SwapCatalog(newCatalog(t, fixtureDataset()))
 	withKey := map[string]string{HeaderAPIKey: partnerKey}
 
 	// The anonymous budget is spent...

@@ -2,7 +2,6 @@ package server
 
 import (
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -71,40 +70,6 @@ func newMetrics() *metrics {
 	return m
 }
 
-// fixedRoutes are the labels of the routes with a fixed path. Labels must
-// be constants: the path given to routeLabel points into a buffer Fiber
-// reuses for the next request, so a substring of it would change under
-// the metrics that keep it.
-var fixedRoutes = map[string]string{
-	"/tiles.json": "tiles.json", "/style.json": "style.json", "/healthz": "healthz", "/readyz": "readyz",
-	"/metrics": "metrics", "/openapi.json": "openapi.json", "/conformance": "conformance", "/collections": "collections",
-	"/": "landing", "/embed": "embed", "/widget.js": "widget.js",
-	"/api/nearby": "api_nearby", "/api/within": "api_within", "/api/search": "api_search", "/api/reverse": "api_reverse",
-}
-
-// routeLabel maps a path to one of our routes, so that a scan of random
-// URLs cannot create new series.
-func routeLabel(path string) string {
-	if strings.HasPrefix(path, "/tiles/") { // the busiest route first
-		return "tiles"
-	}
-	if label, ok := fixedRoutes[path]; ok {
-		return label
-	}
-	switch {
-	case strings.HasPrefix(path, "/static/"):
-		return "static"
-	case strings.HasPrefix(path, "/api/features/"):
-		return "api_features"
-	case strings.HasPrefix(path, "/collections/"):
-		if strings.Contains(path[len("/collections/"):], "/items") {
-			return "collection_items"
-		}
-		return "collection"
-	}
-	return "other"
-}
-
 func methodLabel(m string) string {
 	switch m {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
@@ -114,7 +79,7 @@ func methodLabel(m string) string {
 }
 
 // observe counts a request; route and method are labels already (see
-// routeLabel, methodLabel).
+// routeTable.label, methodLabel).
 func (m *metrics) observe(route, method string, code int, elapsed time.Duration) {
 	key := counterKey{route, method, code}
 	c, ok := m.counters.Load(key)

@@ -1,14 +1,18 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -203,46 +207,111 @@ func toStrings(v any) []string {
 	return out
 }
 
-func TestOpenAPILimitsFollowTheConstants(t *testing.T) {
-	s, _ := newTestServer(t, nil)
+// TestOpenAPIValidates loads the document with kin-openapi, a validator
+// that generated clients and gateways rely on, and checks it against the
+// OpenAPI 3.0 specification: schemas, parameters, references, examples.
+func TestOpenAPIValidates(t *testing.T) {
+	for name, s := range map[string]*Server{"data loaded": realServer(t), "before the data": New(DefaultConfig(), quietLogger())} {
+		t.Run(name, func(t *testing.T) {
+			_, body := do(t, s, "GET", ogcTestBase+"/openapi.json", nil)
+			loader := openapi3.NewLoader()
+			doc, err := loader.LoadFromData(body)
+			if err != nil {
+				t.Fatalf("kin-openapi cannot load the document: %v", err)
+			}
+			if err := doc.Validate(context.Background()); err != nil {
+				t.Fatalf("the document is not valid OpenAPI 3.0: %v", err)
+			}
+		})
+	}
+}
+
+// documentedInt reads a number of a parameter's schema in the document.
+func documentedInt(t *testing.T, doc map[string]any, path, param, key string) int {
+	t.Helper()
+	p := paramsOf(t, doc, path)[param]
+	if p == nil {
+		t.Fatalf("%s: %s not documented", path, param)
+	}
+	v, ok := p["schema"].(map[string]any)[key].(float64)
+	if !ok {
+		t.Fatalf("%s %s: no %s in %v", path, param, key, p["schema"])
+	}
+	return int(v)
+}
+
+// TestOpenAPIDocumentedLimitsAreEnforced reads each documented limit and
+// asks the server: the documented maximum is accepted, one more is
+// refused (our API) or capped (OGC API, as the standard asks), and the
+// documented default is what a query without the parameter gets.
+func TestOpenAPIDocumentedLimitsAreEnforced(t *testing.T) {
+	s := realServer(t)
 	doc := fetchOpenAPI(t, s)
-	tests := []struct {
-		path, param string
-		def, max    int
-	}{
-		{"/collections/{collectionId}/items", paramLimit, defaultOGCLimit, maxOGCLimit},
-		{"/api/nearby", paramK, defaultK, maxK},
-		{"/api/within", paramLimit, defaultWithin, maxWithin},
-		{"/api/search", paramLimit, defaultSearch, maxSearch},
+	status := func(target string) (int, []byte) {
+		t.Helper()
+		resp, body := do(t, s, "GET", target, nil)
+		return resp.StatusCode, body
 	}
-	for _, tt := range tests {
-		p := paramsOf(t, doc, tt.path)[tt.param]
-		if p == nil {
-			t.Errorf("%s: %s not documented", tt.path, tt.param)
-			continue
+	for _, tt := range []struct{ path, param, query string }{
+		{"/api/nearby", "k", "/api/nearby?lat=45.76&lon=4.84&k=%d"},
+		{"/api/within", "limit", "/api/within?lat=45.76&lon=4.84&radius_km=50&limit=%d"},
+		{"/api/search", "limit", "/api/search?q=saint&limit=%d"},
+	} {
+		max, def := documentedInt(t, doc, tt.path, tt.param, "maximum"), documentedInt(t, doc, tt.path, tt.param, "default")
+		if min := documentedInt(t, doc, tt.path, tt.param, "minimum"); min != 1 || def < 1 || def > max {
+			t.Errorf("%s %s: documented minimum %d, default %d, maximum %d", tt.path, tt.param, min, def, max)
 		}
-		sc := p["schema"].(map[string]any)
-		if sc["type"] != "integer" || sc["default"] != float64(tt.def) || sc["maximum"] != float64(tt.max) || sc["minimum"] != float64(1) {
-			t.Errorf("%s %s schema %v, want integer 1..%d default %d", tt.path, tt.param, sc, tt.max, tt.def)
+		if code, body := status(fmt.Sprintf(tt.query, max)); code != 200 {
+			t.Errorf("%s: the documented maximum %d is refused: %d %s", tt.path, max, code, body)
+		} else if n := getList(t, s, fmt.Sprintf(tt.query, max)).Count; n > max {
+			t.Errorf("%s: %d results for %s=%d", tt.path, n, tt.param, max)
+		}
+		if code, body := status(fmt.Sprintf(tt.query, max+1)); code != 400 || !strings.Contains(string(body), strconv.Itoa(max)) {
+			t.Errorf("%s: %s=%d above the documented maximum: %d %s", tt.path, tt.param, max+1, code, body)
+		}
+		noParam := strings.Replace(fmt.Sprintf(tt.query, 1), "&"+tt.param+"=1", "", 1)
+		if n := getList(t, s, noParam).Count; n != def {
+			t.Errorf("%s: %d results without %s, documented default %d", tt.path, n, tt.param, def)
 		}
 	}
-	// The documented OGC limit is what the server does: the default page,
-	// and a larger limit capped to the maximum.
-	if sc := paramsOf(t, doc, "/api/within")[paramRadiusKm]["schema"].(map[string]any); sc["maximum"] != float64(maxRadiusKm) {
-		t.Errorf("radius_km schema %v", sc)
+	maxRadius := documentedInt(t, doc, "/api/within", "radius_km", "maximum")
+	if code, _ := status(fmt.Sprintf("/api/within?lat=45.76&lon=4.84&radius_km=%d&limit=1", maxRadius)); code != 200 {
+		t.Errorf("radius_km=%d (the documented maximum) answered %d", maxRadius, code)
 	}
-	if sc := paramsOf(t, doc, "/api/search")[paramQ]["schema"].(map[string]any); sc["maxLength"] != float64(maxQueryRunes) {
-		t.Errorf("q schema %v", sc)
+	if code, _ := status(fmt.Sprintf("/api/within?lat=45.76&lon=4.84&radius_km=%d.5&limit=1", maxRadius)); code != 400 {
+		t.Errorf("radius_km above the documented maximum answered %d", code)
 	}
-	bbox := paramsOf(t, doc, "/collections/{collectionId}/items")[paramBBox]
+	maxQ := int(paramsOf(t, doc, "/api/search")["q"]["schema"].(map[string]any)["maxLength"].(float64))
+	if code, _ := status("/api/search?q=" + strings.Repeat("a", maxQ)); code != 200 {
+		t.Errorf("q of the documented %d characters answered %d", maxQ, code)
+	}
+	if code, _ := status("/api/search?q=" + strings.Repeat("a", maxQ+1)); code != 400 {
+		t.Errorf("q of %d characters answered %d", maxQ+1, code)
+	}
+	bbox := paramsOf(t, doc, "/collections/{collectionId}/items")["bbox"]
 	if bbox == nil || bbox["schema"].(map[string]any)["type"] != "array" || bbox["explode"] != false {
 		t.Errorf("bbox %v", bbox)
 	}
 	// The collection ids of the data being served.
-	if enum := toStrings(paramsOf(t, doc, "/collections/{collectionId}")["collectionId"]["schema"].(map[string]any)["enum"]); !slices.Equal(enum, s.catalog.Load().Index.Layers()) {
+	if enum := toStrings(paramsOf(t, doc, "/collections/{collectionId}")["collectionId"]["schema"].(map[string]any)["enum"]); !slices.Equal(enum, s.api.Catalog().Index.Layers()) {
 		t.Errorf("collectionId enum %v", enum)
 	}
+
+	// The OGC page size: the default when absent, capped at the maximum.
+	ogc := newOGCServer(t)
+	ogcDoc := fetchOpenAPI(t, ogc)
+	items := "/collections/{collectionId}/items"
+	max, def := documentedInt(t, ogcDoc, items, "limit", "maximum"), documentedInt(t, ogcDoc, items, "limit", "default")
+	for limit, want := range map[string]int{"": def, "&limit=" + strconv.Itoa(max): max, "&limit=" + strconv.Itoa(max+1): max} {
+		_, body := do(t, ogc, "GET", "/collections/"+ogcBigLayer+"/items?f=json"+limit, nil)
+		var fc ogcFC
+		if err := json.Unmarshal(body, &fc); err != nil || fc.NumberReturned == nil || *fc.NumberReturned != want {
+			t.Errorf("items%s: %s, want %d features", limit, snippetOf(body), want)
+		}
+	}
 }
+
+func snippetOf(b []byte) string { return string(b[:min(len(b), 200)]) }
 
 // TestOpenAPIParametersAreTheAcceptedOnes asks every route that refuses
 // unknown parameters which ones it accepts (its 400 says so) and compares
@@ -264,17 +333,15 @@ func TestOpenAPIParametersAreTheAcceptedOnes(t *testing.T) {
 		}
 		checked++
 		accepted := strings.Split(list, ", ")
-		var documented []string
+		var documented, properties []string
 		for name, pm := range paramsOf(t, doc, p) {
 			if pm["in"] != "query" {
 				continue
 			}
 			if name == "properties" { // the free-form property filters
-				l, _ := layerInfo(s.catalog.Load(), sample["collectionId"])
+				l, _ := s.api.Catalog().Manifest.Layer(sample["collectionId"])
 				for _, f := range l.Fields {
-					if !slices.Contains(itemsReserved, f.Name) {
-						documented = append(documented, f.Name)
-					}
+					properties = append(properties, f.Name)
 					if !strings.Contains(pm["description"].(string), f.Name+" ("+string(f.Type)+")") {
 						t.Errorf("%s: property %s of %s not described", p, f.Name, l.ID)
 					}
@@ -282,6 +349,12 @@ func TestOpenAPIParametersAreTheAcceptedOnes(t *testing.T) {
 				continue
 			}
 			documented = append(documented, name)
+		}
+		// A property named like a parameter (limit…) cannot be filtered.
+		for _, name := range properties {
+			if !slices.Contains(documented, name) {
+				documented = append(documented, name)
+			}
 		}
 		sort.Strings(accepted)
 		sort.Strings(documented)

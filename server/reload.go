@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/territoires-industrie/carte/api"
 )
 
 // loadStatus is what /readyz tells about loads: when the served tileset
@@ -50,7 +51,7 @@ func (s *Server) storageChanged(up bool, reason string) {
 
 // readyDetails are the fields of /readyz beyond its status: what is
 // served since when, the last failed reload, the storage's state.
-func (s *Server) readyDetails(ts *Tileset, cat *Catalog) fiber.Map {
+func (s *Server) readyDetails(ts *Tileset, cat *api.Catalog) fiber.Map {
 	s.loads.mu.Lock()
 	defer s.loads.mu.Unlock()
 	d := fiber.Map{"version": ts.Version, "loaded_at": s.loads.loadedAt.UTC().Format(time.RFC3339)}

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/territoires-industrie/carte/api"
 )
 
 // Server serves one tileset at a time; Swap replaces it atomically while
@@ -22,8 +23,9 @@ type Server struct {
 	cfg     Config
 	logger  *slog.Logger
 	app     *fiber.App
+	api     *api.API
+	table   routeTable
 	tileset atomic.Pointer[Tileset]
-	catalog atomic.Pointer[Catalog]
 	statics sync.Map // embedded file name → *staticFile, read once
 	metrics *metrics
 	guard   *guard // rate limits and API keys (limits.go)
@@ -53,7 +55,19 @@ func New(cfg Config, logger *slog.Logger) *Server {
 		// write: with the default 4 KB buffer, each took two system calls.
 		WriteBufferSize: 16 << 10,
 		Concurrency:     cfg.Limits.MaxConnections,
+		// Routing is exact, as the route table's lookup is: /Tiles/… is
+		// not /tiles/… (it would escape the tiles' rate limit).
+		CaseSensitive: true,
+		StrictRouting: true,
 	})
+	s.api = api.New(api.Config{
+		Links:      cfg.links(),
+		Registry:   cfg.Registry,
+		MapPage:    s.handleMapPage,
+		Routes:     func() []api.Route { return s.table },
+		RateLimits: api.RateLimits{API: cfg.Limits.API > 0 || cfg.Limits.APIKey > 0, Tiles: cfg.Limits.Tiles > 0, KeyHeader: HeaderAPIKey},
+	})
+	s.table = s.routes()
 	s.guard = s.newGuard()
 	s.pageCSP = pagePolicy(pageOrigins(cfg))
 	s.app.Use(s.observe)
@@ -74,18 +88,34 @@ func New(cfg Config, logger *slog.Logger) *Server {
 	// for clients that accept it: a 9 KB nearby answer travels as about
 	// 1.5 KB. Tiles and pages carry their own compressed bytes.
 	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
-		return classify(c.Path()) != classAPI
+		return budgetOf(c) != api.BudgetAPI
 	}}))
-	s.app.Get("/tiles/*", s.handleTile)
-	s.app.Get("/tiles.json", s.handleTileJSON)
-	s.app.Get("/style.json", s.handleStyle)
-	s.app.Get("/healthz", s.handleHealthz)
-	s.app.Get("/readyz", s.handleReadyz)
-	s.app.Get("/metrics", s.handleMetrics())
-	s.registerAPI()
-	s.registerOGC()
-	s.registerStatic()
+	s.table.register(s.app)
 	return s
+}
+
+// localRoute is the Fiber local holding the request's *api.Route (nil
+// when no route serves the path), set once by observe.
+const localRoute = "territoires.route"
+
+// routeOf is the request's route, nil when none serves its path.
+func routeOf(c *fiber.Ctx) *api.Route {
+	r, _ := c.Locals(localRoute).(*api.Route)
+	return r
+}
+
+// budgetOf is the rate-limit budget of the request's route.
+func budgetOf(c *fiber.Ctx) api.Budget {
+	if r := routeOf(c); r != nil {
+		return r.Budget
+	}
+	return api.BudgetFree
+}
+
+// SwapCatalog installs c for the API routes.
+func (s *Server) SwapCatalog(c *api.Catalog) {
+	s.api.Swap(c)
+	s.logger.Info("catalog ready", "data_version", c.Version, "layers", len(c.Manifest.Layers))
 }
 
 // App is the Fiber application, for tests (app.Test) and Listener.
@@ -140,9 +170,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout tim
 // observe logs and measures every request, whatever its outcome.
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
-	// Labels are constants; the path is cloned only for the access log
-	// because Fiber's strings point into buffers reused after the handler.
-	route, method := routeLabel(c.Path()), methodLabel(c.Method())
+	r := s.table.lookup(c.Path())
+	c.Locals(localRoute, r)
+	// Labels are constants of the route table; the path is cloned only for
+	// the access log because Fiber's strings point into buffers reused
+	// after the handler.
+	route, method := otherLabel, methodLabel(c.Method())
+	if r != nil {
+		route = r.Label
+	}
 	var path string
 	if s.cfg.AccessLog {
 		path = strings.Clone(c.Path())

@@ -19,7 +19,9 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 
+	"github.com/territoires-industrie/carte/api"
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 	"github.com/territoires-industrie/carte/tiles"
 )
 
@@ -36,9 +38,9 @@ func fixtureDataset() *dataset.Dataset {
 		Manifest: dataset.Manifest{Title: "fixture", Attribution: "© fixture"},
 		Version:  "v1fixture",
 		Layers: []dataset.Layer{
-			{Info: dataset.LayerInfo{ID: dataset.LayerRegions, Title: "Régions", Geometry: dataset.GeometryPolygon, Sources: src, Fields: fields, Count: 1},
+			{Info: dataset.LayerInfo{ID: layers.Regions, Title: "Régions", Geometry: dataset.GeometryPolygon, Sources: src, Fields: fields, Count: 1},
 				Features: []dataset.Feature{{ID: "region-84", Geometry: square(orb.Point{5, 45.5}, 1.5), Properties: map[string]any{"name": "Auvergne-Rhône-Alpes", "code": "84"}}}},
-			{Info: dataset.LayerInfo{ID: dataset.LayerSites, Title: "Sites", Geometry: dataset.GeometryPoint, Sources: src, Fields: fields, Count: 1},
+			{Info: dataset.LayerInfo{ID: "sites", Title: "Sites", Geometry: dataset.GeometryPoint, Sources: src, Fields: fields, Count: 1},
 				Features: []dataset.Feature{{ID: "site-01", Geometry: lyon, Properties: map[string]any{"name": "Site de Lyon"}}}},
 		},
 	}
@@ -51,8 +53,8 @@ func fixtureArchive(tb testing.TB) []byte {
 	ds := fixtureDataset()
 	opts := tiles.DefaultOptions()
 	opts.Layers = map[string]tiles.LayerTiling{
-		dataset.LayerRegions: {MinZoom: 0, MaxZoom: 10},
-		dataset.LayerSites:   {MinZoom: 2, MaxZoom: 10},
+		layers.Regions: {MinZoom: 0, MaxZoom: 10},
+		"sites":        {MinZoom: 2, MaxZoom: 10},
 	}
 	archive, _, err := tiles.Build(context.Background(), ds, opts)
 	if err != nil {
@@ -74,6 +76,16 @@ func fixtureTileset(tb testing.TB, archive []byte) *Tileset {
 	return ts
 }
 
+// newCatalog indexes ds with the default registry.
+func newCatalog(tb testing.TB, ds *dataset.Dataset) *api.Catalog {
+	tb.Helper()
+	cat, err := api.NewCatalog(ds, layers.Default())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cat
+}
+
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // newTestServer serves the fixture archive with cfg (defaults when zero).
@@ -87,7 +99,7 @@ func newTestServer(tb testing.TB, mutate func(*Config)) (*Server, *Tileset) {
 	s := New(cfg, quietLogger())
 	ts := fixtureTileset(tb, fixtureArchive(tb))
 	s.Swap(ts)
-	s.SwapCatalog(NewCatalog(fixtureDataset()))
+	s.SwapCatalog(newCatalog(tb, fixtureDataset()))
 	return s, ts
 }
 
@@ -149,11 +161,11 @@ func TestTileIsServedAndDecodesToTheFeaturesItCovers(t *testing.T) {
 		for _, l := range layers {
 			names[l.Name] = len(l.Features)
 		}
-		if names[dataset.LayerRegions] != 1 || names[dataset.LayerSites] != 1 {
+		if names["regions"] != 1 || names["sites"] != 1 {
 			t.Fatalf("layers %v", names)
 		}
 		for _, l := range layers {
-			if l.Name == dataset.LayerSites && (l.Features[0].Properties["id"] != "site-01" || l.Features[0].Properties["name"] != "Site de Lyon") {
+			if l.Name == "sites" && (l.Features[0].Properties["id"] != "site-01" || l.Features[0].Properties["name"] != "Site de Lyon") {
 				t.Errorf("site properties %v", l.Features[0].Properties)
 			}
 		}
@@ -357,7 +369,7 @@ func TestNotReadyUntilATilesetIsSwappedIn(t *testing.T) {
 	if resp, _ := do(t, s, "GET", "/readyz", nil); resp.StatusCode != 503 {
 		t.Errorf("/readyz with tiles but no index: %d, want 503", resp.StatusCode)
 	}
-	s.SwapCatalog(NewCatalog(fixtureDataset()))
+	s.SwapCatalog(newCatalog(t, fixtureDataset()))
 	resp, body := do(t, s, "GET", "/readyz", nil)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), ts.Version) {
 		t.Errorf("/readyz after: %d %s", resp.StatusCode, body)
@@ -426,14 +438,14 @@ func TestStyleDrawsEveryLayer(t *testing.T) {
 	if err := json.Unmarshal(body, &style); err != nil {
 		t.Fatal(err)
 	}
-	if style.Version != 8 || style.Sources[sourceID].URL != "https://carte.example.org/tiles.json" || style.Glyphs != "" {
+	if style.Version != 8 || style.Sources[layers.SourceID].URL != "https://carte.example.org/tiles.json" || style.Glyphs != "" {
 		t.Errorf("style %s", body)
 	}
 	drawn := map[string]bool{}
 	for _, l := range style.Layers {
 		drawn[l.SourceLayer] = true
 	}
-	for _, id := range []string{dataset.LayerRegions, dataset.LayerDepartements, dataset.LayerTerritoires, dataset.LayerCommunes, dataset.LayerACV, dataset.LayerFormations, dataset.LayerSites} {
+	for _, id := range []string{layers.Regions, layers.Departements, layers.Territoires, layers.Communes, "acv", "formations", "sites"} {
 		if !drawn[id] {
 			t.Errorf("the style does not draw layer %q", id)
 		}
@@ -494,8 +506,8 @@ func TestMetricsCountRequestsWithBoundedLabels(t *testing.T) {
 		}
 	}
 	for path, want := range map[string]string{"/api/nearby": "api_nearby", "/api/features/2023/ti-1": "api_features", "/collections/sites/items/x": "collection_items", "/collections/sites": "collection", "/": "landing", "/embed": "embed", "/static/abc/app.js": "static", "/x/y": "other"} {
-		if got := routeLabel(path); got != want {
-			t.Errorf("routeLabel(%q) = %q, want %q", path, got, want)
+		if got := s.table.label(path); got != want {
+			t.Errorf("label of %q = %q, want %q", path, got, want)
 		}
 	}
 	if strings.Contains(text, "random-") {

@@ -78,3 +78,13 @@ func (t *Tileset) tileJSON(base string) map[string]any {
 }
 
 func e7(v int32) float64 { return float64(v) / 1e7 }
+
+// DataVersion is the version of the dataset the archive was built from,
+// when a territoires build made it ("" for other archives).
+func (t *Tileset) DataVersion() string {
+	if g, _ := t.metadata["generator"].(string); g != tiles.Generator {
+		return ""
+	}
+	v, _ := t.metadata["version"].(string)
+	return v
+}

@@ -120,7 +120,6 @@ async function start() {
   performance.mark('territoires:style');
   for (const l of style.layers) baseFilters[l.id] = l.filter ?? null;
   inlineTileJSON(style, tilejson);
-  tuneStyle(style);
   // The initial filters and visibilities go into the style itself: changing
   // them once the map is loaded would parse every tile a second time.
   const initial = styleState();
@@ -214,22 +213,6 @@ function inlineTileJSON(style, tj) {
     Object.assign(src, { tiles: tj.tiles, minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 22, scheme: tj.scheme ?? 'xyz' });
     if (tj.bounds) src.bounds = tj.bounds;
     if (!src.attribution && tj.attribution) src.attribution = tj.attribution;
-  }
-}
-
-// Style choices of the front end: lighter clusters of training centres, and
-// a line over the chosen département (hidden until one is chosen; the
-// other borders are the outlines of the départements' fills).
-function tuneStyle(style) {
-  const at = style.layers.findIndex((l) => l.id === 'regions-line');
-  if (at >= 0) {
-    style.layers.splice(at + 1, 0, { id: 'departement-selected', type: 'line', source: style.layers[at].source, 'source-layer': 'departements',
-      filter: ['==', ['get', 'code'], ''], layout: { visibility: 'none' }, paint: { 'line-color': '#000091', 'line-width': 2.5 } });
-  }
-  for (const l of style.layers) {
-    if (l.id === 'formations-cluster') {
-      l.paint = { ...l.paint, 'circle-radius': ['step', ['get', 'point_count'], 4, 10, 5.5, 50, 7.5, 200, 10], 'circle-opacity': 0.7 };
-    }
   }
 }
 

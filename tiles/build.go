@@ -160,17 +160,20 @@ func placeZoom(ctx context.Context, ds *dataset.Dataset, opts Options, props [][
 		}
 	}
 
-	workers := opts.workers()
-	results := make([]map[tileKey][]placed, workers)
-	shown := make([]map[int]int, workers) // layer → features drawn
-	squares := make([]map[int]int, workers)
+	// The jobs are dealt round-robin into parts, so that each part mixes
+	// cheap points and costly polygons; each part fills maps of its own.
+	parts := 4 * opts.workers()
+	results := make([]map[tileKey][]placed, parts)
+	shown := make([]map[int]int, parts) // layer → features drawn
+	squares := make([]map[int]int, parts)
 	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(opts.workers())
 	buffer := float64(opts.Buffer)
-	for w := 0; w < workers; w++ {
+	for w := range parts {
 		results[w], shown[w], squares[w] = map[tileKey][]placed{}, map[int]int{}, map[int]int{}
 		g.Go(func() error {
 			out := results[w]
-			for j := w; j < len(jobs); j += workers {
+			for j := w; j < len(jobs); j += parts {
 				if j%1024 == 0 && gctx.Err() != nil {
 					return gctx.Err()
 				}

@@ -81,7 +81,7 @@ func TestBuildDefaultDataset(t *testing.T) {
 		layers.ProjectToWGS84(tile)
 		found := false
 		for _, l := range layers {
-			if l.Name != dataset.LayerCommunes {
+			if l.Name != "communes" {
 				continue
 			}
 			for _, f := range l.Features {

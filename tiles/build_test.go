@@ -17,6 +17,7 @@ import (
 	"github.com/protomaps/go-pmtiles/pmtiles"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // square returns a closed square ring of half-size d degrees around c.
@@ -49,9 +50,9 @@ func layer(id, geometry string, features ...dataset.Feature) dataset.Layer {
 // tile unit at z6), a cluster of 5 training centres around Lyon plus
 // one in Grenoble, and an overseas site.
 func fixtureDataset() *dataset.Dataset {
-	regions := layer(dataset.LayerRegions, dataset.GeometryPolygon,
+	regions := layer(layers.Regions, dataset.GeometryPolygon,
 		dataset.Feature{ID: "region-84", Geometry: square(orb.Point{5, 45.5}, 1.5), Properties: map[string]any{"name": "Auvergne-Rhône-Alpes", "population": int64(8000000)}})
-	communes := layer(dataset.LayerCommunes, dataset.GeometryPolygon,
+	communes := layer(layers.Communes, dataset.GeometryPolygon,
 		dataset.Feature{ID: "69123", Geometry: square(lyon, 0.05), Properties: map[string]any{"name": "Lyon", "code_insee": "69123", "population": int64(522250)}},
 		dataset.Feature{ID: "38999", Geometry: square(grenoble, 0.0002), Properties: map[string]any{"name": "Tiny", "code_insee": "38999"}})
 	var centres []dataset.Feature
@@ -59,8 +60,8 @@ func fixtureDataset() *dataset.Dataset {
 		centres = append(centres, dataset.Feature{ID: "formation-" + string(rune('a'+i)), Geometry: orb.Point{lyon[0] + dx, lyon[1]}, Properties: map[string]any{"name": "Centre"}})
 	}
 	centres = append(centres, dataset.Feature{ID: "formation-grenoble", Geometry: grenoble, Properties: map[string]any{"name": "CFA Grenoble"}})
-	formations := layer(dataset.LayerFormations, dataset.GeometryPoint, centres...)
-	sites := layer(dataset.LayerSites, dataset.GeometryPoint,
+	formations := layer("formations", dataset.GeometryPoint, centres...)
+	sites := layer("sites", dataset.GeometryPoint,
 		dataset.Feature{ID: "site-97", Geometry: fortDeFranc, Properties: map[string]any{"name": "Site Martinique"}})
 	return &dataset.Dataset{
 		Manifest: dataset.Manifest{Title: "fixture", Attribution: "fixture attribution"},
@@ -72,10 +73,10 @@ func fixtureDataset() *dataset.Dataset {
 func fixtureOptions() Options {
 	o := DefaultOptions()
 	o.Layers = map[string]LayerTiling{
-		dataset.LayerRegions:    {MinZoom: 0, MaxZoom: 10, Fields: []string{"name"}},
-		dataset.LayerCommunes:   {MinZoom: 6, MaxZoom: 10},
-		dataset.LayerFormations: {MinZoom: 4, MaxZoom: 10, ClusterBelow: 9},
-		dataset.LayerSites:      {MinZoom: 0, MaxZoom: 10},
+		layers.Regions:  {MinZoom: 0, MaxZoom: 10, Fields: []string{"name"}},
+		layers.Communes: {MinZoom: 6, MaxZoom: 10},
+		"formations":    {MinZoom: 4, MaxZoom: 10, ClusterBelow: 9},
+		"sites":         {MinZoom: 0, MaxZoom: 10},
 	}
 	return o
 }
@@ -136,7 +137,7 @@ func TestBuildPlacesFeaturesInTheTilesThatCoverThem(t *testing.T) {
 			}
 			continue
 		}
-		communes := findLayer(layers, dataset.LayerCommunes)
+		communes := findLayer(layers, "communes")
 		if z < 6 {
 			if communes != nil {
 				t.Errorf("z%d: communes shown below their min zoom", z)
@@ -183,11 +184,11 @@ func TestBuildPlacesFeaturesInTheTilesThatCoverThem(t *testing.T) {
 func TestBuildKeepsTinyCommunesAtEveryZoom(t *testing.T) {
 	r, stats, _ := buildFixture(t)
 	for z := 6; z <= 10; z++ {
-		if got := stats.Shown[dataset.LayerCommunes][z]; got != 2 {
+		if got := stats.Shown[layers.Communes][z]; got != 2 {
 			t.Errorf("z%d: %d communes drawn, want 2", z, got)
 		}
 		tile := maptile.At(grenoble, maptile.Zoom(z))
-		l := findLayer(decodeTile(t, r, tile), dataset.LayerCommunes)
+		l := findLayer(decodeTile(t, r, tile), layers.Communes)
 		found := false
 		for _, f := range l.Features {
 			found = found || f.Properties["id"] == "38999"
@@ -196,7 +197,7 @@ func TestBuildKeepsTinyCommunesAtEveryZoom(t *testing.T) {
 			t.Errorf("z%d: the 30 m commune vanished", z)
 		}
 	}
-	if stats.Squares[dataset.LayerCommunes] == 0 {
+	if stats.Squares[layers.Communes] == 0 {
 		t.Error("the tiny commune should need the minimum square at z6")
 	}
 }
@@ -204,10 +205,10 @@ func TestBuildKeepsTinyCommunesAtEveryZoom(t *testing.T) {
 func TestBuildClustersPointsBelowTheClusterZoom(t *testing.T) {
 	r, stats, _ := buildFixture(t)
 	for z := 4; z <= 10; z++ {
-		if got := stats.Shown[dataset.LayerFormations][z]; got != 6 {
+		if got := stats.Shown["formations"][z]; got != 6 {
 			t.Errorf("z%d: %d training centres drawn, want all 6", z, got)
 		}
-		l := findLayer(decodeTile(t, r, maptile.At(lyon, maptile.Zoom(z))), dataset.LayerFormations)
+		l := findLayer(decodeTile(t, r, maptile.At(lyon, maptile.Zoom(z))), "formations")
 		if l == nil {
 			t.Fatalf("z%d: no formations layer", z)
 		}
@@ -228,7 +229,7 @@ func TestBuildClustersPointsBelowTheClusterZoom(t *testing.T) {
 			t.Errorf("z%d: %d clusters and %d single centres, want the 5 centres", z, clusters, singles)
 		}
 	}
-	if l := findLayer(decodeTile(t, r, maptile.At(lyon, 3)), dataset.LayerFormations); l != nil {
+	if l := findLayer(decodeTile(t, r, maptile.At(lyon, 3)), "formations"); l != nil {
 		t.Error("formations shown below their min zoom")
 	}
 }
@@ -262,10 +263,10 @@ func TestBuildArchiveHeaderAndMetadata(t *testing.T) {
 		t.Fatalf("metadata %s", r.Metadata)
 	}
 	f := meta.VectorLayers[2]
-	if f.ID != dataset.LayerFormations || f.MinZoom != 4 || f.MaxZoom != 10 || f.Fields["point_count"] != "Number" || f.Fields["population"] != "Number" || f.Fields["name"] != "String" {
+	if f.ID != "formations" || f.MinZoom != 4 || f.MaxZoom != 10 || f.Fields["point_count"] != "Number" || f.Fields["population"] != "Number" || f.Fields["name"] != "String" {
 		t.Errorf("formations vector layer %+v", f)
 	}
-	if src := meta.Provenance[dataset.LayerSites].Sources; len(src) != 1 || src[0].Licence != "Licence Ouverte 2.0" {
+	if src := meta.Provenance["sites"].Sources; len(src) != 1 || src[0].Licence != "Licence Ouverte 2.0" {
 		t.Errorf("sites provenance %+v", src)
 	}
 	if err := pmtiles.Verify(log.New(io.Discard, "", 0), path); err != nil {
@@ -292,7 +293,7 @@ func TestClustersNeverSpanDepartements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := findLayer(decodeTile(t, r, maptile.At(lyon, 6)), dataset.LayerFormations)
+	l := findLayer(decodeTile(t, r, maptile.At(lyon, 6)), "formations")
 	got := map[string]float64{}
 	for _, f := range l.Features {
 		if f.Properties[PropCluster] == true {
@@ -309,7 +310,7 @@ func TestClustersNeverSpanDepartements(t *testing.T) {
 
 func TestBuildKeepsOnlyTheTileFields(t *testing.T) {
 	r, _, _ := buildFixture(t)
-	l := findLayer(decodeTile(t, r, maptile.At(lyon, 5)), dataset.LayerRegions)
+	l := findLayer(decodeTile(t, r, maptile.At(lyon, 5)), layers.Regions)
 	if l == nil || len(l.Features) != 1 {
 		t.Fatalf("regions layer %+v", l)
 	}
@@ -340,7 +341,7 @@ func TestBuildIsDeterministic(t *testing.T) {
 
 func TestBuildRejectsLayerWithoutZoomRange(t *testing.T) {
 	opts := fixtureOptions()
-	delete(opts.Layers, dataset.LayerSites)
+	delete(opts.Layers, "sites")
 	if _, _, err := Build(context.Background(), fixtureDataset(), opts); err == nil {
 		t.Fatal("a layer without zoom range must be an error, not silently left out")
 	}
@@ -400,7 +401,7 @@ func TestBuildSimplifiesLessAtTheHighestZoom(t *testing.T) {
 		t.Fatal(err)
 	}
 	vertices := func(z maptile.Zoom) int {
-		l := findLayer(decodeTile(t, r, maptile.At(orb.Point{east, (south + north) / 2}, z)), dataset.LayerRegions)
+		l := findLayer(decodeTile(t, r, maptile.At(orb.Point{east, (south + north) / 2}, z)), layers.Regions)
 		if l == nil || len(l.Features) != 1 {
 			t.Fatalf("z%d: want the region in the tile", z)
 		}

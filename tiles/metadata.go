@@ -51,7 +51,7 @@ func metadata(ds *dataset.Dataset, opts Options) (map[string]any, error) {
 		"type":          "overlay",
 		"format":        "pbf",
 		"version":       ds.Version,
-		"generator":     "territoires build",
+		"generator":     Generator,
 		"vector_layers": vectorLayers,
 		"provenance":    provenance,
 	}, nil
@@ -66,3 +66,7 @@ func mvtFieldType(t dataset.FieldType) string {
 	}
 	return "String"
 }
+
+// Generator names the builder in an archive's metadata; with it, the
+// metadata "version" is the data version the archive was built from.
+const Generator = "territoires build"

@@ -8,10 +8,14 @@
 package tiles
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"runtime"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // Extent is the MVT coordinate range of one tile.
@@ -30,8 +34,8 @@ const MaxTileBytes = 500 * 1024
 type LayerTiling struct {
 	MinZoom, MaxZoom int
 	// Fields are the properties kept in the tiles (plus the id), enough to
-	// style, label and filter; the API serves the full record. Nil keeps
-	// every field.
+	// style, label and filter; the API serves the full record. A field the
+	// dataset does not have is left out; nil keeps every field.
 	Fields []string
 	// ClusterBelow: below this zoom, points are grouped by grid cell and a
 	// cell holding several points becomes one point with a point_count.
@@ -68,34 +72,45 @@ type Options struct {
 	Workers int
 }
 
-// DefaultOptions are the zoom ranges of the default map: base polygons and
-// territories from z0, communes from z7 (below, a tile of northern France
-// would pass 500 KB; the territories show the same areas), training centres
-// clustered below z9.
+// DefaultOptions build every layer of the default registry, with the
+// build settings of the default map.
 func DefaultOptions() Options {
 	return Options{
-		Layers: map[string]LayerTiling{
-			dataset.LayerRegions: {MinZoom: 0, MaxZoom: 12,
-				Fields: []string{"name", "code"}},
-			dataset.LayerDepartements: {MinZoom: 3, MaxZoom: 12,
-				Fields: []string{"name", "code", "region"}},
-			dataset.LayerTerritoires: {MinZoom: 0, MaxZoom: 12,
-				Fields: []string{"name", "ti_id", "period", "region", "n_communes", "population", "membership"}},
-			dataset.LayerCommunes: {MinZoom: 7, MaxZoom: 12,
-				Fields: []string{"name", "code_insee", "population", "departement", "region", "epci", "territoire", "territoire_2018", "in_ti_2023", "in_ti_2018", "acv"}},
-			dataset.LayerACV: {MinZoom: 4, MaxZoom: 12,
-				Fields: []string{"name", "acv_id", "code_insee", "departement", "region", "territoire", "precision"}},
-			dataset.LayerFormations: {MinZoom: 4, MaxZoom: 12, ClusterBelow: 9,
-				Fields: []string{"name", "category", "code_insee", "commune", "departement", "region", "territoire", "precision"}},
-			dataset.LayerSites: {MinZoom: 0, MaxZoom: 12,
-				Fields: []string{"name", "programme", "named_in_source", "surface_ha", "commune", "code_insee", "departement", "region", "territoire", "precision"}},
-		},
+		Layers:           LayerTilings(layers.Default()),
 		Buffer:           64,
 		Tolerance:        4,
 		MaxZoomTolerance: 1,
 		ClusterCell:      256,
 		Center:           Center{Lon: 2.35, Lat: 46.6, Zoom: 5},
 	}
+}
+
+// LayerTilings is the tiling of every layer of a registry: its zoom
+// range, its tile fields and its clustering.
+func LayerTilings(r layers.Registry) map[string]LayerTiling {
+	out := make(map[string]LayerTiling, len(r))
+	for _, l := range r {
+		out[l.ID] = LayerTiling{MinZoom: l.MinZoom, MaxZoom: l.MaxZoom, Fields: l.TileFields(), ClusterBelow: l.ClusterBelow}
+	}
+	return out
+}
+
+// CacheKey names the archive that Build makes of the data version with
+// these options: the whole options value (but the number of workers, which
+// does not change the result) and the builder version, so that no change
+// of an option can reuse a stale archive.
+func (o Options) CacheKey(dataVersion string) string {
+	o.Workers = 0
+	b, err := json.Marshal(struct {
+		Data    string
+		Builder int
+		Options Options
+	}{dataVersion, BuilderVersion, o})
+	if err != nil {
+		panic("tiles: options cannot be encoded: " + err.Error()) // plain values only
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
 // toleranceAt is the simplification tolerance of zoom z in an archive whose
@@ -124,11 +139,6 @@ func (o Options) zoomRange(ds *dataset.Dataset) (minZoom, maxZoom int, err error
 		}
 		if z.MinZoom < 0 || z.MaxZoom > 22 || z.MinZoom > z.MaxZoom {
 			return 0, 0, fmt.Errorf("tiles: layer %q: invalid zoom range %d-%d", l.Info.ID, z.MinZoom, z.MaxZoom)
-		}
-		for _, f := range z.Fields {
-			if _, ok := l.Info.Field(f); !ok {
-				return 0, 0, fmt.Errorf("tiles: layer %q: tile field %q is not in the layer's schema", l.Info.ID, f)
-			}
 		}
 		minZoom = min(minZoom, z.MinZoom)
 		maxZoom = max(maxZoom, z.MaxZoom)

@@ -8,12 +8,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/territoires-industrie/carte/data"
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 	"github.com/territoires-industrie/carte/tiles"
 )
 
@@ -29,7 +29,8 @@ func runBuild(ctx context.Context, args []string, stdout io.Writer, logger *slog
 		return fmt.Errorf("build: unexpected argument %q", fl.Arg(0))
 	}
 	start := time.Now()
-	ds, err := loadDataset(*dataDir)
+	reg := layers.Default()
+	ds, err := loadDataset(*dataDir, reg)
 	if err != nil {
 		return err
 	}
@@ -41,12 +42,13 @@ func runBuild(ctx context.Context, args []string, stdout io.Writer, logger *slog
 		fmt.Fprintln(stdout)
 	}
 	opts := tiles.DefaultOptions()
+	opts.Layers = tiles.LayerTilings(reg)
 	opts.Workers = *workers
 	archive, stats, err := tiles.Build(ctx, ds, opts)
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*out, archive); err != nil {
+	if err := dataset.WriteFileAtomic(*out, archive); err != nil {
 		return err
 	}
 	layers := make([]string, 0, len(stats.Squares))
@@ -63,31 +65,19 @@ func runBuild(ctx context.Context, args []string, stdout io.Writer, logger *slog
 	return nil
 }
 
-// loadDataset reads dir, or the embedded default data when dir is "".
-func loadDataset(dir string) (*dataset.Dataset, error) {
+// loadDataset reads dir, or the embedded default data when dir is "", and
+// checks that it is the data the registry describes.
+func loadDataset(dir string, reg layers.Registry) (*dataset.Dataset, error) {
 	var fsys fs.FS = data.FS
 	if dir != "" {
 		fsys = os.DirFS(dir)
 	}
-	return dataset.Load(fsys)
-}
-
-// writeFileAtomic never leaves a half-written file at path.
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	ds, err := dataset.Load(fsys)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
+	if err := reg.CheckDataset(ds.Manifest); err != nil {
+		return nil, err
 	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return ds, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 	"github.com/territoires-industrie/carte/tiles"
 )
 
@@ -20,13 +21,13 @@ import (
 func writeRegions(tb testing.TB, dir string) {
 	tb.Helper()
 	m := dataset.Manifest{Title: "t", Attribution: "a", Layers: []dataset.LayerInfo{{
-		ID: dataset.LayerRegions, File: "regions.geojson.gz", Title: "Régions", Geometry: dataset.GeometryPolygon,
+		ID: layers.Regions, File: "regions.geojson.gz", Title: "Régions", Geometry: dataset.GeometryPolygon,
 		Sources: []dataset.Source{{Name: "test", Licence: "Licence Ouverte 2.0", Vintage: "2026"}},
 		Fields:  []dataset.Field{{Name: "name", Type: dataset.TypeString, Required: true}, {Name: "code", Type: dataset.TypeString}},
 	}}}
 	square := orb.Polygon{{{4, 45}, {6, 45}, {6, 46}, {4, 46}, {4, 45}}}
 	err := dataset.WriteDir(dir, m, map[string][]dataset.Feature{
-		dataset.LayerRegions: {{ID: "region-84", Geometry: square, Properties: map[string]any{"name": "ARA", "code": "84"}}},
+		layers.Regions: {{ID: "region-84", Geometry: square, Properties: map[string]any{"name": "ARA", "code": "84"}}},
 	})
 	if err != nil {
 		tb.Fatal(err)

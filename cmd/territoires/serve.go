@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,7 +17,9 @@ import (
 
 	_ "gocloud.dev/blob/s3blob" // s3:// archives, through go-pmtiles' buckets
 
+	"github.com/territoires-industrie/carte/api"
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 	"github.com/territoires-industrie/carte/server"
 	"github.com/territoires-industrie/carte/tiles"
 )
@@ -207,17 +207,17 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, onListen fu
 	// load reads the dataset (for the API) and opens, or builds, the
 	// archive. Nothing is swapped in unless both succeed.
 	type loaded struct {
-		catalog *server.Catalog
+		catalog *api.Catalog
 		tileset *server.Tileset
 	}
 	load := func(ctx context.Context) (loaded, error) {
-		ds, err := loadDataset(o.data)
+		ds, err := loadDataset(o.data, o.server.Registry)
 		if err != nil {
 			return loaded{}, err
 		}
 		location := o.tiles
 		if location == "" {
-			if location, err = cachedBuild(ctx, ds, o.cacheDir, logger); err != nil {
+			if location, err = cachedBuild(ctx, ds, o.server.Registry, o.cacheDir, logger); err != nil {
 				return loaded{}, err
 			}
 		}
@@ -230,7 +230,19 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, onListen fu
 			r.Close()
 			return loaded{}, err
 		}
-		return loaded{catalog: server.NewCatalog(ds), tileset: ts}, nil
+		// Tiles and API must describe the same data: an archive that
+		// names another data version is refused (the old pair is kept on
+		// reload), rather than maps that disagree with the API.
+		if v := ts.DataVersion(); v != "" && v != ds.Version {
+			ts.Close()
+			return loaded{}, fmt.Errorf("the tile archive %s was built from data version %s, the API's data is version %s: rebuild the archive (territoires build) or point --data at its dataset", location, v, ds.Version)
+		}
+		cat, err := api.NewCatalog(ds, o.server.Registry)
+		if err != nil {
+			ts.Close()
+			return loaded{}, err
+		}
+		return loaded{catalog: cat, tileset: ts}, nil
 	}
 	swap := func(l loaded) {
 		srv.SwapCatalog(l.catalog)
@@ -297,12 +309,10 @@ func serve(ctx context.Context, o serveOptions, logger *slog.Logger, onListen fu
 
 // cachedBuild returns an archive of the dataset, built into cacheDir
 // unless an archive of the same data and build options is already there.
-func cachedBuild(ctx context.Context, ds *dataset.Dataset, cacheDir string, logger *slog.Logger) (string, error) {
+func cachedBuild(ctx context.Context, ds *dataset.Dataset, reg layers.Registry, cacheDir string, logger *slog.Logger) (string, error) {
 	opts := tiles.DefaultOptions()
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%d\n%#v", ds.Version, tiles.BuilderVersion, opts.Layers)
-	fmt.Fprintf(h, "%d %g %g %d %#v", opts.Buffer, opts.Tolerance, opts.MaxZoomTolerance, opts.ClusterCell, opts.Center)
-	path := filepath.Join(cacheDir, "territoires-"+hex.EncodeToString(h.Sum(nil))[:16]+".pmtiles")
+	opts.Layers = tiles.LayerTilings(reg)
+	path := filepath.Join(cacheDir, "territoires-"+opts.CacheKey(ds.Version)+".pmtiles")
 	if _, err := os.Stat(path); err == nil {
 		logger.Info("reusing the archive built earlier for this data", "path", path, "data_version", ds.Version)
 		return path, nil
@@ -316,7 +326,7 @@ func cachedBuild(ctx context.Context, ds *dataset.Dataset, cacheDir string, logg
 	if err != nil {
 		return "", err
 	}
-	if err := writeFileAtomic(path, archive); err != nil {
+	if err := dataset.WriteFileAtomic(path, archive); err != nil {
 		return "", err
 	}
 	logger.Info("tiles built", "bytes", stats.Bytes, "tiles", stats.Tiles, "seconds", time.Since(start).Seconds())

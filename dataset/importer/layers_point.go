@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
-	"github.com/territoires-industrie/carte/dataset"
 )
 
 // common returns the value shared by every commune of codes, or "" when
@@ -27,24 +26,7 @@ func common(codes []string, value func(code string) string) string {
 }
 
 func buildACV(fsys fs.FS, r *refs, logger *slog.Logger) (*layer, error) {
-	l := newLayer(dataset.LayerACV, "Action cœur de ville",
-		"Programmes Action cœur de ville (232, dont 13 binômes de communes), un point par commune au centroïde calculé par l'ANCT. / Action cœur de ville programmes, one point per commune (commune centroid).",
-		dataset.GeometryPoint,
-		[]dataset.Source{srcACV, srcDecoupage, srcTI2023Communes},
-		[]dataset.Field{
-			fName("Nom du programme (ANCT) / programme name"),
-			fReqStr("acv_id", "Identifiant ANCT du programme (acv-NNN) / ACV programme id"),
-			fReqStr("communes", "Communes du programme selon l'ANCT, « Nom (code INSEE) ; … » / member communes"),
-			fInt("n_communes", "Nombre de communes du programme / number of communes"),
-			dataset.Field{Name: "code_insee", Type: dataset.TypeString, Description: "Code INSEE (COG 2026) quand le programme a une seule commune / INSEE code when the programme has one commune"},
-			fStr("departement", "Code du département, quand toutes les communes du programme l'ont en commun / département code when shared"),
-			fStr("region", "Code de la région, quand toutes les communes l'ont en commun / region code when shared"),
-			fStr("epci", "SIREN de l'EPCI, quand toutes les communes l'ont en commun / EPCI SIREN when shared"),
-			fStr("epci_name", "Nom de l'EPCI, quand toutes les communes l'ont en commun / EPCI name when shared"),
-			fStr("territoire", "Territoire d'industrie 2023-2027 (ti-RRNN), quand toutes les communes du programme en sont membres / 2023-2027 TI when all communes are in it"),
-			fTerritoireName,
-			fPrecision,
-		})
+	l := newLayer("acv")
 	features, err := readGeoJSON(fsys, fileACVGeo, "point")
 	if err != nil {
 		return nil, err
@@ -100,24 +82,7 @@ type siteName struct {
 }
 
 func buildSites(fsys fs.FS, r *refs) (*layer, error) {
-	l := newLayer(dataset.LayerSites, "Sites industriels clés en main",
-		"Sites clés en main France 2030 (liste ANCT de 2024, 49 sites) et sites du Pack rebond 2020 des Hauts-de-France cités par la presse. Aucune coordonnée de site n'existe dans les sources : le point est le centroïde de la commune. / Turnkey industrial sites; points are commune centroids, not site locations.",
-		dataset.GeometryPoint,
-		[]dataset.Source{srcNgeo, srcSiteNames, srcSites2020, srcDecoupage, srcCentroids, srcTI2023},
-		[]dataset.Field{
-			fName("Nom du site cité par une source, sinon « Site clé en main — <commune> » / site name, or a generic label"),
-			fReqStr("programme", "« france-2030-2024 » (sites clés en main France 2030, liste ANCT) ou « pack-rebond-2020 » (Hauts-de-France, 2020) / programme"),
-			fBool("named_in_source", "Vrai si une source nomme le site ; faux si le nom est générique / whether a source names the site", true),
-			fStr("names_sources", "Tous les noms cités par les sources, séparés par « ; » / all names found in sources"),
-			fStr("name_match", "Méthode de rattachement du nom ou de la commune au site (commune_exact, inferred_only_site_in_departement, commune_name_unique_in_HdF…) / how the name was matched"),
-			fNum("surface_ha", "Surface en hectares citée par une source / surface (ha) stated by a source"),
-			fBool("disponible_2024", "Cité par batiweb parmi les 5 sites prêts dans l'année (2024) / listed as available in 2024", false),
-			fStr("vague", "Vague d'annonce (AAAA-MM) / announcement wave"),
-			fStr("note", "Remarques de la transcription (désaccords entre sources…) / notes"),
-			fStr("source_urls", "Adresses des pages citant le site, séparées par une espace / source pages"),
-			fReqStr("commune", "Commune de rattachement du site (COG 2026) / commune"),
-			fCodeInsee, fDepartement, fRegion, fEPCI, fEPCIName, fTerritoire, fTerritoireName, fPrecision,
-		})
+	l := newLayer("sites")
 
 	names := map[string][]siteName{}
 	nt, err := readCSV(fsys, fileSiteNames, "id_site", "nom_site_source", "commune_source", "surface_ha_source",
@@ -305,23 +270,7 @@ func precisionOf(q string) (string, bool) {
 
 func buildFormations(fsys fs.FS, r *refs) (*layer, formationsResult, error) {
 	var res formationsResult
-	l := newLayer(dataset.LayerFormations, "Formation (CFA, organismes, lycées)",
-		"Lieux de formation : organismes de formation en apprentissage (CFA, dont Cnam, UIMM, Compagnons) et lycées LP / LPO / LEGT. La plupart des points sont au centroïde de la commune (precision = commune) ; 446 lycées ont une coordonnée exacte. / Training centres; most points are commune centroids.",
-		dataset.GeometryPoint,
-		[]dataset.Source{srcFormationPoints, srcTBA, srcIPS, srcOccitanie, srcLille, srcCentroids, srcDecoupage, srcTI2023Communes, srcACV},
-		[]dataset.Field{
-			fName("Nom de l'établissement (raison sociale ou nom du lycée) / name"),
-			fReqStr("category", "Catégorie : cnam, cfa_uimm, cfa_compagnons, cfa_industrie_nom, cfa_organisme_formation, lycee_professionnel, lycee_polyvalent, lycee_general_technologique (catégories CFA déduites des noms, heuristiques) / category"),
-			fReqStr("source", "Fichier d'origine de la ligne / source file"),
-			fStr("uai", "Code UAI de l'établissement / UAI code"),
-			fStr("siret", "SIRET de l'organisme / SIRET"),
-			fCodeInsee,
-			fStr("commune", "Nom de la commune / commune name"),
-			fDepartement, fRegion, fEPCI, fEPCIName, fTerritoire, fTerritoireName,
-			fStr("acv_id", "Programme Action cœur de ville de la commune (acv-NNN) / ACV programme of the commune"),
-			fPrecision,
-			fReqStr("coord_quality", "Origine de la coordonnée dans la table source (commune_centroid_derived, exact_annuaire_education_occitanie_2024-11, exact_geoloc_etab_academie_lille_2021…) / coordinate origin"),
-		})
+	l := newLayer("formations")
 	t, err := readCSV(fsys, fileFormations, "source", "categorie", "uai", "siret", "nom", "insee_com_cog2026",
 		"lib_com", "lon", "lat", "coord_quality", "id_ti_2023_2027", "id_acv")
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // layer is a built layer: its manifest entry and its features.
@@ -19,11 +20,14 @@ type layer struct {
 	features []dataset.Feature
 }
 
-func newLayer(id, title, desc, geometry string, sources []dataset.Source, fields []dataset.Field) *layer {
-	return &layer{info: dataset.LayerInfo{
-		ID: id, File: id + ".geojson.gz", Title: title, Description: desc,
-		Geometry: geometry, Sources: sources, Fields: fields,
-	}}
+// newLayer starts the layer the registry describes as id: its manifest
+// entry (title, schema, sources) comes from there.
+func newLayer(id string) *layer {
+	spec, ok := layers.Default().Layer(id)
+	if !ok {
+		panic("importer: layer " + id + " is not in the registry")
+	}
+	return &layer{info: spec.Info()}
 }
 
 func (l *layer) add(id string, g orb.Geometry, p props) {
@@ -49,15 +53,7 @@ func (l *layer) sortByID() error {
 }
 
 func buildRegions(fsys fs.FS, r *refs) (*layer, error) {
-	l := newLayer(dataset.LayerRegions, "Régions",
-		"Régions françaises (18, dont les 5 régions d'outre-mer), contours IGN Admin Express 2018 simplifiés ; noms COG 2026. / French regions.",
-		dataset.GeometryPolygon,
-		[]dataset.Source{srcAdminExpress, srcDecoupage},
-		[]dataset.Field{
-			fName("Nom de la région (COG 2026, sinon nom IGN 2018) / region name"),
-			fReqStr("code", "Code INSEE de la région / INSEE region code"),
-			fRegion,
-		})
+	l := newLayer(layers.Regions)
 	features, err := readGeoJSON(fsys, fileRegionsGeo, "polygon")
 	if err != nil {
 		return nil, err
@@ -80,17 +76,7 @@ func buildRegions(fsys fs.FS, r *refs) (*layer, error) {
 }
 
 func buildDepartements(fsys fs.FS, r *refs) (*layer, error) {
-	l := newLayer(dataset.LayerDepartements, "Départements",
-		"Départements français (101, dont 5 d'outre-mer), contours IGN Admin Express 2018 simplifiés ; noms et régions COG 2026. / French départements.",
-		dataset.GeometryPolygon,
-		[]dataset.Source{srcAdminExpress, srcDecoupage},
-		[]dataset.Field{
-			fName("Nom du département (COG 2026, sinon nom IGN 2018) / département name"),
-			fReqStr("code", "Code du département / département code"),
-			fDepartement,
-			fRegion,
-			fStr("region_name", "Nom de la région (COG 2026) / region name"),
-		})
+	l := newLayer(layers.Departements)
 	features, err := readGeoJSON(fsys, fileDepartementsGeo, "polygon")
 	if err != nil {
 		return nil, err
@@ -132,22 +118,7 @@ func (r *refs) population(codes []string) (sum int64, ok bool) {
 }
 
 func buildTerritoires(r *refs) (*layer, error) {
-	l := newLayer(dataset.LayerTerritoires, "Territoires d'industrie",
-		"Périmètres des Territoires d'industrie : 183 TI du programme 2023-2027 (liste ANCT) et 149 TI de la vague 1 2018-2023. Filtrer sur period. / Territoires d'industrie perimeters, 2023-2027 and 2018-2023 (filter on period).",
-		dataset.GeometryPolygon,
-		[]dataset.Source{srcTI2023, srcTI2023Communes, srcTI2018, srcTI2018Spatial, srcDecoupage},
-		[]dataset.Field{
-			fName("Nom du territoire (ANCT) / territory name"),
-			fReqStr("ti_id", "Identifiant ANCT ti-RRNN (RR = code région) ; attention : non stable entre les deux périodes / ANCT id, not stable across periods"),
-			fReqStr("period", "Période du programme : « 2023-2027 » ou « 2018-2023 » / programme period"),
-			fStr("region", "Code INSEE de la région, tiré de l'identifiant (ti-RRNN) / region code from the id"),
-			fStr("region_name", "Nom de la région (COG 2026) / region name"),
-			fInt("n_communes", "Nombre de communes membres : 2023-2027 = communes (COG 2023) de la liste ANCT 2023-11 ; 2018-2023 = communes COG 2018 de la table DÉRIVÉE spatialement / number of member communes"),
-			fInt("population", "Somme des populations COG 2026 (INSEE, via decoupage-administratif) des communes COG 2026 membres distinctes / population of member communes"),
-			fInt("n_groupements", "2023-2027 : nombre de groupements (EPCI, EPT ou communes) membres selon l'ANCT / number of member groupings"),
-			fStr("groupements", "2023-2027 : liste ANCT des groupements membres « Nom (SIREN) ; … » / member groupings with SIREN"),
-			fReqStr("membership", "Origine de la liste des communes membres : « anct_list » = liste officielle ANCT (2023-2027) ; « derived_spatial » = calculée ici par point dans polygone (centroïdes COG 2018 dans le périmètre), approximative, pas une liste officielle (2018-2023) / how member communes are known"),
-		})
+	l := newLayer(layers.Territoires)
 	add := func(t territory, period, how string, m membership) {
 		p := props{"name": t.name, "ti_id": t.id, "period": period, "membership": how}
 		reg := reTIID.FindStringSubmatch(t.id)[1]
@@ -183,31 +154,7 @@ type communesResult struct {
 
 func buildCommunes(ctx context.Context, fsys fs.FS, r *refs, logger *slog.Logger) (*layer, communesResult, error) {
 	var res communesResult
-	l := newLayer(dataset.LayerCommunes, "Communes des Territoires d'industrie",
-		"Communes (COG 2026) membres d'un Territoire d'industrie 2023-2027 (liste ANCT) ou 2018-2023 (appartenance DÉRIVÉE spatialement). Contour = polygone(s) IGN Admin Express 2018 des communes 2018 rattachées, fusionnés pour les communes nouvelles. / Communes of the Territoires d'industrie, COG 2026.",
-		dataset.GeometryPolygon,
-		[]dataset.Source{srcTI2023Communes, srcTI2023, srcTI2018Spatial, srcTI2018, srcDecoupage, srcAdminExpress, srcACV, srcCentroids},
-		[]dataset.Field{
-			fName("Nom de la commune (COG 2026) / commune name"),
-			fReqStr("code_insee", "Code INSEE de la commune (COG 2026) / INSEE commune code"),
-			fInt("population", "Population INSEE (champ population de decoupage-administratif 6.0.0, COG 2026) / population"),
-			fDepartement,
-			fRegion,
-			fEPCI,
-			fEPCIName,
-			fTerritoire,
-			fTerritoireName,
-			fBool("in_ti_2023", "Commune d'un TI 2023-2027 selon la liste ANCT / in a 2023-2027 TI", true),
-			fStr("territoire_2018", "Identifiant du TI vague 1 2018-2023 (ti-RRNN), appartenance DÉRIVÉE spatialement (centroïde de la commune 2018 dans le périmètre), pas une liste officielle / 2018-2023 TI id, derived spatially"),
-			fStr("territoire_2018_name", "Nom du TI vague 1 2018-2023 (appartenance dérivée spatialement) / 2018-2023 TI name, derived spatially"),
-			fBool("in_ti_2018", "Commune d'un TI 2018-2023 selon l'appartenance dérivée spatialement (approximative) / in a 2018-2023 TI (derived spatially)", true),
-			fBool("acv", "Commune d'un programme Action cœur de ville (liste ANCT 2024-09) / Action cœur de ville commune", true),
-			fStr("acv_id", "Identifiant ANCT du programme Action cœur de ville (acv-NNN) / ACV programme id"),
-			fStr("codes_anct_2023", "Code(s) INSEE COG 2023 de la liste ANCT 2023-2027 rattachés à cette commune COG 2026, séparés par « ; » / ANCT COG 2023 code(s) mapped here"),
-			fReqStr("codes_cog2018", "Code(s) des communes IGN 2018 dont le contour forme celui-ci, séparés par « ; » (plusieurs = contours fusionnés) / 2018 communes whose polygons form this one"),
-			fNum("centroid_lon", "Longitude du centroïde DÉRIVÉ de la commune (WGS84) / derived centroid longitude"),
-			fNum("centroid_lat", "Latitude du centroïde DÉRIVÉ de la commune (WGS84) / derived centroid latitude"),
-		})
+	l := newLayer(layers.Communes)
 
 	codeSet := map[string]bool{}
 	for c := range r.mem2023.byCommune {

@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"os"
@@ -24,8 +25,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/territoires-industrie/carte/api"
 	"github.com/territoires-industrie/carte/data"
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 	"github.com/territoires-industrie/carte/server"
 	"github.com/territoires-industrie/carte/tiles"
 )
@@ -66,7 +69,11 @@ func run(archive, addr string, d time.Duration, out string) error {
 	if err != nil {
 		return err
 	}
-	srv.SwapCatalog(server.NewCatalog(ds))
+	cat, err := api.NewCatalog(ds, layers.Default())
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.SwapCatalog(cat)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
-package server
+package api
 
 import (
-	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/territoires-industrie/carte/index"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // Parameter names, in the habits of geo.api.gouv.fr where they exist.
@@ -33,11 +33,6 @@ const (
 
 // filterParams are accepted by every search route.
 var filterParams = []string{paramLayers, paramRegion, paramDepartement, paramTerritoire, paramEPCI, paramPeriod, paramCategory, paramMinSurface, paramFields, paramFormat}
-
-// badRequest is a 400 with a message for the client.
-func badRequest(format string, args ...any) error {
-	return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf(format, args...))
-}
 
 // queryValues reads the query string, refusing parameters the route does
 // not know (a typo must not silently widen a search) and repeated ones.
@@ -167,8 +162,8 @@ func filter(v url.Values, cat *Catalog, defaultLayers []string) (index.Filter, e
 	} else {
 		f.Layers = defaultLayers
 	}
-	if f.Period != "" && f.Period != index.Period2023 && f.Period != index.Period2018 {
-		return f, badRequest("period=%q must be %s or %s", f.Period, index.Period2023, index.Period2018)
+	if f.Period != "" && f.Period != layers.Period2023 && f.Period != layers.Period2018 {
+		return f, badRequest("period=%q must be %s or %s", f.Period, layers.Period2023, layers.Period2018)
 	}
 	if f.Region != "" && !isCode(f.Region, 2, 2) {
 		return f, badRequest("codeRegion=%q is not an INSEE region code (2 digits, e.g. 84)", f.Region)

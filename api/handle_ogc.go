@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"html/template"
@@ -7,14 +7,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
-	"weak"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/planar"
 
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
@@ -28,8 +25,8 @@ import (
 // (the standard requires it) and, since no feature has a temporal
 // geometry, every feature matches it (/req/core/fc-time-response C).
 const (
-	defaultOGCLimit = 100
-	maxOGCLimit     = 1000
+	DefaultOGCLimit = 100
+	MaxOGCLimit     = 1000
 	// maxOGCOffset bounds offset; no layer comes near it.
 	maxOGCOffset = 10_000_000
 
@@ -46,11 +43,13 @@ const (
 	paramF        = "f"
 )
 
-// ogcConformance lists the conformance classes we implement.
-var ogcConformance = []string{
-	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+// Conformance lists the OGC conformance classes we implement.
+func Conformance() []string {
+	return []string{
+		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	}
 }
 
 // itemsReserved are the parameters of /items that are not property
@@ -63,17 +62,6 @@ const defaultTitle = "Territoires d'industrie"
 
 const landingDescription = "Territoires d'industrie, communes membres, Action cœur de ville, sites industriels clés en main et lieux de formation : " +
 	"tuiles vectorielles, API JSON et OGC API – Features (GeoJSON, CRS84)."
-
-func (s *Server) registerOGC() {
-	s.app.Get("/", s.handleLanding)
-	s.app.Get("/conformance", s.handleConformance)
-	s.app.Get("/collections", s.handleCollections)
-	s.app.Get("/collections/:collectionId", s.handleCollection)
-	s.app.Get("/collections/:collectionId/items", s.handleItems)
-	// Feature ids may hold a slash (2023/ti-8413): raw or as %2F.
-	s.app.Get("/collections/:collectionId/items/*", s.handleItem)
-	s.app.Get("/openapi.json", s.handleOpenAPI)
-}
 
 // link is an OGC / RFC 8288 link.
 type link struct {
@@ -105,7 +93,7 @@ func orFormats(also []string) string {
 // GET / : the OGC landing page, JSON for programs; browsers (an Accept
 // preferring HTML) get the map page. f=json forces the JSON, f=html the
 // landing page's small HTML form (its OGC "alternate" link).
-func (s *Server) handleLanding(c *fiber.Ctx) error {
+func (a *API) handleLanding(c *fiber.Ctx) error {
 	v, err := queryValues(c, paramF)
 	if err != nil {
 		return err
@@ -116,23 +104,23 @@ func (s *Server) handleLanding(c *fiber.Ctx) error {
 	case "html":
 		asHTML = true
 	case "":
-		if prefersHTML(c.Get(fiber.HeaderAccept)) {
+		if PrefersHTML(c.Get(fiber.HeaderAccept)) {
 			c.Append(fiber.HeaderVary, "Accept")
-			return s.handleMapPage(c)
+			return a.cfg.MapPage(c)
 		}
 	default:
 		return badRequest("f=%q must be json or html", v.Get(paramF))
 	}
-	base := s.baseURL(c)
+	base := a.cfg.Links.Base(c)
 	title := defaultTitle
 	attribution := ""
-	if cat := s.catalog.Load(); cat != nil {
+	if cat := a.catalog.Load(); cat != nil {
 		if cat.Manifest.Title != "" {
 			title = cat.Manifest.Title
 		}
 		attribution = cat.Manifest.Attribution
 	}
-	s.setMetaHeaders(c)
+	a.cfg.Links.SetDocumentHeaders(c)
 	c.Append(fiber.HeaderVary, "Accept")
 	if asHTML {
 		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
@@ -179,50 +167,10 @@ var landingHTML = template.Must(template.New("landing").Parse(`<!DOCTYPE html>
 </html>
 `))
 
-// prefersHTML says whether an Accept header asks for HTML rather than
-// JSON: text/html must be named and weigh more than JSON does (through
-// application/json, application/* or */*). No Accept, */* or a tie means
-// JSON, the format of the standard and of programs such as GDAL.
-func prefersHTML(accept string) bool {
-	htmlQ, htmlSpec := -1.0, -1
-	jsonQ, jsonSpec := 0.0, -1
-	for _, part := range strings.Split(accept, ",") {
-		fields := strings.Split(part, ";")
-		mt := strings.ToLower(strings.TrimSpace(fields[0]))
-		q := 1.0
-		for _, p := range fields[1:] {
-			k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil && f >= 0 && f <= 1 {
-					q = f
-				}
-			}
-		}
-		// The most specific range decides (RFC 9110 §12.5.1).
-		switch mt {
-		case "text/html":
-			htmlQ, htmlSpec = q, 2
-		case "application/json", "application/geo+json":
-			if jsonSpec < 2 || q > jsonQ {
-				jsonQ, jsonSpec = q, 2
-			}
-		case "application/*":
-			if jsonSpec < 1 {
-				jsonQ, jsonSpec = q, 1
-			}
-		case "*/*":
-			if jsonSpec < 0 {
-				jsonQ, jsonSpec = q, 0
-			}
-		}
-	}
-	return htmlSpec == 2 && htmlQ > 0 && htmlQ > jsonQ
-}
-
 // ---- conformance, collections ----
 
 // GET /conformance
-func (s *Server) handleConformance(c *fiber.Ctx) error {
+func (a *API) handleConformance(c *fiber.Ctx) error {
 	v, err := queryValues(c, paramF)
 	if err != nil {
 		return err
@@ -230,13 +178,13 @@ func (s *Server) handleConformance(c *fiber.Ctx) error {
 	if err := jsonOnly(v); err != nil {
 		return err
 	}
-	s.setMetaHeaders(c)
-	return c.JSON(fiber.Map{"conformsTo": ogcConformance})
+	a.cfg.Links.SetDocumentHeaders(c)
+	return c.JSON(fiber.Map{"conformsTo": Conformance()})
 }
 
 // GET /collections
-func (s *Server) handleCollections(c *fiber.Ctx) error {
-	cat, err := s.catalogOr503(c)
+func (a *API) handleCollections(c *fiber.Ctx) error {
+	cat, err := a.catalogOr503(c)
 	if err != nil {
 		return err
 	}
@@ -247,15 +195,14 @@ func (s *Server) handleCollections(c *fiber.Ctx) error {
 	if err := jsonOnly(v); err != nil {
 		return err
 	}
-	base := s.baseURL(c)
-	extents := extentsOf(cat)
+	base := a.cfg.Links.Base(c)
 	ids := cat.Index.Layers()
 	collections := make([]fiber.Map, 0, len(ids))
 	for _, id := range ids {
-		l, _ := layerInfo(cat, id)
-		collections = append(collections, collectionDoc(base, l, extents[id]))
+		l, _ := cat.layerInfo(id)
+		collections = append(collections, collectionDoc(base, l, cat.extent(id)))
 	}
-	s.setMetaHeaders(c)
+	a.cfg.Links.SetDocumentHeaders(c)
 	return c.JSON(fiber.Map{
 		"links": []link{
 			{Href: base + "/collections", Rel: "self", Type: mediaJSON, Title: "the feature collections"},
@@ -265,8 +212,8 @@ func (s *Server) handleCollections(c *fiber.Ctx) error {
 }
 
 // GET /collections/{collectionId}
-func (s *Server) handleCollection(c *fiber.Ctx) error {
-	cat, l, err := s.collection(c)
+func (a *API) handleCollection(c *fiber.Ctx) error {
+	cat, l, err := a.collection(c)
 	if err != nil {
 		return err
 	}
@@ -277,13 +224,13 @@ func (s *Server) handleCollection(c *fiber.Ctx) error {
 	if err := jsonOnly(v); err != nil {
 		return err
 	}
-	s.setMetaHeaders(c)
-	return c.JSON(collectionDoc(s.baseURL(c), l, extentsOf(cat)[l.ID]))
+	a.cfg.Links.SetDocumentHeaders(c)
+	return c.JSON(collectionDoc(a.cfg.Links.Base(c), l, cat.extent(l.ID)))
 }
 
 // collection is the catalog and the layer the path's collectionId names.
-func (s *Server) collection(c *fiber.Ctx) (*Catalog, dataset.LayerInfo, error) {
-	cat, err := s.catalogOr503(c)
+func (a *API) collection(c *fiber.Ctx) (*Catalog, dataset.LayerInfo, error) {
+	cat, err := a.catalogOr503(c)
 	if err != nil {
 		return nil, dataset.LayerInfo{}, err
 	}
@@ -298,23 +245,11 @@ func collectionOf(c *fiber.Ctx, cat *Catalog) (dataset.LayerInfo, error) {
 	if err != nil {
 		id = c.Params("collectionId")
 	}
-	if l, ok := layerInfo(cat, id); ok {
+	if l, ok := cat.layerInfo(id); ok {
 		return l, nil
 	}
 	return dataset.LayerInfo{}, fiber.NewError(fiber.StatusNotFound,
 		"no collection "+strconv.Quote(id)+"; collections are "+strings.Join(cat.Index.Layers(), ", "))
-}
-
-// layerInfo describes a layer of the index: its manifest entry, or only
-// its id when the manifest lacks it.
-func layerInfo(cat *Catalog, id string) (dataset.LayerInfo, bool) {
-	if !cat.Index.HasLayer(id) {
-		return dataset.LayerInfo{}, false
-	}
-	if l, ok := cat.Manifest.Layer(id); ok {
-		return l, true
-	}
-	return dataset.LayerInfo{ID: id, Title: id}, true
 }
 
 // collectionURL is the collection's URL; ids are path-safe, escaped all
@@ -344,36 +279,6 @@ func collectionDoc(base string, l dataset.LayerInfo, ext *orb.Bound) fiber.Map {
 		}}
 	}
 	return doc
-}
-
-// catalogExtents caches the layer extents of the catalog being served; a
-// weak reference, so that a replaced catalog can be freed.
-type catalogExtents struct {
-	cat     weak.Pointer[Catalog]
-	extents map[string]*orb.Bound
-}
-
-var extentCache atomic.Pointer[catalogExtents]
-
-// extentsOf returns the bound of each non-empty layer of cat.
-func extentsOf(cat *Catalog) map[string]*orb.Bound {
-	if e := extentCache.Load(); e != nil && e.cat.Value() == cat {
-		return e.extents
-	}
-	out := map[string]*orb.Bound{}
-	for _, id := range cat.Index.Layers() {
-		hits, _ := cat.Index.Features(id, index.Filter{}, 0, math.MaxInt)
-		for i, h := range hits {
-			b := h.Feature.Geometry.Bound()
-			if i == 0 {
-				out[id] = &b
-			} else {
-				*out[id] = out[id].Union(b)
-			}
-		}
-	}
-	extentCache.Store(&catalogExtents{cat: weak.Make(cat), extents: out})
-	return out
 }
 
 // ---- items ----
@@ -548,8 +453,8 @@ func parseInstant(s string) (time.Time, bool) {
 }
 
 // GET /collections/{collectionId}/items?bbox=&limit=&offset=&datetime=&<property>=
-func (s *Server) handleItems(c *fiber.Ctx) error {
-	cat, l, err := s.collection(c)
+func (a *API) handleItems(c *fiber.Ctx) error {
+	cat, l, err := a.collection(c)
 	if err != nil {
 		return err
 	}
@@ -560,7 +465,7 @@ func (s *Server) handleItems(c *fiber.Ctx) error {
 	if err := jsonOnly(v, "geojson"); err != nil {
 		return err
 	}
-	limit, err := intParam(v, paramLimit, defaultOGCLimit, maxOGCLimit, true)
+	limit, err := intParam(v, paramLimit, DefaultOGCLimit, MaxOGCLimit, true)
 	if err != nil {
 		return err
 	}
@@ -582,7 +487,7 @@ func (s *Server) handleItems(c *fiber.Ctx) error {
 
 	hits, matched := selectItems(cat.Index, l, box, hasBox, props, offset, limit)
 
-	base := s.baseURL(c)
+	base := a.cfg.Links.Base(c)
 	coll := collectionURL(base, l.ID)
 	items := coll + "/items"
 	page := func(off int) string {
@@ -612,7 +517,7 @@ func (s *Server) handleItems(c *fiber.Ctx) error {
 	for i, h := range hits {
 		features[i] = ogcFeature(h, l)
 	}
-	s.setMetaHeaders(c)
+	a.cfg.Links.SetDocumentHeaders(c)
 	return c.JSON(fiber.Map{
 		"type":           "FeatureCollection",
 		"features":       features,
@@ -637,14 +542,11 @@ func ogcFeature(h index.Hit, l dataset.LayerInfo) *geojson.Feature {
 	return gf
 }
 
-// selectItems pages the features of layer l passing the box and the
-// property filters, in file order, and counts them all.
+// selectItems pages the features of layer l in the box (when given) that
+// pass the property filters, in file order, and counts them all.
 func selectItems(ix *index.Index, l dataset.LayerInfo, box orb.Bound, hasBox bool, props []propFilter, offset, limit int) ([]index.Hit, int) {
 	f := index.Filter{Layers: []string{l.ID}}
-	// The index compares bounds: exact for points, a first cut for
-	// polygons, which are then tested against the box.
-	exactBox := !hasBox || l.Geometry == dataset.GeometryPoint
-	if len(props) == 0 && exactBox {
+	if len(props) == 0 {
 		if hasBox {
 			return ix.InBBox(box, f, offset, limit)
 		}
@@ -659,9 +561,6 @@ func selectItems(ix *index.Index, l dataset.LayerInfo, box orb.Bound, hasBox boo
 	var hits []index.Hit
 	matched := 0
 	for _, h := range all {
-		if hasBox && !exactBox && !geometryMeetsBox(h.Feature.Geometry, box) {
-			continue
-		}
 		if !slices.ContainsFunc(props, func(p propFilter) bool { return !p.match(h.Feature) }) {
 			if matched >= offset && len(hits) < limit {
 				hits = append(hits, h)
@@ -672,75 +571,9 @@ func selectItems(ix *index.Index, l dataset.LayerInfo, box orb.Bound, hasBox boo
 	return hits, matched
 }
 
-// geometryMeetsBox says whether g and the closed box share a point
-// (coordinates taken as planar longitude, latitude).
-func geometryMeetsBox(g orb.Geometry, box orb.Bound) bool {
-	if !g.Bound().Intersects(box) {
-		return false
-	}
-	switch g := g.(type) {
-	case orb.Point:
-		return box.Contains(g)
-	case orb.MultiPoint:
-		return slices.ContainsFunc(g, box.Contains)
-	case orb.Polygon:
-		return polygonMeetsBox(g, box)
-	case orb.MultiPolygon:
-		return slices.ContainsFunc(g, func(p orb.Polygon) bool { return polygonMeetsBox(p, box) })
-	}
-	return true // bounds meet; no other geometry kind in the data
-}
-
-// polygonMeetsBox: an edge of the polygon meets the box, or else the box
-// lies wholly inside or wholly outside and its centre tells which.
-func polygonMeetsBox(p orb.Polygon, box orb.Bound) bool {
-	if len(p) == 0 || !p.Bound().Intersects(box) {
-		return false
-	}
-	for _, ring := range p {
-		for i := 1; i < len(ring); i++ {
-			if segmentMeetsBox(ring[i-1], ring[i], box) {
-				return true
-			}
-		}
-	}
-	return planar.PolygonContains(p, box.Center())
-}
-
-// segmentMeetsBox clips the segment ab to the box (Liang–Barsky).
-func segmentMeetsBox(a, b orb.Point, box orb.Bound) bool {
-	t0, t1 := 0.0, 1.0
-	dx, dy := b[0]-a[0], b[1]-a[1]
-	for _, pq := range [4][2]float64{
-		{-dx, a[0] - box.Min[0]}, {dx, box.Max[0] - a[0]},
-		{-dy, a[1] - box.Min[1]}, {dy, box.Max[1] - a[1]},
-	} {
-		p, q := pq[0], pq[1]
-		if p == 0 {
-			if q < 0 {
-				return false
-			}
-			continue
-		}
-		r := q / p
-		if p < 0 {
-			if r > t1 {
-				return false
-			}
-			t0 = max(t0, r)
-		} else {
-			if r < t0 {
-				return false
-			}
-			t1 = min(t1, r)
-		}
-	}
-	return true
-}
-
 // GET /collections/{collectionId}/items/{featureId}
-func (s *Server) handleItem(c *fiber.Ctx) error {
-	cat, l, err := s.collection(c)
+func (a *API) handleItem(c *fiber.Ctx) error {
+	cat, l, err := a.collection(c)
 	if err != nil {
 		return err
 	}
@@ -759,9 +592,9 @@ func (s *Server) handleItem(c *fiber.Ctx) error {
 	if !ok || h.Layer != l.ID {
 		return fiber.NewError(fiber.StatusNotFound, "no feature with id "+strconv.Quote(id)+" in collection "+strconv.Quote(l.ID))
 	}
-	coll := collectionURL(s.baseURL(c), l.ID)
+	coll := collectionURL(a.cfg.Links.Base(c), l.ID)
 	gf := ogcFeature(h, l)
-	s.setMetaHeaders(c)
+	a.cfg.Links.SetDocumentHeaders(c)
 	return c.JSON(fiber.Map{
 		"type":       "Feature",
 		"id":         gf.ID,

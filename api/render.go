@@ -1,13 +1,11 @@
-package server
+package api
 
 import (
 	"maps"
 	"math"
 	"slices"
 
-	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/planar"
 
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
@@ -29,24 +27,6 @@ type apiFeature struct {
 type layerProvenance struct {
 	Title   string           `json:"title"`
 	Sources []dataset.Source `json:"sources"`
-}
-
-// representativePoint: the point itself, the first of a MultiPoint, or for
-// polygons the centroid the data gives, else the area centroid.
-func representativePoint(f *dataset.Feature) orb.Point {
-	switch g := f.Geometry.(type) {
-	case orb.Point:
-		return g
-	case orb.MultiPoint:
-		return g[0]
-	}
-	lon, okLon := f.Properties["centroid_lon"].(float64)
-	lat, okLat := f.Properties["centroid_lat"].(float64)
-	if okLon && okLat {
-		return orb.Point{lon, lat}
-	}
-	c, _ := planar.CentroidArea(f.Geometry)
-	return c
 }
 
 // selectProperties keeps the requested fields (all when keep is nil). The
@@ -73,7 +53,7 @@ func distancePtr(h index.Hit) *float64 {
 }
 
 func toAPIFeature(h index.Hit, keep []string) apiFeature {
-	p := representativePoint(h.Feature)
+	p := index.RepresentativePoint(h.Feature)
 	return apiFeature{
 		ID: h.Feature.ID, Layer: h.Layer, Name: h.Feature.String("name"),
 		DistanceM: distancePtr(h), Lon: p[0], Lat: p[1],

@@ -1,12 +1,12 @@
-package server
+package api
 
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
-	"sync"
 
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
@@ -16,48 +16,52 @@ import (
 // hot path: Business France's scripts and the map's "near here" ask it
 // all day. encoding/json spends most of such an answer reflecting over
 // the same property maps again and again, so each feature's object is
-// encoded once, on first use, and an answer is assembled from those bytes.
-// The bytes are exactly what results() + encoding/json would produce (a
-// test compares the two on many real queries).
+// encoded once, when the catalog is built, and an answer is assembled
+// from those bytes. The bytes are exactly what results() + encoding/json
+// would produce (a test compares the two on many real queries).
 
 // featureJSON is a feature's plain-JSON object cut around distance_m:
 // head is `{"id":…,"layer":…,"name":…,` and tail `"lon":…,…}`.
 type featureJSON struct{ head, tail []byte }
 
-// plainJSON caches what answers are made of, for one catalog.
+// plainJSON holds what answers are made of, for one catalog; it is only
+// read once built.
 type plainJSON struct {
-	features    sync.Map // *dataset.Feature → *featureJSON
+	features    map[*dataset.Feature]featureJSON
 	provenance  map[string][]byte
 	attribution []byte
 	version     []byte
 }
 
-func newPlainJSON(m dataset.Manifest, version string) *plainJSON {
-	pj := &plainJSON{provenance: map[string][]byte{}}
-	pj.attribution, _ = json.Marshal(m.Attribution)
-	pj.version, _ = json.Marshal(version)
-	for _, l := range m.Layers {
+func newPlainJSON(ds *dataset.Dataset) (*plainJSON, error) {
+	pj := &plainJSON{provenance: map[string][]byte{}, features: map[*dataset.Feature]featureJSON{}}
+	pj.attribution, _ = json.Marshal(ds.Manifest.Attribution)
+	pj.version, _ = json.Marshal(ds.Version)
+	for _, l := range ds.Manifest.Layers {
 		pj.provenance[l.ID], _ = json.Marshal(layerProvenance{Title: l.Title, Sources: l.Sources})
 	}
-	return pj
+	for _, l := range ds.Layers {
+		for i := range l.Features {
+			f := &l.Features[i]
+			fj, err := encodeFeature(l.Info.ID, f)
+			if err != nil {
+				return nil, err
+			}
+			pj.features[f] = fj
+		}
+	}
+	return pj, nil
 }
 
-func (pj *plainJSON) feature(layer string, f *dataset.Feature) *featureJSON {
-	if fj, ok := pj.features.Load(f); ok {
-		return fj.(*featureJSON)
-	}
+func encodeFeature(layer string, f *dataset.Feature) (featureJSON, error) {
 	b, err := json.Marshal(toAPIFeature(index.Hit{Layer: layer, Feature: f, DistanceM: math.NaN()}, nil))
 	if err != nil {
-		// Properties hold only strings, numbers and booleans; a feature
-		// that cannot be encoded is a bug in the dataset package.
-		panic("server: feature " + f.ID + " cannot be encoded: " + err.Error())
+		return featureJSON{}, fmt.Errorf("feature %s of layer %s cannot be encoded: %w", f.ID, layer, err)
 	}
 	// `,"lon":` can only be structural here: a quote inside a JSON string
 	// is always escaped.
 	cut := bytes.Index(b, []byte(`,"lon":`)) + 1
-	fj := &featureJSON{head: b[:cut], tail: b[cut:]}
-	pj.features.Store(f, fj)
-	return fj
+	return featureJSON{head: b[:cut], tail: b[cut:]}, nil
 }
 
 // appendResults writes the plain list answer: the same members as
@@ -102,7 +106,10 @@ func (pj *plainJSON) appendFeatures(buf []byte, hits []index.Hit) []byte {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		fj := pj.feature(h.Layer, h.Feature)
+		fj, ok := pj.features[h.Feature]
+		if !ok { // a feature of another catalog: never, but stay correct
+			fj, _ = encodeFeature(h.Layer, h.Feature)
+		}
 		buf = append(buf, fj.head...)
 		if d := distancePtr(h); d != nil {
 			buf = append(buf, `"distance_m":`...)

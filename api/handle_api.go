@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/url"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // Limits of the JSON API: no query can make the server do unbounded work.
@@ -32,29 +33,6 @@ const (
 	paramQ        = "q"
 )
 
-// pointLayers are searched by nearby and within when no layer is named:
-// "what is near here" means sites, training centres and ACV towns.
-var pointLayers = []string{dataset.LayerSites, dataset.LayerFormations, dataset.LayerACV}
-
-func (s *Server) registerAPI() {
-	api := s.app.Group("/api")
-	api.Get("/nearby", s.handleNearby)
-	api.Get("/within", s.handleWithin)
-	api.Get("/search", s.handleSearch)
-	api.Get("/reverse", s.handleReverse)
-	api.Get("/features/*", s.handleFeature)
-}
-
-// catalogOr503 returns the catalog, or the error that says to come back.
-func (s *Server) catalogOr503(c *fiber.Ctx) (*Catalog, error) {
-	cat := s.catalog.Load()
-	if cat == nil {
-		c.Set(fiber.HeaderRetryAfter, "5")
-		return nil, fiber.NewError(fiber.StatusServiceUnavailable, "the data is being indexed, retry shortly")
-	}
-	return cat, nil
-}
-
 // listRequest is what every list route reads once: the catalog, the query
 // (the route's own parameters plus the filters), the filter, the output
 // format and the properties to keep.
@@ -64,14 +42,20 @@ type listRequest struct {
 	filter  index.Filter
 	geoJSON bool
 	fields  []string
+	buffers *sync.Pool // of *[]byte, for plain answers being assembled
 }
 
-// parseList checks the query of a list route. defaultLayers apply when
-// the query names none; own are the route's parameters besides filters.
-func (s *Server) parseList(c *fiber.Ctx, defaultLayers []string, own ...string) (listRequest, error) {
-	cat, err := s.catalogOr503(c)
+// parseList checks the query of a list route. When the query names no
+// layer, nearby routes search the registry's "near here" layers, others
+// every layer; own are the route's parameters besides filters.
+func (a *API) parseList(c *fiber.Ctx, nearby bool, own ...string) (listRequest, error) {
+	cat, err := a.catalogOr503(c)
 	if err != nil {
 		return listRequest{}, err
+	}
+	var defaultLayers []string
+	if nearby {
+		defaultLayers = cat.nearbyLayers()
 	}
 	v, err := queryValues(c, append(own, filterParams...)...)
 	if err != nil {
@@ -85,18 +69,15 @@ func (s *Server) parseList(c *fiber.Ctx, defaultLayers []string, own ...string) 
 	if err != nil {
 		return listRequest{}, err
 	}
-	return listRequest{cat: cat, v: v, filter: f, geoJSON: asGeoJSON, fields: fields(v)}, nil
+	return listRequest{cat: cat, v: v, filter: f, geoJSON: asGeoJSON, fields: fields(v), buffers: &a.buffers}, nil
 }
-
-// answerBuffers hold plain answers while they are assembled.
-var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 // send writes a list answer in the asked format.
 func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	if !r.geoJSON && r.fields == nil {
-		buf := answerBuffers.Get().(*[]byte)
-		defer answerBuffers.Put(buf)
+		buf := r.buffers.Get().(*[]byte)
+		defer r.buffers.Put(buf)
 		body, err := r.cat.plain.appendResults((*buf)[:0], hits, extra)
 		if err != nil {
 			return err
@@ -114,8 +95,8 @@ func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) 
 }
 
 // GET /api/nearby?lat=&lon=&k=&radius_km=&layers=&<filters>
-func (s *Server) handleNearby(c *fiber.Ctx) error {
-	r, err := s.parseList(c, pointLayers, paramLat, paramLon, paramK, paramRadiusKm)
+func (a *API) handleNearby(c *fiber.Ctx) error {
+	r, err := a.parseList(c, true, paramLat, paramLon, paramK, paramRadiusKm)
 	if err != nil {
 		return err
 	}
@@ -136,8 +117,8 @@ func (s *Server) handleNearby(c *fiber.Ctx) error {
 }
 
 // GET /api/within?lat=&lon=&radius_km=&limit=&<filters>
-func (s *Server) handleWithin(c *fiber.Ctx) error {
-	r, err := s.parseList(c, pointLayers, paramLat, paramLon, paramRadiusKm, paramLimit)
+func (a *API) handleWithin(c *fiber.Ctx) error {
+	r, err := a.parseList(c, true, paramLat, paramLon, paramRadiusKm, paramLimit)
 	if err != nil {
 		return err
 	}
@@ -179,8 +160,8 @@ func radiusKm(v url.Values, required bool) (float64, error) {
 }
 
 // GET /api/search?q=&limit=&lat=&lon=&layers=&<filters>
-func (s *Server) handleSearch(c *fiber.Ctx) error {
-	r, err := s.parseList(c, nil, paramQ, paramLimit, paramLat, paramLon)
+func (a *API) handleSearch(c *fiber.Ctx) error {
+	r, err := a.parseList(c, false, paramQ, paramLimit, paramLat, paramLon)
 	if err != nil {
 		return err
 	}
@@ -209,8 +190,8 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 
 // GET /api/reverse?lat=&lon=: the commune and territories containing a
 // point; null where there is none.
-func (s *Server) handleReverse(c *fiber.Ctx) error {
-	cat, err := s.catalogOr503(c)
+func (a *API) handleReverse(c *fiber.Ctx) error {
+	cat, err := a.catalogOr503(c)
 	if err != nil {
 		return err
 	}
@@ -232,20 +213,20 @@ func (s *Server) handleReverse(c *fiber.Ctx) error {
 	}
 	var hits []index.Hit
 	if place.Commune != nil {
-		hits = append(hits, index.Hit{Layer: dataset.LayerCommunes, Feature: place.Commune})
+		hits = append(hits, index.Hit{Layer: layers.Communes, Feature: place.Commune})
 	}
 	territoires := map[string]any{}
-	for _, period := range []string{index.Period2023, index.Period2018} {
+	for _, period := range layers.Periods() {
 		f := place.Territoires[period]
-		territoires[period] = render(dataset.LayerTerritoires, f)
+		territoires[period] = render(layers.Territoires, f)
 		if f != nil {
-			hits = append(hits, index.Hit{Layer: dataset.LayerTerritoires, Feature: f})
+			hits = append(hits, index.Hit{Layer: layers.Territoires, Feature: f})
 		}
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	return c.JSON(fiber.Map{
 		"query":        fiber.Map{"lat": p[1], "lon": p[0]},
-		"commune":      render(dataset.LayerCommunes, place.Commune),
+		"commune":      render(layers.Communes, place.Commune),
 		"territoires":  territoires,
 		"note":         "communes are those of the Territoires d'industrie only; commune null outside them or at sea",
 		"attribution":  cat.Manifest.Attribution,
@@ -256,8 +237,8 @@ func (s *Server) handleReverse(c *fiber.Ctx) error {
 
 // GET /api/features/{id}: one feature with its full geometry, as GeoJSON.
 // Ids may hold a slash (2023/ti-8413).
-func (s *Server) handleFeature(c *fiber.Ctx) error {
-	cat, err := s.catalogOr503(c)
+func (a *API) handleFeature(c *fiber.Ctx) error {
+	cat, err := a.catalogOr503(c)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"github.com/territoires-industrie/carte/data"
+	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/index"
+	"github.com/territoires-industrie/carte/layers"
+)
+
+// realCatalog is the catalog of the embedded default dataset, built once.
+var realCatalog = sync.OnceValues(func() (*Catalog, error) {
+	ds, err := dataset.Load(data.FS)
+	if err != nil {
+		return nil, err
+	}
+	return NewCatalog(ds, layers.Default())
+})
+
+func mustRealCatalog(tb testing.TB) *Catalog {
+	tb.Helper()
+	cat, err := realCatalog()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cat
+}
+
+// The pre-encoded answers must be byte for byte what encoding/json makes
+// of results(): on nearby, within and search queries over the real data,
+// with every layer and the extras the routes add.
+func TestPlainAnswersEqualEncodingJSON(t *testing.T) {
+	cat := mustRealCatalog(t)
+	r := rand.New(rand.NewPCG(11, 11))
+	check := func(what string, hits []index.Hit, extra map[string]any) {
+		t.Helper()
+		want, err := json.Marshal(results(cat, hits, nil, false, extra))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := cat.plain.appendResults(nil, hits, extra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			i := 0
+			for i < min(len(got), len(want)) && got[i] == want[i] {
+				i++
+			}
+			t.Fatalf("%s: answers differ at byte %d:\nfast:     …%s\nexpected: …%s", what, i, snippet(got, i), snippet(want, i))
+		}
+	}
+	layers := cat.Index.Layers()
+	for i := range 300 {
+		p := randomFrance(r)
+		f := index.Filter{}
+		if i%3 == 0 {
+			f.Layers = []string{layers[r.IntN(len(layers))]}
+		}
+		k := 1 + r.IntN(100)
+		hits := cat.Index.Nearby(p, k, 0, f)
+		check(fmt.Sprintf("nearby %v k=%d %v", p, k, f.Layers), hits,
+			map[string]any{"query": map[string]any{"lat": p[1], "lon": p[0], "k": k, "radius_km": 0.0, "layers": f.Layers}})
+		within, more := cat.Index.Within(p, 20000, 50, f)
+		check(fmt.Sprintf("within %v", p), within, map[string]any{"more": more, "query": map[string]any{"lat": p[1]}})
+	}
+	for _, q := range []string{"chalon", "st etienne", "lyon", "a", "zzzz", "<&>"} {
+		hits := cat.Index.Search(q, index.Filter{}, 50, nil)
+		check("search "+q, hits, map[string]any{"query": map[string]any{"q": q}})
+	}
+	// Hand-made distances at the edges of encoding/json's float formats.
+	hits := cat.Index.Nearby(randomFrance(r), 6, 0, index.Filter{})
+	for i, d := range []float64{0, 1e-7, 0.1, 123456789.5, 1e21, math.NaN()} {
+		hits[i].DistanceM = d
+	}
+	check("odd distances", hits, nil)
+}
+
+func snippet(b []byte, i int) string {
+	return string(b[max(0, i-40):min(len(b), i+60)])
+}
+
+// randomFrance is a point of metropolitan France's bound (sea included).
+func randomFrance(r *rand.Rand) orb.Point {
+	return orb.Point{-5 + r.Float64()*14.5, 41.3 + r.Float64()*9.8}
+}

@@ -1,0 +1,184 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Budget is the rate-limit budget a route draws on.
+type Budget int
+
+const (
+	// BudgetFree: not limited (pages, assets, TileJSON, style, health,
+	// metrics): cheap, cached, and a monitoring system behind one address
+	// must never be refused.
+	BudgetFree Budget = iota
+	// BudgetAPI: the JSON API and the OGC API, per client address without
+	// a key, per key with one.
+	BudgetAPI
+	// BudgetTiles: tiles, per client address, much higher (a map view
+	// loads dozens).
+	BudgetTiles
+)
+
+// Route is one entry of the server's route table: everything known of a
+// route, in one place. Every route answers GET and HEAD.
+type Route struct {
+	// Path is the Fiber pattern: literal segments, :name for one segment,
+	// and a final * for the rest of the path (slashes included).
+	Path    string
+	Handler fiber.Handler
+	Budget  Budget
+	// Label names the route in the metrics (a constant: labels must not
+	// point into Fiber's reused buffers).
+	Label string
+	// Doc is the route's path in the OpenAPI document, and Operation its
+	// GET operation there.
+	Doc       string
+	Operation func(DocContext) Obj
+}
+
+// Routes are the API's routes, in registration order (a more specific
+// pattern before one that would also match).
+func (a *API) Routes() []Route {
+	fJSON := func() Obj {
+		return QueryParam(paramF, "Response format.", Obj{"type": "string", "enum": []string{"json"}, "default": "json"})
+	}
+	fGeoJSON := func() Obj {
+		return QueryParam(paramF, "Response format (GeoJSON either way).", Obj{"type": "string", "enum": []string{"json", "geojson"}, "default": "json"})
+	}
+	collectionID := func(d DocContext) Obj {
+		p := PathParam("collectionId", "Collection id: a layer of the dataset.", Str())
+		if ids := d.layerIDs(); len(ids) > 0 {
+			p["schema"] = Obj{"type": "string", "enum": ids}
+		}
+		return p
+	}
+	featureID := PathParam("featureId", "Feature id, unique across collections. Ids may contain a slash (2023/ti-8413), sent raw or percent-encoded (2023%2Fti-8413).", Str())
+	const allLayersText = "default: every layer"
+	nearbyText := func(d DocContext) string { return "default: " + strings.Join(a.nearbyDefault(d), ",") }
+	radius := func(desc string) Obj {
+		return QueryParam(paramRadiusKm, desc, Obj{"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": maxRadiusKm})
+	}
+
+	return []Route{
+		// OGC API – Features
+		{Path: "/conformance", Handler: a.handleConformance, Budget: BudgetAPI, Label: "conformance", Doc: "/conformance",
+			Operation: func(DocContext) Obj {
+				return Op("getConformanceDeclaration", TagOGC, "Conformance classes implemented", "",
+					[]Obj{fJSON()}, Responses("The conformance declaration.", Content(mediaJSON, Ref("Conformance")), 400))
+			}},
+		{Path: "/collections", Handler: a.handleCollections, Budget: BudgetAPI, Label: "collections", Doc: "/collections",
+			Operation: func(DocContext) Obj {
+				return Op("getCollections", TagOGC, "The feature collections, one per layer", "",
+					[]Obj{fJSON()}, Responses("The collections.", Content(mediaJSON, Ref("Collections")), 400, 503))
+			}},
+		{Path: "/collections/:collectionId", Handler: a.handleCollection, Budget: BudgetAPI, Label: "collection", Doc: "/collections/{collectionId}",
+			Operation: func(d DocContext) Obj {
+				return Op("describeCollection", TagOGC, "One collection", "",
+					[]Obj{collectionID(d), fJSON()}, Responses("The collection.", Content(mediaJSON, Ref("Collection")), 400, 404, 503))
+			}},
+		{Path: "/collections/:collectionId/items", Handler: a.handleItems, Budget: BudgetAPI, Label: "collection_items", Doc: "/collections/{collectionId}/items",
+			Operation: func(d DocContext) Obj {
+				return Op("getFeatures", TagOGC, "Features of a collection",
+					"Features in file order, paged with limit and offset (follow the next link). numberMatched counts every feature passing the filters.",
+					[]Obj{
+						collectionID(d),
+						QueryParam(paramBBox, "Only features whose geometry intersects the box minlon,minlat,maxlon,maxlat (CRS84; six numbers are accepted, heights ignored). "+
+							"Boxes across the antimeridian are not supported.", Obj{"type": "array", "minItems": 4, "maxItems": 6, "items": Obj{"type": "number"}}),
+						QueryParam(paramBBoxCRS, "CRS of bbox: CRS84 (CRS84h for six numbers); no other CRS is supported.", Obj{"type": "string", "format": "uri", "enum": []string{crs84, crs84h}, "default": crs84}),
+						QueryParam(paramLimit, fmt.Sprintf("Page size, 1 to %d (default %d); a larger value is capped to %d.", MaxOGCLimit, DefaultOGCLimit, MaxOGCLimit),
+							LimitSchema(DefaultOGCLimit, MaxOGCLimit)),
+						QueryParam(paramOffset, "Number of matching features to skip.", Obj{"type": "integer", "minimum": 0, "maximum": maxOGCOffset, "default": 0}),
+						QueryParam(paramDatetime, "RFC 3339 date-time or interval (start/end, .. for an open end). Accepted and checked, but it selects nothing: "+
+							"the collections have no temporal extent, and features without a temporal geometry match any datetime.", Str()),
+						fGeoJSON(),
+						propertyFiltersParam(d.Catalog),
+					},
+					Responses("A page of features.", Content(mediaGeoJSON, Ref("FeatureCollection")), 400, 404, 503))
+			}},
+		// Feature ids may hold a slash (2023/ti-8413): raw or as %2F.
+		{Path: "/collections/:collectionId/items/*", Handler: a.handleItem, Budget: BudgetAPI, Label: "collection_items", Doc: "/collections/{collectionId}/items/{featureId}",
+			Operation: func(d DocContext) Obj {
+				return Op("getFeature", TagOGC, "One feature", "",
+					[]Obj{collectionID(d), featureID, fGeoJSON()},
+					Responses("The feature.", Content(mediaGeoJSON, Ref("Feature")), 400, 404, 503))
+			}},
+		{Path: "/openapi.json", Handler: a.handleOpenAPI, Budget: BudgetAPI, Label: "openapi.json", Doc: "/openapi.json",
+			Operation: func(DocContext) Obj {
+				return Op("getAPIDefinition", TagService, "This document", "",
+					[]Obj{fJSON()}, Responses("The OpenAPI 3.0 definition.", Content(mediaOpenAPI, Obj{"type": "object"}), 400))
+			}},
+
+		// JSON API
+		{Path: "/api/nearby", Handler: a.handleNearby, Budget: BudgetAPI, Label: "api_nearby", Doc: "/api/nearby",
+			Operation: func(d DocContext) Obj {
+				return Op("nearby", TagAPI, "Nearest features to a point",
+					"The k features nearest to lat,lon by great-circle distance, nearest first (ties by id), with their distance.",
+					append([]Obj{
+						latParam(true), lonParam(true),
+						QueryParam(paramK, fmt.Sprintf("Number of features, 1 to %d (default %d); above the maximum is an error.", maxK, defaultK), LimitSchema(defaultK, maxK)),
+						radius(fmt.Sprintf("Search no farther than this, kilometres (above 0, at most %d; default: no limit).", maxRadiusKm)),
+					}, filterParamDocs(nearbyText(d), d.layerIDs())...),
+					Responses("The features found.", apiResultsContent(), 400, 503))
+			}},
+		{Path: "/api/within", Handler: a.handleWithin, Budget: BudgetAPI, Label: "api_within", Doc: "/api/within",
+			Operation: func(d DocContext) Obj {
+				return Op("within", TagAPI, "Features within a radius",
+					"Every feature within radius_km of lat,lon, nearest first, at most limit of them; more says whether there were others.",
+					append([]Obj{
+						latParam(true), lonParam(true),
+						RequiredParam(radius(fmt.Sprintf("Radius in kilometres, above 0 and at most %d.", maxRadiusKm))),
+						QueryParam(paramLimit, fmt.Sprintf("At most this many features, 1 to %d (default %d); above the maximum is an error.", maxWithin, defaultWithin), LimitSchema(defaultWithin, maxWithin)),
+					}, filterParamDocs(nearbyText(d), d.layerIDs())...),
+					Responses("The features found.", apiResultsContent(), 400, 503))
+			}},
+		{Path: "/api/search", Handler: a.handleSearch, Budget: BudgetAPI, Label: "api_search", Doc: "/api/search",
+			Operation: func(d DocContext) Obj {
+				return Op("search", TagAPI, "Search names by prefix (autocomplete)",
+					"Accent- and case-insensitive prefix search on names; lat,lon biases the order towards a point.",
+					append([]Obj{
+						RequiredParam(QueryParam(paramQ, fmt.Sprintf("The beginning of a name (1 to %d characters).", maxQueryRunes), Obj{"type": "string", "minLength": 1, "maxLength": maxQueryRunes})),
+						QueryParam(paramLimit, fmt.Sprintf("At most this many results, 1 to %d (default %d); above the maximum is an error.", maxSearch, defaultSearch), LimitSchema(defaultSearch, maxSearch)),
+						latParam(false), lonParam(false),
+					}, filterParamDocs(allLayersText, d.layerIDs())...),
+					Responses("The features found.", apiResultsContent(), 400, 503))
+			}},
+		{Path: "/api/reverse", Handler: a.handleReverse, Budget: BudgetAPI, Label: "api_reverse", Doc: "/api/reverse",
+			Operation: func(DocContext) Obj {
+				return Op("reverse", TagAPI, "Commune and territories containing a point", "",
+					[]Obj{latParam(true), lonParam(true), filterParamDoc(paramFields, "", nil)},
+					Responses("The commune (null outside the Territoires d'industrie) and the territory of each period (null where none).", Content(mediaJSON, Ref("Reverse")), 400, 503))
+			}},
+		// Ids may hold a slash (2023/ti-8413).
+		{Path: "/api/features/*", Handler: a.handleFeature, Budget: BudgetAPI, Label: "api_features", Doc: "/api/features/{id}",
+			Operation: func(DocContext) Obj {
+				return Op("feature", TagAPI, "One feature with its full geometry", "",
+					[]Obj{PathParam("id", "Feature id; may contain a slash (2023/ti-8413).", Str()), filterParamDoc(paramFields, "", nil)},
+					Responses("The feature, with its provenance.", Content(mediaGeoJSON, Ref("APIFeature")), 400, 404, 503))
+			}},
+	}
+}
+
+// LandingRoute is GET /: the OGC landing page for programs, the map page
+// (Config.MapPage) for browsers. It draws on no budget: browsers open it.
+func (a *API) LandingRoute() Route {
+	return Route{Path: "/", Handler: a.handleLanding, Budget: BudgetFree, Label: "landing", Doc: "/",
+		Operation: func(DocContext) Obj {
+			return Op("getLandingPage", TagOGC, "Landing page",
+				"JSON for programs; browsers (Accept preferring text/html) get the interactive map page; f=html gives the landing page as a small HTML page.",
+				[]Obj{QueryParam(paramF, "Response format; default from the Accept header (JSON unless text/html is preferred).", Obj{"type": "string", "enum": []string{"json", "html"}})},
+				Responses("The landing page.", Content(mediaJSON, Ref("LandingPage"), mediaHTML, Str()), 400))
+		}}
+}
+
+// nearbyDefault lists the layers nearby and within search when the query
+// names none.
+func (a *API) nearbyDefault(d DocContext) []string {
+	if d.Catalog != nil {
+		return d.Catalog.nearbyLayers()
+	}
+	return a.cfg.Registry.NearbyIDs()
+}

@@ -1,0 +1,262 @@
+package layers
+
+import "github.com/territoires-industrie/carte/dataset"
+
+// defaultLayers is the registry of the service, in drawing order. Field
+// descriptions are written into the manifest as they are (French, then
+// English after the slash).
+func defaultLayers() Registry {
+	// Popup labels shared by several layers.
+	var (
+		lblCommune     = Text{"Commune", "Town"}
+		lblDepartement = Text{"Département", "Département"}
+		lblRegion      = Text{"Région", "Region"}
+		lblTerritoire  = Text{"Territoire d'industrie", "Industrial territory"}
+		lblPopulation  = Text{"Population", "Population"}
+	)
+	// Join fields shared by the layers.
+	codeInsee := str("code_insee", "Code INSEE de la commune (COG 2026) / INSEE commune code")
+	departement := str(FieldDepartement, "Code du département (COG 2026) / département code").shown(lblDepartement, FormatDepartement)
+	region := str(FieldRegion, "Code INSEE de la région (COG 2026) / region code").shown(lblRegion, FormatRegion)
+	epci := str(FieldEPCI, "SIREN de l'EPCI à fiscalité propre de la commune (DGCL 2026) / EPCI SIREN")
+	epciName := str("epci_name", "Nom de l'EPCI (DGCL 2026) / EPCI name")
+	territoire := str("territoire", "Identifiant du Territoire d'industrie 2023-2027 (ti-RRNN) / 2023-2027 TI id")
+	territoireName := str("territoire_name", "Nom du Territoire d'industrie 2023-2027 / 2023-2027 TI name")
+	precision := reqStr("precision", "Précision du point : « exact » (coordonnée de l'établissement) ou « commune » (centroïde de la commune, pas le lieu réel) / point precision")
+	// Point layers record the 2023-2027 territory of their commune.
+	inTerritory2023 := map[string]Membership{Period2023: {Territory: "territoire"}}
+	notCluster := []any{"!", []any{"has", "point_count"}}
+	// Each layer's filter on the current period; the map replaces it with
+	// the visitor's period.
+	period2023 := []any{"==", []any{"get", "period"}, Period2023}
+
+	return Registry{
+		{
+			ID: Regions, Geometry: dataset.GeometryPolygon, Title: "Régions",
+			Description: "Régions françaises (18, dont les 5 régions d'outre-mer), contours IGN Admin Express 2018 simplifiés ; noms COG 2026. / French regions.",
+			Sources:     []string{"admin-express", "decoupage"},
+			Fields: []Field{
+				name("Nom de la région (COG 2026, sinon nom IGN 2018) / region name"),
+				reqStr("code", "Code INSEE de la région / INSEE region code").tiles(),
+				region.tiles(),
+			},
+			MinZoom: 0, MaxZoom: 12,
+			Kind: Text{"Région", "Region"}, Name: Text{"Régions", "Regions"}, FocusZoom: 6.5,
+			Style: []StyleLayer{
+				// Below z5 the land is drawn by the regions, from z5 by the
+				// départements. No outline: regions-line draws these edges.
+				{ID: "regions-fill", Type: "fill", Z: 10, MaxZoom: 5, Role: RoleLand,
+					Paint: map[string]any{"fill-color": "#f6f6f6", "fill-antialias": false}},
+				{ID: "regions-line", Type: "line", Z: 70, Role: RoleBase,
+					Paint: map[string]any{"line-color": "#3a3a3a", "line-width": 1.2}},
+			},
+		},
+		{
+			ID: Departements, Geometry: dataset.GeometryPolygon, Title: "Départements",
+			Description: "Départements français (101, dont 5 d'outre-mer), contours IGN Admin Express 2018 simplifiés ; noms et régions COG 2026. / French départements.",
+			Sources:     []string{"admin-express", "decoupage"},
+			Fields: []Field{
+				name("Nom du département (COG 2026, sinon nom IGN 2018) / département name"),
+				reqStr("code", "Code du département / département code").tiles(),
+				departement,
+				region.tiles(),
+				str("region_name", "Nom de la région (COG 2026) / region name"),
+			},
+			MinZoom: 3, MaxZoom: 12,
+			Kind: Text{"Département", "Département"}, Name: Text{"Départements", "Départements"}, FocusZoom: 8,
+			Style: []StyleLayer{
+				// Borders are fill outlines (one-pixel lines from the fill's
+				// own triangulation) where one pixel will do: a line layer
+				// extrudes every vertex again and is the most expensive layer
+				// to draw in software WebGL.
+				{ID: "departements-fill", Type: "fill", Z: 20, MinZoom: 5, Role: RoleLand,
+					Paint: map[string]any{"fill-color": "#f6f6f6", "fill-outline-color": "#b4b4b4"}},
+				{ID: "departement-selected", Type: "line", Z: 75, Role: RoleSelection,
+					Filter: []any{"==", []any{"get", "code"}, ""}, Layout: map[string]any{"visibility": "none"},
+					Paint: map[string]any{"line-color": "#000091", "line-width": 2.5}},
+			},
+		},
+		{
+			ID: Territoires, Geometry: dataset.GeometryPolygon, Title: "Territoires d'industrie",
+			Description: "Périmètres des Territoires d'industrie : 183 TI du programme 2023-2027 (liste ANCT) et 149 TI de la vague 1 2018-2023. Filtrer sur period. / Territoires d'industrie perimeters, 2023-2027 and 2018-2023 (filter on period).",
+			Sources:     []string{"ti-2023", "ti-2023-communes", "ti-2018", "ti-2018-spatial", "decoupage"},
+			Fields: []Field{
+				name("Nom du territoire (ANCT) / territory name"),
+				reqStr("ti_id", "Identifiant ANCT ti-RRNN (RR = code région) ; attention : non stable entre les deux périodes / ANCT id, not stable across periods").tiles(),
+				reqStr("period", "Période du programme : « 2023-2027 » ou « 2018-2023 » / programme period").tiles().shown(Text{"Période", "Period"}, FormatText),
+				str(FieldRegion, "Code INSEE de la région, tiré de l'identifiant (ti-RRNN) / region code from the id").tiles().shown(lblRegion, FormatRegion),
+				str("region_name", "Nom de la région (COG 2026) / region name"),
+				integer("n_communes", "Nombre de communes membres : 2023-2027 = communes (COG 2023) de la liste ANCT 2023-11 ; 2018-2023 = communes COG 2018 de la table DÉRIVÉE spatialement / number of member communes").tiles().shown(Text{"Communes", "Towns"}, FormatNumber),
+				integer("population", "Somme des populations COG 2026 (INSEE, via decoupage-administratif) des communes COG 2026 membres distinctes / population of member communes").tiles().shown(lblPopulation, FormatNumber),
+				integer("n_groupements", "2023-2027 : nombre de groupements (EPCI, EPT ou communes) membres selon l'ANCT / number of member groupings"),
+				str("groupements", "2023-2027 : liste ANCT des groupements membres « Nom (SIREN) ; … » / member groupings with SIREN"),
+				reqStr("membership", "Origine de la liste des communes membres : « anct_list » = liste officielle ANCT (2023-2027) ; « derived_spatial » = calculée ici par point dans polygone (centroïdes COG 2018 dans le périmètre), approximative, pas une liste officielle (2018-2023) / how member communes are known").tiles(),
+			},
+			MinZoom: 0, MaxZoom: 12,
+			Filters: Filters{Period: "period", Territory: map[string]Membership{
+				Period2023: {Territory: "ti_id"}, Period2018: {Territory: "ti_id"},
+			}},
+			Kind: lblTerritoire, Name: Text{"Territoires d'industrie", "Industrial territories"}, FocusZoom: 9,
+			Legend: &Legend{Shape: ShapeArea, Color: "#6a6af4", Visible: true, InList: true},
+			Style: []StyleLayer{
+				// The translucency is in fill-color, not fill-opacity, which
+				// would also fade the outline.
+				{ID: "territoires-fill", Type: "fill", Z: 30, Filter: period2023, Click: true,
+					Paint: map[string]any{"fill-color": "rgba(106, 106, 244, 0.25)", "fill-outline-color": "#000091"}},
+				// A thicker border from z7, where communes are drawn inside.
+				{ID: "territoires-line", Type: "line", Z: 60, MinZoom: 7, Filter: period2023,
+					Paint: map[string]any{"line-color": "#000091", "line-width": 1.2}},
+			},
+		},
+		{
+			ID: Communes, Geometry: dataset.GeometryPolygon, Title: "Communes des Territoires d'industrie",
+			Description: "Communes (COG 2026) membres d'un Territoire d'industrie 2023-2027 (liste ANCT) ou 2018-2023 (appartenance DÉRIVÉE spatialement). Contour = polygone(s) IGN Admin Express 2018 des communes 2018 rattachées, fusionnés pour les communes nouvelles. / Communes of the Territoires d'industrie, COG 2026.",
+			Sources:     []string{"ti-2023-communes", "ti-2023", "ti-2018-spatial", "ti-2018", "decoupage", "admin-express", "acv", "centroids"},
+			Fields: []Field{
+				name("Nom de la commune (COG 2026) / commune name"),
+				reqStr("code_insee", "Code INSEE de la commune (COG 2026) / INSEE commune code").tiles(),
+				integer("population", "Population INSEE (champ population de decoupage-administratif 6.0.0, COG 2026) / population").tiles().shown(lblPopulation, FormatNumber),
+				departement.tiles(),
+				region.tiles(),
+				epci.tiles(),
+				epciName.shown(Text{"Intercommunalité", "Intercommunality"}, FormatText),
+				territoire.tiles(),
+				territoireName.shown(lblTerritoire, FormatText),
+				boolean("in_ti_2023", "Commune d'un TI 2023-2027 selon la liste ANCT / in a 2023-2027 TI", true).tiles(),
+				str("territoire_2018", "Identifiant du TI vague 1 2018-2023 (ti-RRNN), appartenance DÉRIVÉE spatialement (centroïde de la commune 2018 dans le périmètre), pas une liste officielle / 2018-2023 TI id, derived spatially").tiles(),
+				str("territoire_2018_name", "Nom du TI vague 1 2018-2023 (appartenance dérivée spatialement) / 2018-2023 TI name, derived spatially"),
+				boolean("in_ti_2018", "Commune d'un TI 2018-2023 selon l'appartenance dérivée spatialement (approximative) / in a 2018-2023 TI (derived spatially)", true).tiles(),
+				boolean("acv", "Commune d'un programme Action cœur de ville (liste ANCT 2024-09) / Action cœur de ville commune", true).tiles(),
+				str("acv_id", "Identifiant ANCT du programme Action cœur de ville (acv-NNN) / ACV programme id"),
+				str("codes_anct_2023", "Code(s) INSEE COG 2023 de la liste ANCT 2023-2027 rattachés à cette commune COG 2026, séparés par « ; » / ANCT COG 2023 code(s) mapped here"),
+				reqStr("codes_cog2018", "Code(s) des communes IGN 2018 dont le contour forme celui-ci, séparés par « ; » (plusieurs = contours fusionnés) / 2018 communes whose polygons form this one"),
+				number("centroid_lon", "Longitude du centroïde DÉRIVÉ de la commune (WGS84) / derived centroid longitude"),
+				number("centroid_lat", "Latitude du centroïde DÉRIVÉ de la commune (WGS84) / derived centroid latitude"),
+			},
+			// From z7 only: below, a tile of northern France would pass
+			// 500 KB, and the territories show the same areas.
+			MinZoom: 7, MaxZoom: 12,
+			Filters: Filters{Territory: map[string]Membership{
+				Period2023: {Member: "in_ti_2023", Territory: "territoire"},
+				Period2018: {Member: "in_ti_2018", Territory: "territoire_2018"},
+			}},
+			Kind: lblCommune, Name: Text{"Communes industrielles", "Industrial towns"}, FocusZoom: 11,
+			Legend: &Legend{Shape: ShapeArea, Color: "#8585f6"},
+			Style: []StyleLayer{
+				{ID: "communes-fill", Type: "fill", Z: 40, MinZoom: 7, Click: true, Paint: map[string]any{
+					"fill-color":   []any{"case", []any{"==", []any{"get", "in_ti_2023"}, true}, "#8585f6", "#cacafb"},
+					"fill-opacity": 0.35,
+				}},
+				{ID: "communes-line", Type: "line", Z: 50, MinZoom: 9,
+					Paint: map[string]any{"line-color": "#6a6af4", "line-width": 0.4}},
+			},
+		},
+		{
+			ID: "acv", Geometry: dataset.GeometryPoint, Title: "Action cœur de ville",
+			Description: "Programmes Action cœur de ville (232, dont 13 binômes de communes), un point par commune au centroïde calculé par l'ANCT. / Action cœur de ville programmes, one point per commune (commune centroid).",
+			Sources:     []string{"acv", "decoupage", "ti-2023-communes"},
+			Fields: []Field{
+				name("Nom du programme (ANCT) / programme name"),
+				reqStr("acv_id", "Identifiant ANCT du programme (acv-NNN) / ACV programme id").tiles(),
+				reqStr("communes", "Communes du programme selon l'ANCT, « Nom (code INSEE) ; … » / member communes").shown(Text{"Communes", "Towns"}, FormatText),
+				integer("n_communes", "Nombre de communes du programme / number of communes"),
+				str("code_insee", "Code INSEE (COG 2026) quand le programme a une seule commune / INSEE code when the programme has one commune").tiles(),
+				str(FieldDepartement, "Code du département, quand toutes les communes du programme l'ont en commun / département code when shared").tiles().shown(lblDepartement, FormatDepartement),
+				str(FieldRegion, "Code de la région, quand toutes les communes l'ont en commun / region code when shared").tiles().shown(lblRegion, FormatRegion),
+				str(FieldEPCI, "SIREN de l'EPCI, quand toutes les communes l'ont en commun / EPCI SIREN when shared"),
+				str("epci_name", "Nom de l'EPCI, quand toutes les communes l'ont en commun / EPCI name when shared"),
+				str("territoire", "Territoire d'industrie 2023-2027 (ti-RRNN), quand toutes les communes du programme en sont membres / 2023-2027 TI when all communes are in it").tiles(),
+				territoireName.shown(lblTerritoire, FormatText),
+				precision.tiles(),
+			},
+			MinZoom: 4, MaxZoom: 12,
+			Filters: Filters{Territory: inTerritory2023},
+			Nearby:  true,
+			Kind:    Text{"Action cœur de ville", "Action cœur de ville town"}, Name: Text{"Action cœur de ville", "Action cœur de ville towns"}, FocusZoom: 12,
+			Legend: &Legend{Shape: ShapeDot, Color: "#fc5d00", Visible: true, InList: true},
+			Style: []StyleLayer{
+				{ID: "acv-circle", Type: "circle", Z: 80, MinZoom: 4, Click: true, Paint: map[string]any{
+					"circle-color": "#fc5d00", "circle-radius": 4, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1,
+				}},
+			},
+		},
+		{
+			ID: "formations", Geometry: dataset.GeometryPoint, Title: "Formation (CFA, organismes, lycées)",
+			Description: "Lieux de formation : organismes de formation en apprentissage (CFA, dont Cnam, UIMM, Compagnons) et lycées LP / LPO / LEGT. La plupart des points sont au centroïde de la commune (precision = commune) ; 446 lycées ont une coordonnée exacte. / Training centres; most points are commune centroids.",
+			Sources:     []string{"formation-points", "tba", "ips", "occitanie", "lille", "centroids", "decoupage", "ti-2023-communes", "acv"},
+			Fields: []Field{
+				name("Nom de l'établissement (raison sociale ou nom du lycée) / name"),
+				reqStr("category", "Catégorie : cnam, cfa_uimm, cfa_compagnons, cfa_industrie_nom, cfa_organisme_formation, lycee_professionnel, lycee_polyvalent, lycee_general_technologique (catégories CFA déduites des noms, heuristiques) / category").tiles().
+					coded(Text{"Catégorie", "Category"}, map[string]Text{
+						"cnam":                        {"Cnam", "Cnam"},
+						"cfa_uimm":                    {"CFA de l’UIMM", "UIMM apprenticeship centre"},
+						"cfa_compagnons":              {"CFA des Compagnons", "Compagnons apprenticeship centre"},
+						"cfa_industrie_nom":           {"CFA de l’industrie", "Industry apprenticeship centre"},
+						"cfa_organisme_formation":     {"CFA / organisme de formation", "Apprenticeship centre / training body"},
+						"lycee_professionnel":         {"Lycée professionnel", "Vocational high school"},
+						"lycee_polyvalent":            {"Lycée polyvalent", "Comprehensive high school"},
+						"lycee_general_technologique": {"Lycée général et technologique", "General and technological high school"},
+					}),
+				reqStr("source", "Fichier d'origine de la ligne / source file"),
+				str("uai", "Code UAI de l'établissement / UAI code"),
+				str("siret", "SIRET de l'organisme / SIRET"),
+				codeInsee.tiles(),
+				str("commune", "Nom de la commune / commune name").tiles().shown(lblCommune, FormatText),
+				departement.tiles(), region.tiles(), epci, epciName, territoire.tiles(), territoireName,
+				str("acv_id", "Programme Action cœur de ville de la commune (acv-NNN) / ACV programme of the commune"),
+				precision.tiles(),
+				reqStr("coord_quality", "Origine de la coordonnée dans la table source (commune_centroid_derived, exact_annuaire_education_occitanie_2024-11, exact_geoloc_etab_academie_lille_2021…) / coordinate origin"),
+			},
+			MinZoom: 4, MaxZoom: 12, ClusterBelow: 9,
+			Filters: Filters{Territory: inTerritory2023, Category: "category"},
+			Nearby:  true,
+			Kind:    Text{"Centre de formation", "Training centre"}, Name: Text{"Centres de formation", "Training centres"}, FocusZoom: 13,
+			Legend: &Legend{Shape: ShapeDot, Color: "#009081", Visible: true, InList: true},
+			Style: []StyleLayer{
+				{ID: "formations-cluster", Type: "circle", Z: 90, MinZoom: 4, Role: RoleClusters, Click: true,
+					Filter: []any{"has", "point_count"}, Paint: map[string]any{
+						"circle-color":        "#009081",
+						"circle-opacity":      0.7,
+						"circle-radius":       []any{"step", []any{"get", "point_count"}, 4, 10, 5.5, 50, 7.5, 200, 10},
+						"circle-stroke-color": "#ffffff", "circle-stroke-width": 1,
+					}},
+				{ID: "formations-circle", Type: "circle", Z: 100, MinZoom: 4, Click: true, Filter: notCluster, Paint: map[string]any{
+					"circle-color": "#009081", "circle-radius": 3.5, "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.8,
+				}},
+			},
+		},
+		{
+			ID: "sites", Geometry: dataset.GeometryPoint, Title: "Sites industriels clés en main",
+			Description: "Sites clés en main France 2030 (liste ANCT de 2024, 49 sites) et sites du Pack rebond 2020 des Hauts-de-France cités par la presse. Aucune coordonnée de site n'existe dans les sources : le point est le centroïde de la commune. / Turnkey industrial sites; points are commune centroids, not site locations.",
+			Sources:     []string{"ngeo", "site-names", "sites-2020", "decoupage", "centroids", "ti-2023"},
+			Fields: []Field{
+				name("Nom du site cité par une source, sinon « Site clé en main — <commune> » / site name, or a generic label"),
+				reqStr("programme", "« france-2030-2024 » (sites clés en main France 2030, liste ANCT) ou « pack-rebond-2020 » (Hauts-de-France, 2020) / programme").tiles().
+					coded(Text{"Programme", "Programme"}, map[string]Text{
+						"france-2030-2024": {"France 2030 (2024)", "France 2030 (2024)"},
+						"pack-rebond-2020": {"Pack rebond (2020)", "Pack rebond (2020)"},
+					}),
+				boolean("named_in_source", "Vrai si une source nomme le site ; faux si le nom est générique / whether a source names the site", true).tiles(),
+				str("names_sources", "Tous les noms cités par les sources, séparés par « ; » / all names found in sources"),
+				str("name_match", "Méthode de rattachement du nom ou de la commune au site (commune_exact, inferred_only_site_in_departement, commune_name_unique_in_HdF…) / how the name was matched"),
+				number("surface_ha", "Surface en hectares citée par une source / surface (ha) stated by a source").tiles().shown(Text{"Surface", "Area"}, FormatHectares),
+				boolean("disponible_2024", "Cité par batiweb parmi les 5 sites prêts dans l'année (2024) / listed as available in 2024", false),
+				str("vague", "Vague d'annonce (AAAA-MM) / announcement wave"),
+				str("note", "Remarques de la transcription (désaccords entre sources…) / notes"),
+				str("source_urls", "Adresses des pages citant le site, séparées par une espace / source pages"),
+				reqStr("commune", "Commune de rattachement du site (COG 2026) / commune").tiles().shown(lblCommune, FormatText),
+				codeInsee.tiles(), departement.tiles(), region.tiles(), epci, epciName, territoire.tiles(), territoireName, precision.tiles(),
+			},
+			MinZoom: 0, MaxZoom: 12,
+			Filters: Filters{Territory: inTerritory2023, Category: "programme", Surface: "surface_ha"},
+			Nearby:  true,
+			Kind:    Text{"Site clé en main", "Turnkey industrial site"}, Name: Text{"Sites clés en main", "Turnkey industrial sites"}, FocusZoom: 12,
+			Legend: &Legend{Shape: ShapeDot, Color: "#e1000f", Visible: true, InList: true},
+			Style: []StyleLayer{
+				{ID: "sites-circle", Type: "circle", Z: 110, Click: true, Paint: map[string]any{
+					"circle-color": "#e1000f", "circle-radius": 6, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
+				}},
+			},
+		},
+	}
+}

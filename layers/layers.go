@@ -1,0 +1,341 @@
+// Package layers is the layer registry: every layer of the map described
+// once — its schema, where it appears in the tiles, which filters and
+// searches it takes part in, how it is drawn, the words that name it in
+// French and English, and where its data comes from.
+//
+// Everything else derives from the registry: the manifest the importer
+// writes and the check of a dataset at load, the tile build options, the
+// index's filters, the API's layer lists and its OpenAPI enums, the OGC
+// collections, /style.json, and the front end's legend, popups, list and
+// "near here", which receive the registry in the style's metadata. Adding
+// a layer is its data, one entry in Default, and its words in two
+// languages.
+package layers
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/territoires-industrie/carte/dataset"
+)
+
+// Layer ids that the service names on purpose: the reverse lookup answers
+// with a commune and a territory, and the map's filter lists the regions
+// and départements. Every other layer is known only through the registry.
+const (
+	Regions      = "regions"
+	Departements = "departements"
+	Territoires  = "territoires"
+	Communes     = "communes"
+)
+
+// The two periods of the programme. Territory ids are reused across
+// periods, so a territory filter says which period it means.
+const (
+	Period2023 = "2023-2027"
+	Period2018 = "2018-2023"
+)
+
+// Periods lists the periods, the current one first.
+func Periods() []string { return []string{Period2023, Period2018} }
+
+// Join fields: the properties every layer uses for the places it belongs
+// to (the data contract), read by the region, département and EPCI filters.
+const (
+	FieldName        = "name"
+	FieldRegion      = "region"
+	FieldDepartement = "departement"
+	FieldEPCI        = "epci"
+)
+
+// Text is a word or a sentence in the two languages of the service.
+type Text struct {
+	FR string `json:"fr"`
+	EN string `json:"en"`
+}
+
+// Layer describes one layer. The zero value of an optional part means the
+// layer does not take part (no legend, no clustering, no category filter…).
+type Layer struct {
+	// ID is the tile layer name and the API collection id.
+	ID string
+	// Geometry is dataset.GeometryPoint or dataset.GeometryPolygon.
+	Geometry string
+	// Title and Description go into the manifest and the OGC collection.
+	Title, Description string
+	// Fields are the properties of the features, in manifest order.
+	Fields []Field
+	// Sources are the keys of the layer's provenance (see Source).
+	Sources []string
+
+	// MinZoom and MaxZoom bound the zooms where the layer is in the tiles.
+	MinZoom, MaxZoom int
+	// ClusterBelow: below this zoom the tiles group a point layer's
+	// features by grid cell (0: never).
+	ClusterBelow int
+
+	// Filters says which fields the API's filters read.
+	Filters Filters
+	// Nearby: searched by /api/nearby and /api/within when the query
+	// names no layer ("what is near here").
+	Nearby bool
+
+	// Kind names one feature ("Site clé en main"), in popups and search
+	// results; Name names the layer in the legend.
+	Kind, Name Text
+	// FocusZoom is the zoom the map flies to for one of its features.
+	FocusZoom float64
+	// Legend, when set, puts the layer in the map's legend.
+	Legend *Legend
+	// Style are the MapLibre layers that draw it.
+	Style []StyleLayer
+}
+
+// Field is one property of a layer's features.
+type Field struct {
+	Name        string
+	Type        dataset.FieldType
+	Required    bool
+	Description string
+	// Tiles: the property is carried in the vector tiles (to style, label
+	// or filter the map); the API always serves every property.
+	Tiles bool
+	// Popup, when set, shows the property in the map's popups.
+	Popup *Popup
+}
+
+// Formats of a popup value.
+const (
+	FormatText        = "text"
+	FormatNumber      = "number"      // grouped digits
+	FormatHectares    = "hectares"    // a number and "ha"
+	FormatDepartement = "departement" // "Saône-et-Loire (71)"
+	FormatRegion      = "region"      // the region's name
+)
+
+// Popup says how a property is shown in a popup.
+type Popup struct {
+	Label  Text
+	Format string
+	// Values names coded values ("cnam" → "Cnam"); a value without a
+	// name is shown as it is.
+	Values map[string]Text
+}
+
+// Filters names the fields the API's filters read on this layer. The
+// region, département and EPCI filters read the join fields of every layer.
+type Filters struct {
+	// Period is the field holding each feature's programme period, for
+	// layers whose features belong to one period.
+	Period string
+	// Territory says, for each period, how a feature belongs to a
+	// Territoire d'industrie of that period. A layer absent for a period
+	// never matches a territory of that period.
+	Territory map[string]Membership
+	// Category is the field read by category= ("": the layer never
+	// matches a category).
+	Category string
+	// Surface is the field, in hectares, read by min_surface_ha=.
+	Surface string
+}
+
+// Membership names the fields that tie a feature to a territory of one
+// period.
+type Membership struct {
+	// Member is a boolean field, true when the feature is in a territory
+	// of the period ("": every feature takes part).
+	Member string
+	// Territory is the field holding the territory id (ti-RRNN).
+	Territory string
+}
+
+// Legend is how the layer shows in the map's legend.
+type Legend struct {
+	Shape string // ShapeArea or ShapeDot: the swatch
+	Color string
+	// Visible: shown when the map opens.
+	Visible bool
+	// InList: listed by the map's "features in view".
+	InList bool
+}
+
+// Legend swatch shapes.
+const (
+	ShapeArea = "area"
+	ShapeDot  = "dot"
+)
+
+// Field returns the layer's field named name.
+func (l Layer) Field(name string) (Field, bool) {
+	for _, f := range l.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// TileFields lists the properties carried in the tiles.
+func (l Layer) TileFields() []string {
+	var out []string
+	for _, f := range l.Fields {
+		if f.Tiles {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// Info is the layer's manifest entry, without counts: what the importer
+// writes and what a dataset is checked against.
+func (l Layer) Info() dataset.LayerInfo {
+	info := dataset.LayerInfo{ID: l.ID, File: l.ID + ".geojson.gz", Title: l.Title, Description: l.Description, Geometry: l.Geometry}
+	for _, key := range l.Sources {
+		s, _ := Source(key) // Check says every key is known
+		info.Sources = append(info.Sources, s)
+	}
+	for _, f := range l.Fields {
+		info.Fields = append(info.Fields, dataset.Field{Name: f.Name, Type: f.Type, Required: f.Required, Description: f.Description})
+	}
+	return info
+}
+
+// Registry is every layer, in drawing order (bottom first), which is also
+// the order of the manifest and of the tiles' layers.
+type Registry []Layer
+
+// Default is the registry of the service.
+func Default() Registry { return defaultLayers() }
+
+// Layer returns the layer with the given id.
+func (r Registry) Layer(id string) (Layer, bool) {
+	i := slices.IndexFunc(r, func(l Layer) bool { return l.ID == id })
+	if i < 0 {
+		return Layer{}, false
+	}
+	return r[i], true
+}
+
+// String names the layers, for logs and messages.
+func (r Registry) String() string { return fmt.Sprintf("registry of %d layers %v", len(r), r.IDs()) }
+
+// IDs lists the layer ids in registry order.
+func (r Registry) IDs() []string {
+	out := make([]string, len(r))
+	for i, l := range r {
+		out[i] = l.ID
+	}
+	return out
+}
+
+// NearbyIDs lists the layers that nearby and within search by default.
+func (r Registry) NearbyIDs() []string {
+	var out []string
+	for _, l := range r {
+		if l.Nearby {
+			out = append(out, l.ID)
+		}
+	}
+	return out
+}
+
+// Check says whether the registry is usable: ids unique, geometries and
+// field types known, provenance keys known, a required name, tile fields
+// and filter fields declared, zooms in order, style layer ids unique.
+func (r Registry) Check() error {
+	seen := map[string]bool{}
+	styleIDs := map[string]bool{}
+	for _, l := range r {
+		fail := func(format string, args ...any) error {
+			return fmt.Errorf("layers: layer %q: %s", l.ID, fmt.Sprintf(format, args...))
+		}
+		switch {
+		case l.ID == "":
+			return fmt.Errorf("layers: a layer has no id")
+		case seen[l.ID]:
+			return fail("duplicate id")
+		case l.Geometry != dataset.GeometryPoint && l.Geometry != dataset.GeometryPolygon:
+			return fail("geometry %q is neither %q nor %q", l.Geometry, dataset.GeometryPoint, dataset.GeometryPolygon)
+		case len(l.Sources) == 0:
+			return fail("no source (provenance is required)")
+		case l.MinZoom < 0 || l.MaxZoom > 22 || l.MinZoom > l.MaxZoom:
+			return fail("invalid zoom range %d-%d", l.MinZoom, l.MaxZoom)
+		case l.ClusterBelow > 0 && l.Geometry != dataset.GeometryPoint:
+			return fail("only point layers cluster")
+		}
+		seen[l.ID] = true
+		for _, key := range l.Sources {
+			if _, ok := Source(key); !ok {
+				return fail("unknown source %q", key)
+			}
+		}
+		if f, ok := l.Field(FieldName); !ok || !f.Required || f.Type != dataset.TypeString {
+			return fail("a required string field %q must be declared", FieldName)
+		}
+		names := map[string]bool{}
+		for _, f := range l.Fields {
+			switch f.Type {
+			case dataset.TypeString, dataset.TypeNumber, dataset.TypeInteger, dataset.TypeBoolean:
+			default:
+				return fail("field %q: unknown type %q", f.Name, f.Type)
+			}
+			if names[f.Name] {
+				return fail("duplicate field %q", f.Name)
+			}
+			names[f.Name] = true
+		}
+		for _, name := range l.filterFields() {
+			if _, ok := l.Field(name); !ok {
+				return fail("filter field %q is not declared", name)
+			}
+		}
+		for _, s := range l.Style {
+			if styleIDs[s.ID] {
+				return fail("duplicate style layer %q", s.ID)
+			}
+			styleIDs[s.ID] = true
+		}
+	}
+	return nil
+}
+
+func (l Layer) filterFields() []string {
+	var out []string
+	for _, name := range []string{l.Filters.Period, l.Filters.Category, l.Filters.Surface} {
+		if name != "" {
+			out = append(out, name)
+		}
+	}
+	for _, m := range l.Filters.Territory {
+		for _, name := range []string{m.Member, m.Territory} {
+			if name != "" {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// CheckDataset says whether a dataset is one the registry can serve:
+// every layer of its manifest is in the registry with the same geometry,
+// and every field both declare has the same type. A dataset may hold
+// fewer fields (a smaller extract) or more (served by the API, not drawn);
+// a field of another type would filter or draw wrong, so it is refused at
+// load rather than served.
+func (r Registry) CheckDataset(m dataset.Manifest) error {
+	for _, info := range m.Layers {
+		l, ok := r.Layer(info.ID)
+		if !ok {
+			return fmt.Errorf("layers: the dataset's layer %q is not in the registry (layers are %v)", info.ID, r.IDs())
+		}
+		if info.Geometry != l.Geometry {
+			return fmt.Errorf("layers: layer %q: the dataset has %s geometries, the registry %s", info.ID, info.Geometry, l.Geometry)
+		}
+		for _, f := range info.Fields {
+			if want, ok := l.Field(f.Name); ok && want.Type != f.Type {
+				return fmt.Errorf("layers: layer %q: field %q is a %s in the dataset, a %s in the registry; re-import the data", info.ID, f.Name, f.Type, want.Type)
+			}
+		}
+	}
+	return nil
+}
