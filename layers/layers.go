@@ -144,9 +144,9 @@ type Filters struct {
 type Membership struct {
 	// Member is a boolean field, true when the feature is in a territory
 	// of the period ("": every feature takes part).
-	Member string
+	Member string `json:"member,omitempty"`
 	// Territory is the field holding the territory id (ti-RRNN).
-	Territory string
+	Territory string `json:"territory"`
 }
 
 // Legend is how the layer shows in the map's legend.
