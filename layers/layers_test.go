@@ -73,17 +73,19 @@ func TestCheckRefusesWhatCannotBeServed(t *testing.T) {
 		mutate func(*layers.Layer)
 		want   string
 	}{
-		"duplicate id":          {func(l *layers.Layer) {}, "duplicate id"},
-		"unknown geometry":      {func(l *layers.Layer) { l.Geometry = "line" }, "geometry"},
-		"no provenance":         {func(l *layers.Layer) { l.Sources = nil }, "no source"},
-		"unknown source":        {func(l *layers.Layer) { l.Sources = []string{"nowhere"} }, `unknown source "nowhere"`},
-		"no name":               {func(l *layers.Layer) { l.Fields = l.Fields[1:] }, `"name"`},
-		"bad zooms":             {func(l *layers.Layer) { l.MinZoom = 11 }, "zoom range"},
-		"polygons cluster":      {func(l *layers.Layer) { l.Geometry, l.ClusterBelow = dataset.GeometryPolygon, 8 }, "cluster"},
-		"undeclared filter":     {func(l *layers.Layer) { l.Filters.Category = "category" }, `filter field "category"`},
-		"undeclared membership": {func(l *layers.Layer) { l.Filters.Territory = map[string]layers.Membership{layers.Period2023: {Territory: "ti"}} }, `filter field "ti"`},
-		"unknown field type":    {func(l *layers.Layer) { l.Fields[1].Type = "date" }, "unknown type"},
-		"duplicate field":       {func(l *layers.Layer) { l.Fields[1].Name = "name" }, "duplicate field"},
+		"duplicate id":      {func(l *layers.Layer) {}, "duplicate id"},
+		"unknown geometry":  {func(l *layers.Layer) { l.Geometry = "line" }, "geometry"},
+		"no provenance":     {func(l *layers.Layer) { l.Sources = nil }, "no source"},
+		"unknown source":    {func(l *layers.Layer) { l.Sources = []string{"nowhere"} }, `unknown source "nowhere"`},
+		"no name":           {func(l *layers.Layer) { l.Fields = l.Fields[1:] }, `"name"`},
+		"bad zooms":         {func(l *layers.Layer) { l.MinZoom = 11 }, "zoom range"},
+		"polygons cluster":  {func(l *layers.Layer) { l.Geometry, l.ClusterBelow = dataset.GeometryPolygon, 8 }, "cluster"},
+		"undeclared filter": {func(l *layers.Layer) { l.Filters.Category = "category" }, `filter field "category"`},
+		"undeclared membership": {func(l *layers.Layer) {
+			l.Filters.Territory = map[string]layers.Membership{layers.Period2023: {Territory: "ti"}}
+		}, `filter field "ti"`},
+		"unknown field type": {func(l *layers.Layer) { l.Fields[1].Type = "date" }, "unknown type"},
+		"duplicate field":    {func(l *layers.Layer) { l.Fields[1].Name = "name" }, "duplicate field"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
