@@ -20,30 +20,37 @@ const (
 	remoteReadTimeout   = 30 * time.Second
 )
 
-// remoteClient is shared by every remote archive: one connection pool.
-var remoteClient = &http.Client{
-	Timeout: remoteReadTimeout,
-	Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: remoteDialTimeout, KeepAlive: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   remoteDialTimeout,
-		ResponseHeaderTimeout: remoteHeaderTimeout,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   64,
-		ForceAttemptHTTP2:     true,
-	},
-}
-
 // httpBucket reads an archive over http(s):// with Range requests. It
 // replaces go-pmtiles' HTTP bucket, which uses a client without timeouts
-// and passes on a whole body when the origin ignores Range.
+// and passes on a whole body when the origin ignores Range. Each bucket
+// has its own client (one connection pool), closed with it.
 type httpBucket struct {
 	baseURL string
+	client  *http.Client
 }
 
 var _ pmtiles.Bucket = httpBucket{}
 
-func (b httpBucket) Close() error { return nil }
+func newHTTPBucket(baseURL string) httpBucket {
+	return httpBucket{baseURL: baseURL, client: &http.Client{
+		Timeout: remoteReadTimeout,
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: remoteDialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   remoteDialTimeout,
+			ResponseHeaderTimeout: remoteHeaderTimeout,
+			IdleConnTimeout:       90 * time.Second,
+			MaxIdleConnsPerHost:   64,
+			ForceAttemptHTTP2:     true,
+		},
+	}}
+}
+
+// Close lets the bucket's idle connections go.
+func (b httpBucket) Close() error {
+	b.client.CloseIdleConnections()
+	return nil
+}
 
 func (b httpBucket) NewRangeReader(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
 	body, _, _, err := b.NewRangeReaderEtag(ctx, key, offset, length, "")
@@ -64,7 +71,7 @@ func (b httpBucket) NewRangeReaderEtag(ctx context.Context, key string, offset, 
 	if etag != "" {
 		req.Header.Set("If-Match", etag)
 	}
-	resp, err := remoteClient.Do(req)
+	resp, err := b.client.Do(req)
 	if err != nil {
 		return nil, "", 0, err
 	}

@@ -50,7 +50,7 @@ func OpenArchive(ctx context.Context, location string) (*Reader, error) {
 	}
 	var bucket pmtiles.Bucket
 	if strings.HasPrefix(bucketURL, "http://") || strings.HasPrefix(bucketURL, "https://") {
-		bucket = httpBucket{baseURL: bucketURL}
+		bucket = newHTTPBucket(bucketURL)
 	} else if bucket, err = pmtiles.OpenBucket(ctx, bucketURL, ""); err != nil {
 		return nil, fmt.Errorf("tiles: %s: %w", location, err)
 	}
