@@ -160,6 +160,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout tim
 	if err := s.app.ShutdownWithContext(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	// A shutdown that comes before the listener goroutine has started
+	// serving does not know the listener: closing it ends Listener.
+	ln.Close()
 	<-errc
 	if ts := s.tileset.Load(); ts != nil {
 		ts.Close()

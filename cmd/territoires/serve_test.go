@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 	"github.com/territoires-industrie/carte/server"
 )
 
@@ -255,5 +258,43 @@ func TestServeFlagsFromEnvironmentAndValidation(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("env %v args %v: error %v, want one mentioning %q", tt.env, tt.args, err, tt.want)
 		}
+	}
+}
+
+// Tiles and API must describe the same data: an archive built from other
+// data than the --data folder's is refused at start, naming both versions.
+func TestServeRefusesTilesOfOtherData(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	writeRegions(t, a)
+	writeRegions(t, b)
+	// The same layer with another name: another data version.
+	manifest := filepath.Join(b, dataset.ManifestFile)
+	text, _ := os.ReadFile(manifest)
+	os.WriteFile(manifest, bytes.Replace(text, []byte(`"title": "t"`), []byte(`"title": "t2"`), 1), 0o644)
+	archive := filepath.Join(dir, "a.pmtiles")
+	if _, err := runCLI("build", "--data", a, "-o", archive); err != nil {
+		t.Fatal(err)
+	}
+	dsA, errA := loadDataset(a, layers.Default())
+	dsB, errB := loadDataset(b, layers.Default())
+	if errA != nil || errB != nil || dsA.Version == dsB.Version {
+		t.Fatalf("fixtures: %v %v, versions %s %s", errA, errB, dsA.Version, dsB.Version)
+	}
+	o, err := parseServeFlags([]string{"--addr", "127.0.0.1:0", "--tiles", archive, "--data", b}, func(string) (string, bool) { return "", false }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = serve(context.Background(), o, quietLogger(), nil)
+	if err == nil || !strings.Contains(err.Error(), dsA.Version) || !strings.Contains(err.Error(), dsB.Version) {
+		t.Fatalf("error %v, want one naming both data versions", err)
+	}
+	// The archive of the same data is served.
+	o.data = a
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, o, quietLogger(), func(net.Addr) { cancel() }) }()
+	if err := <-done; err != nil {
+		t.Fatalf("the archive of the same data: %v", err)
 	}
 }
