@@ -8,9 +8,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/paulmach/orb"
+	"golang.org/x/sync/errgroup"
 )
 
 // Input files, relative to the source folder (see its SOURCES.md).
@@ -99,27 +99,17 @@ type refs struct {
 // the error of the lowest index that failed, so errors are deterministic.
 func parallel(ctx context.Context, n int, fn func(i int) error) error {
 	errs := make([]error, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), n)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					continue
-				}
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range n {
+		g.Go(func() error {
+			if errs[i] = ctx.Err(); errs[i] == nil {
 				errs[i] = fn(i)
 			}
-		}()
+			return nil // kept in errs: the lowest index wins, not the first to fail
+		})
 	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	g.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return err
