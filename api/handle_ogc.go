@@ -63,8 +63,8 @@ const defaultTitle = "Territoires d'industrie"
 const landingDescription = "Territoires d'industrie, communes membres, Action cœur de ville, sites industriels clés en main et lieux de formation : " +
 	"tuiles vectorielles, API JSON et OGC API – Features (GeoJSON, CRS84)."
 
-// link is an OGC / RFC 8288 link.
-type link struct {
+// Link is an OGC / RFC 8288 link.
+type Link struct {
 	Href  string `json:"href"`
 	Rel   string `json:"rel"`
 	Type  string `json:"type,omitempty"`
@@ -131,7 +131,7 @@ func (a *API) handleLanding(c *fiber.Ctx) error {
 	body := fiber.Map{
 		"title":       title,
 		"description": landingDescription,
-		"links": []link{
+		"links": []Link{
 			{Href: base + "/?f=json", Rel: "self", Type: mediaJSON, Title: "this document"},
 			{Href: base + "/?f=html", Rel: "alternate", Type: mediaHTML, Title: "this document as HTML"},
 			{Href: base + "/openapi.json", Rel: "service-desc", Type: mediaOpenAPI, Title: "the API definition (OpenAPI 3.0)"},
@@ -204,7 +204,7 @@ func (a *API) handleCollections(c *fiber.Ctx) error {
 	}
 	a.cfg.Links.SetDocumentHeaders(c)
 	return c.JSON(fiber.Map{
-		"links": []link{
+		"links": []Link{
 			{Href: base + "/collections", Rel: "self", Type: mediaJSON, Title: "the feature collections"},
 		},
 		"collections": collections,
@@ -264,7 +264,7 @@ func collectionDoc(base string, l dataset.LayerInfo, ext *orb.Bound) fiber.Map {
 		"description": l.Description,
 		"itemType":    "feature",
 		"crs":         []string{crs84},
-		"links": []link{
+		"links": []Link{
 			{Href: self, Rel: "self", Type: mediaJSON, Title: "this collection"},
 			{Href: self + "/items", Rel: "items", Type: mediaGeoJSON, Title: l.Title + " (GeoJSON)"},
 		},
@@ -503,15 +503,15 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 	if qs := string(c.Request().URI().QueryString()); qs != "" {
 		self += "?" + qs
 	}
-	links := []link{
+	links := []Link{
 		{Href: self, Rel: "self", Type: mediaGeoJSON, Title: "this page"},
 		{Href: coll, Rel: "collection", Type: mediaJSON, Title: l.Title},
 	}
 	if offset+len(hits) < matched {
-		links = append(links, link{Href: page(offset + len(hits)), Rel: "next", Type: mediaGeoJSON, Title: "next page"})
+		links = append(links, Link{Href: page(offset + len(hits)), Rel: "next", Type: mediaGeoJSON, Title: "next page"})
 	}
 	if offset > 0 {
-		links = append(links, link{Href: page(max(0, min(offset, matched)-limit)), Rel: "prev", Type: mediaGeoJSON, Title: "previous page"})
+		links = append(links, Link{Href: page(max(0, min(offset, matched)-limit)), Rel: "prev", Type: mediaGeoJSON, Title: "previous page"})
 	}
 	features := make([]*geojson.Feature, len(hits))
 	for i, h := range hits {
@@ -600,7 +600,7 @@ func (a *API) handleItem(c *fiber.Ctx) error {
 		"id":         gf.ID,
 		"geometry":   geojson.NewGeometry(h.Feature.Geometry),
 		"properties": gf.Properties,
-		"links": []link{
+		"links": []Link{
 			{Href: coll + "/items/" + url.PathEscape(id), Rel: "self", Type: mediaGeoJSON, Title: "this feature"},
 			{Href: coll, Rel: "collection", Type: mediaJSON, Title: l.Title},
 		},

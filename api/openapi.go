@@ -321,7 +321,7 @@ func schemas() Obj {
 	source := Obj{"type": "object", "properties": Obj{"name": Str(), "url": Str(), "licence": Str(), "vintage": Str(), "note": Str()}}
 	provenance := Obj{"type": "object", "description": "Origin of each layer present, by layer id.",
 		"additionalProperties": Obj{"type": "object", "properties": Obj{"title": Str(), "sources": Obj{"type": "array", "items": Ref("Source")}}}}
-	apiFeature := Obj{"type": "object", "properties": Obj{
+	Result := Obj{"type": "object", "properties": Obj{
 		"id": Str(), "layer": Str(), "name": Str(),
 		"distance_m": Obj{"type": "number", "description": "Great-circle distance in metres, when the query has a point."},
 		"lon":        Obj{"type": "number"}, "lat": Obj{"type": "number"},
@@ -377,7 +377,7 @@ func schemas() Obj {
 		}},
 		"Provenance": provenance,
 		"APIFeature": feature(Obj{"provenance": Ref("Provenance"), "attribution": Str()}),
-		"APIResults": withCommon(Obj{"results": Obj{"type": "array", "items": apiFeature}}),
+		"APIResults": withCommon(Obj{"results": Obj{"type": "array", "items": Result}}),
 		"APIFeatureCollection": withCommon(Obj{
 			"type":     Obj{"type": "string", "enum": []string{"FeatureCollection"}},
 			"features": Obj{"type": "array", "items": feature(nil)},

@@ -38,7 +38,7 @@ func newPlainJSON(ds *dataset.Dataset) (*plainJSON, error) {
 	pj.attribution, _ = json.Marshal(ds.Manifest.Attribution)
 	pj.version, _ = json.Marshal(ds.Version)
 	for _, l := range ds.Manifest.Layers {
-		pj.provenance[l.ID], _ = json.Marshal(layerProvenance{Title: l.Title, Sources: l.Sources})
+		pj.provenance[l.ID], _ = json.Marshal(Provenance{Title: l.Title, Sources: l.Sources})
 	}
 	for _, l := range ds.Layers {
 		for i := range l.Features {

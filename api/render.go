@@ -11,9 +11,9 @@ import (
 	"github.com/territoires-industrie/carte/index"
 )
 
-// apiFeature is one hit in the plain JSON format: a representative point
+// Result is one hit in the plain JSON format: a representative point
 // rather than the full geometry (ask format=geojson for geometry).
-type apiFeature struct {
+type Result struct {
 	ID         string         `json:"id"`
 	Layer      string         `json:"layer"`
 	Name       string         `json:"name"`
@@ -23,8 +23,8 @@ type apiFeature struct {
 	Properties map[string]any `json:"properties"`
 }
 
-// layerProvenance is what responses say of a layer's origin.
-type layerProvenance struct {
+// Provenance is what responses say of a layer's origin.
+type Provenance struct {
 	Title   string           `json:"title"`
 	Sources []dataset.Source `json:"sources"`
 }
@@ -52,9 +52,9 @@ func distancePtr(h index.Hit) *float64 {
 	return &d
 }
 
-func toAPIFeature(h index.Hit, keep []string) apiFeature {
+func toAPIFeature(h index.Hit, keep []string) Result {
 	p := index.RepresentativePoint(h.Feature)
-	return apiFeature{
+	return Result{
 		ID: h.Feature.ID, Layer: h.Layer, Name: h.Feature.String("name"),
 		DistanceM: distancePtr(h), Lon: p[0], Lat: p[1],
 		Properties: selectProperties(h.Feature, keep),
@@ -78,14 +78,14 @@ func toGeoJSON(h index.Hit, keep []string) *geojson.Feature {
 }
 
 // provenanceOf lists the origin of every layer present in hits.
-func provenanceOf(cat *Catalog, hits []index.Hit) map[string]layerProvenance {
-	out := map[string]layerProvenance{}
+func provenanceOf(cat *Catalog, hits []index.Hit) map[string]Provenance {
+	out := map[string]Provenance{}
 	for _, h := range hits {
 		if _, done := out[h.Layer]; done {
 			continue
 		}
 		if l, ok := cat.Manifest.Layer(h.Layer); ok {
-			out[h.Layer] = layerProvenance{Title: l.Title, Sources: l.Sources}
+			out[h.Layer] = Provenance{Title: l.Title, Sources: l.Sources}
 		}
 	}
 	return out
@@ -111,7 +111,7 @@ func results(cat *Catalog, hits []index.Hit, keep []string, asGeoJSON bool, extr
 		body["features"] = features
 		return body
 	}
-	list := make([]apiFeature, len(hits))
+	list := make([]Result, len(hits))
 	for i, h := range hits {
 		list[i] = toAPIFeature(h, keep)
 	}

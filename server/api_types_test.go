@@ -2,7 +2,6 @@ package server
 
 import (
 	"github.com/territoires-industrie/carte/api"
-	"github.com/territoires-industrie/carte/dataset"
 )
 
 // What the tests decode the API's answers into, and the media types and
@@ -17,27 +16,9 @@ const (
 	defaultOGCLimit = api.DefaultOGCLimit
 )
 
-// apiFeature is one result of a plain list answer.
-type apiFeature struct {
-	ID         string         `json:"id"`
-	Layer      string         `json:"layer"`
-	Name       string         `json:"name"`
-	DistanceM  *float64       `json:"distance_m,omitempty"`
-	Lon        float64        `json:"lon"`
-	Lat        float64        `json:"lat"`
-	Properties map[string]any `json:"properties"`
-}
-
-// layerProvenance is what answers say of a layer's origin.
-type layerProvenance struct {
-	Title   string           `json:"title"`
-	Sources []dataset.Source `json:"sources"`
-}
-
-// link is an OGC link.
-type link struct {
-	Href  string `json:"href"`
-	Rel   string `json:"rel"`
-	Type  string `json:"type,omitempty"`
-	Title string `json:"title,omitempty"`
-}
+// The API's answer types, as the tests decode them.
+type (
+	Result     = api.Result
+	Provenance = api.Provenance
+	Link       = api.Link
+)

@@ -42,8 +42,8 @@ func realServer(tb testing.TB) *Server {
 type listBody struct {
 	Count       int                        `json:"count"`
 	More        bool                       `json:"more"`
-	Results     []apiFeature               `json:"results"`
-	Provenance  map[string]layerProvenance `json:"provenance"`
+	Results     []Result               `json:"results"`
+	Provenance  map[string]Provenance `json:"provenance"`
 	Attribution string                     `json:"attribution"`
 }
 
@@ -158,8 +158,8 @@ func TestSearchAndReverseOnRealNames(t *testing.T) {
 
 	resp, body := do(t, s, "GET", "/api/reverse?lat=46.2567&lon=5.6553", nil)
 	var rev struct {
-		Commune     *apiFeature            `json:"commune"`
-		Territoires map[string]*apiFeature `json:"territoires"`
+		Commune     *Result            `json:"commune"`
+		Territoires map[string]*Result `json:"territoires"`
 	}
 	if resp.StatusCode != 200 || json.Unmarshal(body, &rev) != nil {
 		t.Fatalf("%d %s", resp.StatusCode, body)

@@ -105,7 +105,7 @@ type ogcFC struct {
 	NumberMatched  *int   `json:"numberMatched"`
 	NumberReturned *int   `json:"numberReturned"`
 	TimeStamp      string `json:"timeStamp"`
-	Links          []link `json:"links"`
+	Links          []Link `json:"links"`
 }
 
 func (fc ogcFC) ids() []string {
@@ -116,10 +116,10 @@ func (fc ogcFC) ids() []string {
 	return out
 }
 
-func linkOf(links []link, rel string) (link, bool) {
-	i := slices.IndexFunc(links, func(l link) bool { return l.Rel == rel })
+func linkOf(links []Link, rel string) (Link, bool) {
+	i := slices.IndexFunc(links, func(l Link) bool { return l.Rel == rel })
 	if i < 0 {
-		return link{}, false
+		return Link{}, false
 	}
 	return links[i], true
 }
