@@ -40,11 +40,11 @@ func realServer(tb testing.TB) *Server {
 }
 
 type listBody struct {
-	Count       int                        `json:"count"`
-	More        bool                       `json:"more"`
-	Results     []Result               `json:"results"`
+	Count       int                   `json:"count"`
+	More        bool                  `json:"more"`
+	Results     []Result              `json:"results"`
 	Provenance  map[string]Provenance `json:"provenance"`
-	Attribution string                     `json:"attribution"`
+	Attribution string                `json:"attribution"`
 }
 
 func getList(t *testing.T, s *Server, target string) listBody {
