@@ -79,8 +79,6 @@ type keyring struct {
 
 func (r *keyring) set(keys []APIKey) { r.keys.Store(&keys) }
 
-func (r *keyring) len() int { return len(*r.keys.Load()) }
-
 // lookup finds the key presented by a client. The presented key is hashed
 // and compared with every known hash in constant time, without stopping at
 // a match: the time taken says nothing about how close a guess was.

@@ -25,14 +25,6 @@ import (
 // the hash of the embedded files, so those URLs are cached for a year.
 var assetsPrefix = "/static/" + static.Version
 
-// registerStatic adds the front-end routes.
-func (s *Server) registerStatic() {
-	s.app.Get("/embed", s.handleEmbed)
-	s.app.Get("/embed/docs", s.handleEmbedDocs)
-	s.app.Get("/widget.js", s.handleWidget)
-	s.app.Get("/static/*", s.handleAsset)
-}
-
 // staticFile is an embedded file ready to send, with its gzip form when
 // compressing is worth it, and its Brotli form when `make assets` made one
 // (<name>.br, for the big vendor files).
