@@ -141,6 +141,32 @@ func (s *Server) ReloadFailed(err error) {
 	s.logger.Error("reload failed, still serving the previous archive", "err", err)
 }
 
+// Serve answers on ln until ctx ends, then shuts down gracefully: requests
+// in flight finish, new connections are refused.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.logger.Info("shutting down", "timeout", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := s.app.ShutdownWithContext(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	// A shutdown that comes before the listener goroutine has started
+	// serving does not know the listener: closing it ends Listener.
+	ln.Close()
+	<-errc
+	if ts := s.tileset.Load(); ts != nil {
+		ts.Close()
+	}
+	return nil
+}
+
 // observe logs and measures every request, whatever its outcome.
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
