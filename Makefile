@@ -1,6 +1,18 @@
 # The two commands of the README: `make run` and `make test`.
 GO ?= go
 
+# Every go command below, and every script they start (container/check.sh,
+# container/build.sh), runs the Go release named by go.mod's toolchain line:
+# the go command downloads it once from the module proxy, even where the
+# installed go is older or says GOTOOLCHAIN=local (its go.env, or the
+# environment, as in golang container images). go.mod is the one place that
+# names it; `make GOTOOLCHAIN=go1.x.y …` overrides it.
+GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
+ifeq ($(GOTOOLCHAIN),)
+$(error go.mod has no toolchain line)
+endif
+export GOTOOLCHAIN
+
 .PHONY: run test test-deps build assets browser-deps vulncheck fuzz container-check
 
 run: assets ## serve the map and its tiles on 127.0.0.1:8080, built from the embedded data
