@@ -19,7 +19,9 @@ COPY container/build.sh container/
 COPY static/ static/
 RUN container/build.sh assets
 
-# 2. The binary (static, stripped) and the tile archive.
+# 2. The binary (static, stripped) and the tile archive. The golang tag is
+# go.mod's toolchain line, the Go release `make` builds with (container/check.sh
+# fails when they differ).
 FROM golang:1.26.11-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./

@@ -1,6 +1,18 @@
 # The two commands of the README: `make run` and `make test`.
 GO ?= go
 
+# Every go command below, and every script they start (container/check.sh,
+# container/build.sh), runs the Go release named by go.mod's toolchain line:
+# the go command downloads it once from the module proxy, even where the
+# installed go is older or says GOTOOLCHAIN=local (its go.env, or the
+# environment, as in golang container images). go.mod is the one place that
+# names it; `make GOTOOLCHAIN=go1.x.y …` overrides it.
+GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
+ifeq ($(GOTOOLCHAIN),)
+$(error go.mod has no toolchain line)
+endif
+export GOTOOLCHAIN
+
 .PHONY: run test test-deps build assets browser-deps vulncheck fuzz container-check
 
 run: assets ## serve the map and its tiles on 127.0.0.1:8080, built from the embedded data
@@ -42,29 +54,46 @@ build: assets
 	$(GO) build -o territoires ./cmd/territoires
 
 # Every fuzz target of the repository (every `func Fuzz…` in a _test.go
-# file), FUZZTIME each, one after the other: a crash fails the build and
-# go test saves the input under the package's testdata/fuzz.
-FUZZTIME ?= 4s
+# file), one after the other, each for its number of executions in
+# FUZZ_EXECS: a crash fails the build and go test saves the input under the
+# package's testdata/fuzz. Counts, not durations: under CPU load a duration
+# budget (-fuzztime=4s) can end in Go's fuzz coordinator failing on its own
+# deadline (golang/go#75804, a bare "context deadline exceeded" with no
+# crashing input); a count has no deadline, a loaded machine only takes
+# longer. Targets differ a hundredfold in speed, hence one count each, sized
+# for a few seconds of fuzzing on 2 shared cores (measured: FuzzDecodeLayer ~15,000
+# execs/s, FuzzReader 2,000-10,000, FuzzParseTilePath ~1,200 (the server
+# test binary's coverage map is large), FuzzAPIQuery ~90, after ~25 s of
+# set-up: each worker loads the real dataset). The warm-up run of the seed and
+# cached corpus counts towards the number. A new target needs its line here:
+# make fuzz fails on a target without one.
+FUZZ_EXECS := \
+	FuzzAPIQuery=300 \
+	FuzzDecodeLayer=40000 \
+	FuzzParseTilePath=4000 \
+	FuzzReader=8000
 fuzz:
 	@grep -rIo --include='*_test.go' --exclude-dir=node_modules '^func Fuzz[A-Za-z0-9_]*' . | sort | \
 	while IFS=: read -r file fn; do \
 		name=$${fn#func }; \
-		echo "fuzz $$name ($$(dirname $$file), $(FUZZTIME))"; \
-		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) "./$$(dirname $${file#./})" || exit 1; \
+		execs=$$(printf '%s\n' $(FUZZ_EXECS) | sed -n "s/^$$name=//p"); \
+		[ -n "$$execs" ] || { echo "make fuzz: $$name ($$file) has no execution count: add $$name=N to FUZZ_EXECS in the Makefile" >&2; exit 1; }; \
+		echo "fuzz $$name ($$(dirname $$file), $$execs executions)"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$${execs}x "./$$(dirname $${file#./})" || exit 1; \
 	done
 
 # govulncheck with the Go vulnerability database, both from the Go module
 # proxy: the database module's OSV files are indexed into the format
 # govulncheck reads (its own indexdb command), once per database version,
-# in .cache/. The standard library is checked as of VULNCHECK_GO, the Go
-# release the container image is built with (downloaded by the go command).
+# in .cache/. The standard library is checked as of the toolchain every
+# other target builds with (GOTOOLCHAIN above), which govulncheck names.
 VULN_VERSION ?= v1.9.0
 VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
-VULNCHECK_GO ?= go1.26.11
 VULNDB_DIR := .cache/vulndb/$(VULNDB_VERSION)
 
 vulncheck: $(VULNDB_DIR)/index/db.json
-	GOTOOLCHAIN=$(VULNCHECK_GO) $(GO) run golang.org/x/vuln/cmd/govulncheck@$(VULN_VERSION) -db file://$(CURDIR)/$(VULNDB_DIR) ./...
+	@echo "govulncheck with $$($(GO) version)"
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(VULN_VERSION) -db file://$(CURDIR)/$(VULNDB_DIR) ./...
 
 $(VULNDB_DIR)/index/db.json:
 	rm -rf $(VULNDB_DIR).tmp

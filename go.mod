@@ -2,6 +2,8 @@ module github.com/territoires-industrie/carte
 
 go 1.26.8
 
+toolchain go1.26.11
+
 require (
 	github.com/andybalholm/brotli v1.2.7
 	github.com/getkin/kin-openapi v0.153.0

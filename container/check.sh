@@ -5,7 +5,8 @@
 # out the runtime image's files as its COPY --from lines say, then starts the
 # binary as the image would (its ENV, ENTRYPOINT and CMD, a non-root user,
 # an empty environment) and checks /healthz, /readyz, a tile, the map page,
-# the API, the version and the HEALTHCHECK command.
+# the API, the version and the HEALTHCHECK command. First of all it checks
+# that the golang image is the Go release go.mod's toolchain line names.
 #
 #   bash container/check.sh
 #
@@ -26,6 +27,17 @@ cleanup() {
 trap cleanup EXIT
 say() { printf '== %s\n' "$*"; }
 fail() { echo "FAILED: $*" >&2; [ ! -f "$tmp/serve.log" ] || tail -20 "$tmp/serve.log" >&2; exit 1; }
+
+# The image is built with the Go release every make target uses: the golang
+# image's tag must be go.mod's toolchain line (which the Makefile reads).
+toolchain=$(sed -n 's/^toolchain go//p' go.mod)
+[ -n "$toolchain" ] || fail "go.mod has no toolchain line"
+images=$(sed -n 's/^FROM golang:\([^ ]*\).*/\1/p' Dockerfile)
+[ -n "$images" ] || fail "no golang image in the Dockerfile"
+for tag in $images; do
+	[ "${tag%%-*}" = "$toolchain" ] || fail "the Dockerfile builds with golang:$tag, go.mod's toolchain is go$toolchain: make them agree"
+done
+echo "ok  golang:$(head -1 <<<"$images") = go.mod's toolchain go$toolchain"
 
 # The runtime stage is what follows the last FROM.
 runtime=$(awk '/^FROM /{ buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' Dockerfile)
