@@ -115,36 +115,30 @@ func (a *API) Routes() []Route {
 		// JSON API
 		{Path: "/api/nearby", Handler: a.handleNearby, Budget: BudgetAPI, Label: "api_nearby", Doc: "/api/nearby",
 			Operation: func(d DocContext) Obj {
-				return Op("nearby", TagAPI, "Nearest features to a point",
+				return listOp(d, "nearby", "Nearest features to a point",
 					"The k features nearest to lat,lon by great-circle distance, nearest first (ties by id), with their distance.",
-					append([]Obj{
-						latParam(true), lonParam(true),
-						QueryParam(paramK, fmt.Sprintf("Number of features, 1 to %d (default %d); above the maximum is an error.", maxK, defaultK), LimitSchema(defaultK, maxK)),
-						radius(fmt.Sprintf("Search no farther than this, kilometres (above 0, at most %d; default: no limit).", maxRadiusKm)),
-					}, filterParamDocs(nearbyText(d), d.layerIDs())...),
-					Responses("The features found.", apiResultsContent(), 400, 503))
+					nearbyText(d),
+					latParam(true), lonParam(true),
+					QueryParam(paramK, fmt.Sprintf("Number of features, 1 to %d (default %d); above the maximum is an error.", maxK, defaultK), LimitSchema(defaultK, maxK)),
+					radius(fmt.Sprintf("Search no farther than this, kilometres (above 0, at most %d; default: no limit).", maxRadiusKm)))
 			}},
 		{Path: "/api/within", Handler: a.handleWithin, Budget: BudgetAPI, Label: "api_within", Doc: "/api/within",
 			Operation: func(d DocContext) Obj {
-				return Op("within", TagAPI, "Features within a radius",
+				return listOp(d, "within", "Features within a radius",
 					"Every feature within radius_km of lat,lon, nearest first, at most limit of them; more says whether there were others.",
-					append([]Obj{
-						latParam(true), lonParam(true),
-						RequiredParam(radius(fmt.Sprintf("Radius in kilometres, above 0 and at most %d.", maxRadiusKm))),
-						QueryParam(paramLimit, fmt.Sprintf("At most this many features, 1 to %d (default %d); above the maximum is an error.", maxWithin, defaultWithin), LimitSchema(defaultWithin, maxWithin)),
-					}, filterParamDocs(nearbyText(d), d.layerIDs())...),
-					Responses("The features found.", apiResultsContent(), 400, 503))
+					nearbyText(d),
+					latParam(true), lonParam(true),
+					RequiredParam(radius(fmt.Sprintf("Radius in kilometres, above 0 and at most %d.", maxRadiusKm))),
+					QueryParam(paramLimit, fmt.Sprintf("At most this many features, 1 to %d (default %d); above the maximum is an error.", maxWithin, defaultWithin), LimitSchema(defaultWithin, maxWithin)))
 			}},
 		{Path: "/api/search", Handler: a.handleSearch, Budget: BudgetAPI, Label: "api_search", Doc: "/api/search",
 			Operation: func(d DocContext) Obj {
-				return Op("search", TagAPI, "Search names by prefix (autocomplete)",
+				return listOp(d, "search", "Search names by prefix (autocomplete)",
 					"Accent- and case-insensitive prefix search on names; lat,lon biases the order towards a point.",
-					append([]Obj{
-						RequiredParam(QueryParam(paramQ, fmt.Sprintf("The beginning of a name (1 to %d characters).", maxQueryRunes), Obj{"type": "string", "minLength": 1, "maxLength": maxQueryRunes})),
-						QueryParam(paramLimit, fmt.Sprintf("At most this many results, 1 to %d (default %d); above the maximum is an error.", maxSearch, defaultSearch), LimitSchema(defaultSearch, maxSearch)),
-						latParam(false), lonParam(false),
-					}, filterParamDocs(allLayersText, d.layerIDs())...),
-					Responses("The features found.", apiResultsContent(), 400, 503))
+					allLayersText,
+					RequiredParam(QueryParam(paramQ, fmt.Sprintf("The beginning of a name (1 to %d characters).", maxQueryRunes), Obj{"type": "string", "minLength": 1, "maxLength": maxQueryRunes})),
+					QueryParam(paramLimit, fmt.Sprintf("At most this many results, 1 to %d (default %d); above the maximum is an error.", maxSearch, defaultSearch), LimitSchema(defaultSearch, maxSearch)),
+					latParam(false), lonParam(false))
 			}},
 		{Path: "/api/reverse", Handler: a.handleReverse, Budget: BudgetAPI, Label: "api_reverse", Doc: "/api/reverse",
 			Operation: func(DocContext) Obj {
@@ -172,6 +166,14 @@ func (a *API) LandingRoute() Route {
 				[]Obj{QueryParam(paramF, "Response format; default from the Accept header (JSON unless text/html is preferred).", Obj{"type": "string", "enum": []string{"json", "html"}})},
 				Responses("The landing page.", Content(mediaJSON, Ref("LandingPage"), mediaHTML, Str()), 400))
 		}}
+}
+
+// listOp documents a list route: its own parameters, then the filters
+// every list route takes (layersText says which layers it searches by
+// default), answered as a list or as GeoJSON.
+func listOp(d DocContext, id, summary, desc, layersText string, own ...Obj) Obj {
+	return Op(id, TagAPI, summary, desc, append(own, filterParamDocs(layersText, d.layerIDs())...),
+		Responses("The features found.", apiResultsContent(), 400, 503))
 }
 
 // nearbyDefault lists the layers nearby and within search when the query
