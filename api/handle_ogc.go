@@ -169,13 +169,19 @@ var landingHTML = template.Must(template.New("landing").Parse(`<!DOCTYPE html>
 
 // ---- conformance, collections ----
 
-// GET /conformance
-func (a *API) handleConformance(c *fiber.Ctx) error {
+// onlyJSONFormat checks the query of a document served as JSON only: f,
+// if given, must be json.
+func onlyJSONFormat(c *fiber.Ctx) error {
 	v, err := queryValues(c, paramF)
 	if err != nil {
 		return err
 	}
-	if err := jsonOnly(v); err != nil {
+	return jsonOnly(v)
+}
+
+// GET /conformance
+func (a *API) handleConformance(c *fiber.Ctx) error {
+	if err := onlyJSONFormat(c); err != nil {
 		return err
 	}
 	a.cfg.Links.SetDocumentHeaders(c)
@@ -188,11 +194,7 @@ func (a *API) handleCollections(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := queryValues(c, paramF)
-	if err != nil {
-		return err
-	}
-	if err := jsonOnly(v); err != nil {
+	if err := onlyJSONFormat(c); err != nil {
 		return err
 	}
 	base := a.cfg.Links.Base(c)
@@ -217,11 +219,7 @@ func (a *API) handleCollection(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := queryValues(c, paramF)
-	if err != nil {
-		return err
-	}
-	if err := jsonOnly(v); err != nil {
+	if err := onlyJSONFormat(c); err != nil {
 		return err
 	}
 	a.cfg.Links.SetDocumentHeaders(c)

@@ -43,11 +43,7 @@ type RateLimits struct {
 
 // GET /openapi.json
 func (a *API) handleOpenAPI(c *fiber.Ctx) error {
-	v, err := queryValues(c, paramF)
-	if err != nil {
-		return err
-	}
-	if err := jsonOnly(v); err != nil {
+	if err := onlyJSONFormat(c); err != nil {
 		return err
 	}
 	doc := Document(a.cfg.Routes(), DocContext{Base: a.cfg.Links.Base(c), Catalog: a.catalog.Load()}, a.cfg.RateLimits)
