@@ -4,6 +4,10 @@
 // object (ctx): the map document, the visitor's state, the words of the
 // language, the map and its popup, marker and modes.
 //
+// The map's first view needs only the first four; the interface around
+// it (the other five) loads while the map fetches its tiles.
+//
+//   map/dom.js       DOM and fetch helpers
 //   map/document.js  the layers, places and counts the server describes
 //   map/state.js     the state, read from and written to the URL
 //   map/style.js     what the state asks of each style layer
@@ -16,13 +20,8 @@ import * as maplibregl from './vendor/maplibre-gl/maplibre-gl.mjs';
 import { i18n } from './i18n.js';
 import { $, el, fetchPreloaded, getJSON, bboxOf } from './map/dom.js';
 import { readDocument } from './map/document.js';
-import { urlParams, readState, writeState, fullMapURL, territoryFeatureId } from './map/state.js';
+import { urlParams, readState, writeState, fullMapURL, territoryFeatureId, boundsOfPlace, MAINLAND } from './map/state.js';
 import { prepareStyle, applyStyle } from './map/style.js';
-import { buildLayersPanel, renderCounts, buildFilters, boundsOfFilter, MAINLAND } from './map/panel.js';
-import { buildSearch } from './map/search.js';
-import { buildNear, setPicking, nearby, renderNearHelp } from './map/near.js';
-import { buildList, renderList, labelListToggle } from './map/list.js';
-import { clickFeature, openFeatureById } from './map/popup.js';
 
 // MapLibre's workers parse the tiles: start them now, while the style is
 // fetched. Two, even on a two-core machine: one parses while the other
@@ -44,6 +43,7 @@ function newContext() {
     state: null, // the visitor's choices (map/state.js)
     map: null,
     styleReady: false,
+    ui: null, // the interface's modules, once loaded (loadInterface)
     base: {}, // the style's own filters and paints, by style layer
     provenance: {}, // by layer, from the API's answers
     popup: null,
@@ -52,9 +52,9 @@ function newContext() {
     listOpen: false,
     dsfr: null, // the DSFR script's import, once started
   };
-  // After any change of the state: the map, the legend's counts, the URL
+  // After any change of the state: the map, the URL, the legend's counts
   // and the list follow.
-  ctx.update = () => { applyStyle(ctx); renderCounts(ctx); writeState(ctx); renderList(ctx); };
+  ctx.update = () => { applyStyle(ctx); writeState(ctx); ctx.ui?.renderCounts(ctx); ctx.ui?.renderList(ctx); };
   return ctx;
 }
 
@@ -65,6 +65,7 @@ async function start(ctx) {
   ctx.doc = readDocument(style);
   ctx.state = readState(ctx.doc, ctx.params, ctx.embed);
   const { state } = ctx;
+  state.lang = ctx.i18n.lang; // the switch may have been used while the style loaded
   // The initial filters and visibilities go into the style itself: changing
   // them once the map is loaded would parse every tile a second time.
   prepareStyle(ctx, style, tilejson);
@@ -84,7 +85,7 @@ async function start(ctx) {
     touchPitch: false,
   };
   if (!state.view) {
-    const b = boundsOfFilter(ctx) ?? (state.territoire ? null : MAINLAND);
+    const b = boundsOfPlace(ctx) ?? (state.territoire ? null : MAINLAND);
     if (b) { delete opts.center; delete opts.zoom; opts.bounds = b; opts.fitBoundsOptions = { padding: 10 }; }
   }
   const map = new maplibregl.Map(opts);
@@ -113,19 +114,40 @@ async function start(ctx) {
     document.querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show');
     ctx.update();
     if (state.territoire) showTerritoire(ctx);
-    if (state.selected) openFeatureById(ctx, state.selected, false);
+    if (ctx.ui) openSelected(ctx);
   });
-  map.on('moveend', () => { writeState(ctx); renderList(ctx); });
-  map.on('idle', () => renderList(ctx));
-  map.on('zoomend', () => renderCounts(ctx));
+  map.on('moveend', () => { writeState(ctx); ctx.ui?.renderList(ctx); });
+  map.on('idle', () => ctx.ui?.renderList(ctx));
+  map.on('zoomend', () => ctx.ui?.renderCounts(ctx));
   map.on('click', (e) => {
-    if (ctx.picking) { setPicking(ctx, false); nearby(ctx, e.lngLat.lat, e.lngLat.lng); } else clickFeature(ctx, e);
+    const { ui } = ctx;
+    if (!ui) return;
+    if (ctx.picking) { ui.setPicking(ctx, false); ui.nearby(ctx, e.lngLat.lat, e.lngLat.lng); } else ui.clickFeature(ctx, e);
   });
   for (const id of ctx.doc.clickable) {
     map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', id, () => { map.getCanvas().style.cursor = ctx.picking ? 'crosshair' : ''; });
   }
   map.on('error', (e) => { if (e?.error?.status !== 404) console.warn('map:', e.error?.message ?? e); });
+}
+
+// The interface around the map: its modules, one object.
+async function loadInterface() {
+  const parts = await Promise.all([import('./map/panel.js'), import('./map/popup.js'), import('./map/search.js'), import('./map/near.js'), import('./map/list.js')]);
+  return Object.assign({}, ...parts);
+}
+
+// Once the map exists and the interface has loaded.
+function wireInterface(ctx, ui) {
+  ctx.ui = ui;
+  ui.buildNear(ctx); ui.buildList(ctx);
+  rebuildUI(ctx);
+  if (ctx.styleReady) { ctx.update(); openSelected(ctx); }
+}
+
+// The URL's selected feature, once both the map's style and the popups are there.
+function openSelected(ctx) {
+  if (ctx.state.selected) ctx.ui.openFeatureById(ctx, ctx.state.selected, false);
 }
 
 // The embed's territory: frame it (its features are filtered by the style).
@@ -143,11 +165,11 @@ async function showTerritoire(ctx) {
 // that the DSFR script puts in the menu: one delegated listener serves both.
 function buildLang(ctx) {
   document.addEventListener('click', (e) => {
-    if (!e.target.closest?.('[data-lang-switch]') || !ctx.state) return;
-    ctx.state.lang = ctx.state.lang === 'fr' ? 'en' : 'fr';
-    ctx.i18n = i18n(ctx.state.lang);
+    if (!e.target.closest?.('[data-lang-switch]')) return;
+    ctx.i18n = i18n(ctx.i18n.lang === 'fr' ? 'en' : 'fr');
+    if (ctx.state) ctx.state.lang = ctx.i18n.lang;
     markLangSwitches(ctx);
-    rebuildUI(ctx);
+    if (ctx.ui) rebuildUI(ctx); else ctx.i18n.translate(); // the interface will be built in this language
     writeState(ctx);
   });
   markLangSwitches(ctx);
@@ -157,13 +179,13 @@ function markLangSwitches(ctx) {
 }
 
 function rebuildUI(ctx) {
-  const { t } = ctx.i18n;
+  const { i18n: { t, lang }, ui } = ctx;
   ctx.i18n.translate();
-  document.title = t('site.title') + (ctx.i18n.lang === 'fr' ? ' — carte' : ' — map');
-  buildSearch(ctx); buildFilters(ctx); buildLayersPanel(ctx); renderNearHelp(ctx);
-  setPicking(ctx, ctx.picking);
-  labelListToggle(ctx);
-  renderList(ctx);
+  document.title = t('site.title') + (lang === 'fr' ? ' — carte' : ' — map');
+  ui.buildSearch(ctx); ui.buildFilters(ctx); ui.buildLayersPanel(ctx); ui.renderNearHelp(ctx);
+  ui.setPicking(ctx, ctx.picking);
+  ui.labelListToggle(ctx);
+  ui.renderList(ctx);
 }
 
 // ---- the DSFR script ----
@@ -201,11 +223,11 @@ function main() {
   // Escape closes the popup and leaves the point-picking mode.
   document.addEventListener('keydown', (e) => {
     if (e.key !== 'Escape' || e.target?.id === 'search-input') return;
-    if (ctx.picking) setPicking(ctx, false);
+    if (ctx.picking) ctx.ui.setPicking(ctx, false);
     ctx.popup?.remove();
   });
-  buildLang(ctx); buildMenu(ctx); buildNear(ctx); buildList(ctx);
-  start(ctx).then(() => rebuildUI(ctx)).catch((err) => {
+  buildLang(ctx); buildMenu(ctx);
+  start(ctx).then(loadInterface).then((ui) => wireInterface(ctx, ui)).catch((err) => {
     console.error(err);
     document.getElementById('territoires-map').replaceChildren(el('p', { class: 'app-error', role: 'alert' }, ctx.i18n.t('error.load')));
     loadDSFR(ctx);

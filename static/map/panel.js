@@ -2,10 +2,7 @@
 // swatch, name and feature count), the period switch, and the region and
 // département filter.
 import { $, el, swatch } from './dom.js';
-import { boundsOf } from './document.js';
-
-// Mainland France, when no place is chosen.
-export const MAINLAND = [[-5.2, 42.3], [8.3, 51.1]];
+import { boundsOfPlace, MAINLAND } from './state.js';
 
 export function buildLayersPanel(ctx) {
   const { state, doc, i18n: { t, word } } = ctx;
@@ -82,14 +79,7 @@ export function buildFilters(ctx) {
   };
 }
 
-// The chosen place's bounds (null: none chosen).
-export function boundsOfFilter(ctx) {
-  const { state, doc } = ctx;
-  if (state.departement) return boundsOf(doc.departement(state.departement));
-  if (state.region) return boundsOf(doc.region(state.region));
-  return null;
-}
-
 function fitFilter(ctx) {
-  ctx.map.fitBounds(boundsOfFilter(ctx) ?? MAINLAND, { padding: boundsOfFilter(ctx) ? 30 : 10, duration: 600 });
+  const b = boundsOfPlace(ctx);
+  ctx.map.fitBounds(b ?? MAINLAND, { padding: b ? 30 : 10, duration: 600 });
 }

@@ -2,6 +2,10 @@
 // map page (#map=z/lat/lon&layers=…&period=…&region=…&sel=…&lang=…), the
 // query on /embed (?region=…&layers=…&territoire=…&center=…&zoom=…).
 // Layer ids, periods and places are checked against the map document.
+import { boundsOf } from './document.js';
+
+// Mainland France: the view when no place is chosen.
+export const MAINLAND = [[-5.2, 42.3], [8.3, 51.1]];
 
 // The URL's parameters, before the document is known (the language is
 // needed first, to translate the page while the style loads).
@@ -29,6 +33,14 @@ export function readState(doc, p, embed) {
   const c = (p.get('center') || '').split(',').map(Number);
   if (c.length === 2 && c.every(Number.isFinite)) st.view = { center: c, zoom: Number(p.get('zoom')) || 8 };
   return st;
+}
+
+// The chosen place's bounds (null: none chosen).
+export function boundsOfPlace(ctx) {
+  const { state, doc } = ctx;
+  if (state.departement) return boundsOf(doc.departement(state.departement));
+  if (state.region) return boundsOf(doc.region(state.region));
+  return null;
 }
 
 // The territory's id in the tiles (ti-2704), and as the API names it,
