@@ -4,13 +4,13 @@
 // object (ctx): the map document, the visitor's state, the words of the
 // language, the map and its popup, marker and modes.
 //
-// The map's first view needs only the first four; the interface around
-// it (the other five) loads while the map fetches its tiles.
+// The map's first view needs only the first three; the interface around
+// it (the others) loads while the map fetches its tiles.
 //
-//   map/dom.js       DOM and fetch helpers
 //   map/document.js  the layers, places and counts the server describes
 //   map/state.js     the state, read from and written to the URL
 //   map/style.js     what the state asks of each style layer
+//   map/dom.js       DOM and fetch helpers
 //   map/panel.js     legend, period switch, region and département filter
 //   map/search.js    the search box
 //   map/near.js      "near here"
@@ -18,9 +18,8 @@
 //   map/popup.js     popups and going to a feature
 import * as maplibregl from './vendor/maplibre-gl/maplibre-gl.mjs';
 import { i18n } from './i18n.js';
-import { $, el, fetchPreloaded, getJSON, bboxOf } from './map/dom.js';
-import { readDocument } from './map/document.js';
-import { urlParams, readState, writeState, fullMapURL, territoryFeatureId, boundsOfPlace, MAINLAND } from './map/state.js';
+import { readDocument, fetchPreloaded } from './map/document.js';
+import { urlParams, readState, writeState, fullMapURL, boundsOfPlace, MAINLAND } from './map/state.js';
 import { prepareStyle, applyStyle } from './map/style.js';
 
 // MapLibre's workers parse the tiles: start them now, while the style is
@@ -113,8 +112,7 @@ async function start(ctx) {
     // Compact attribution starts folded (the "i" button opens it).
     document.querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show');
     ctx.update();
-    if (state.territoire) showTerritoire(ctx);
-    if (ctx.ui) openSelected(ctx);
+    if (ctx.ui) afterLoad(ctx);
   });
   map.on('moveend', () => { writeState(ctx); ctx.ui?.renderList(ctx); });
   map.on('idle', () => ctx.ui?.renderList(ctx));
@@ -142,21 +140,14 @@ function wireInterface(ctx, ui) {
   ctx.ui = ui;
   ui.buildNear(ctx); ui.buildList(ctx);
   rebuildUI(ctx);
-  if (ctx.styleReady) { ctx.update(); openSelected(ctx); }
+  if (ctx.styleReady) { ctx.update(); afterLoad(ctx); }
 }
 
-// The URL's selected feature, once both the map's style and the popups are there.
-function openSelected(ctx) {
+// Once both the map's style and the interface are there: the embed's
+// territory framed, the URL's selected feature opened.
+function afterLoad(ctx) {
+  if (ctx.state.territoire) ctx.ui.showTerritory(ctx);
   if (ctx.state.selected) ctx.ui.openFeatureById(ctx, ctx.state.selected, false);
-}
-
-// The embed's territory: frame it (its features are filtered by the style).
-async function showTerritoire(ctx) {
-  try {
-    const f = await getJSON('/api/features/' + encodeURIComponent(territoryFeatureId(ctx.state)));
-    const b = bboxOf(f.geometry);
-    if (b && !ctx.state.view) ctx.map.fitBounds(b, { padding: 20, duration: 0 });
-  } catch { /* unknown id: the filter shows nothing */ }
 }
 
 // ---- language ----
@@ -201,11 +192,11 @@ function loadDSFR(ctx) {
 }
 function buildMenu(ctx) {
   document.addEventListener('territoires:idle', () => loadDSFR(ctx), { once: true });
-  $('#button-menu')?.addEventListener('click', async () => {
+  document.getElementById('button-menu')?.addEventListener('click', async () => {
     if (document.documentElement.hasAttribute('data-fr-js')) return; // the DSFR handles it
     await loadDSFR(ctx);
     // The DSFR started after this tap: open the menu once it manages it.
-    const modal = $('#modal-menu');
+    const modal = document.getElementById('modal-menu');
     const until = performance.now() + 3000;
     const open = () => {
       if (modal.classList.contains('fr-modal--opened')) return;
@@ -229,7 +220,9 @@ function main() {
   buildLang(ctx); buildMenu(ctx);
   start(ctx).then(loadInterface).then((ui) => wireInterface(ctx, ui)).catch((err) => {
     console.error(err);
-    document.getElementById('territoires-map').replaceChildren(el('p', { class: 'app-error', role: 'alert' }, ctx.i18n.t('error.load')));
+    const p = Object.assign(document.createElement('p'), { className: 'app-error', textContent: ctx.i18n.t('error.load') });
+    p.setAttribute('role', 'alert');
+    document.getElementById('territoires-map').replaceChildren(p);
     loadDSFR(ctx);
   });
 }

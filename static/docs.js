@@ -3,8 +3,8 @@
 // /embed. French by default, English with the switch or ?lang=en. The
 // layers and regions it offers are the map document's (/style.json).
 import { i18n } from './i18n.js';
-import { readDocument } from './map/document.js';
-import { $, el, fetchPreloaded } from './map/dom.js';
+import { readDocument, fetchPreloaded } from './map/document.js';
+import { $, el } from './map/dom.js';
 
 // The region the form starts with, so that the snippets show one.
 const EXAMPLE_REGION = '27';

@@ -9,6 +9,15 @@
 // region of its features with these properties.
 export const PLACE_FIELDS = { departement: 'departement', region: 'region' };
 
+// The style (and the TileJSON) are requested by the page's <link
+// rel="preload"> while MapLibre downloads; this fetch reuses those
+// responses (same URL, mode and credentials, no extra headers).
+export async function fetchPreloaded(path) {
+  const r = await fetch(path);
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return r.json();
+}
+
 export function readDocument(style) {
   const meta = style?.metadata?.['territoires:map'];
   if (!Array.isArray(meta?.layers)) throw new Error('style.json carries no territoires:map document');

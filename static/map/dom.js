@@ -28,15 +28,6 @@ export async function getJSON(path) {
   return r.json();
 }
 
-// Style and TileJSON are requested by the page's <link rel="preload"> while
-// MapLibre downloads; this fetch reuses those responses (same URL, mode
-// and credentials, no extra headers).
-export async function fetchPreloaded(path) {
-  const r = await fetch(path);
-  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-  return r.json();
-}
-
 // [[minlon, minlat], [maxlon, maxlat]] of a GeoJSON geometry.
 export function bboxOf(geom) {
   if (!geom) return null;

@@ -3,7 +3,7 @@
 // going to a feature (search, near here, list, the URL's sel=).
 import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
 import { el, getJSON, bboxOf, centreOf } from './dom.js';
-import { writeState } from './state.js';
+import { writeState, territoryFeatureId } from './state.js';
 import { shown } from './style.js';
 
 // Provenance of the layers, from any API answer that carries it.
@@ -104,6 +104,15 @@ export async function goToHit(ctx, r) {
   }
   focus(ctx, layer, [r.lon, r.lat]);
   showPopup(ctx, r.layer, { ...r.properties, id: r.id }, [r.lon, r.lat]);
+}
+
+// The embed's territory: frame it (the style filters its features).
+export async function showTerritory(ctx) {
+  try {
+    const f = await getJSON('/api/features/' + encodeURIComponent(territoryFeatureId(ctx.state)));
+    const b = bboxOf(f.geometry);
+    if (b && !ctx.state.view) ctx.map.fitBounds(b, { padding: 20, duration: 0 });
+  } catch { /* unknown id: the filter shows nothing */ }
 }
 
 // The URL's selected feature; move: fly to it too.
