@@ -1,4 +1,6 @@
-// Every string of the interface, French first, then English.
+// The interface's own words, French first, then English. The layers' words
+// (names, kinds, popup labels, coded values) come with the map document in
+// /style.json: see map/document.js.
 export const STRINGS = {
   fr: {
     'site.title': "Territoires d'industrie",
@@ -45,16 +47,11 @@ export const STRINGS = {
     'filter.all': 'Toute la France',
     'filter.allDep': 'Tous les départements',
     'layers.legend': 'Couches',
-    'layers.territoires': "Territoires d'industrie",
-    'layers.communes': 'Communes industrielles',
-    'layers.sites': 'Sites clés en main',
-    'layers.formations': 'Centres de formation',
-    'layers.acv': 'Action cœur de ville',
     'layers.count': '{n} éléments',
     'layers.zoomHint': 'visibles à partir du zoom {z}',
     'period.legend': 'Période des territoires',
     'near.title': "Près d'ici",
-    'near.help': "Cliquez sur « Choisir un point » puis sur la carte, ou utilisez votre position, pour lister les sites et formations les plus proches.",
+    'near.help': "Cliquez sur « Choisir un point » puis sur la carte, ou utilisez votre position, pour lister les plus proches : {layers}.",
     'near.pick': 'Choisir un point sur la carte',
     'near.picking': 'Cliquez sur la carte…',
     'near.locate': 'Ma position',
@@ -73,38 +70,12 @@ export const STRINGS = {
     'popup.vintage': 'Millésime',
     'popup.centroid': 'Localisé au centroïde de la commune',
     'popup.exact': 'Position exacte',
-    'popup.commune': 'Commune',
-    'popup.departement': 'Département',
-    'popup.region': 'Région',
-    'popup.territoire': "Territoire d'industrie",
-    'popup.population': 'Population',
-    'popup.surface': 'Surface',
-    'popup.category': 'Catégorie',
-    'popup.programme': 'Programme',
-    'popup.period': 'Période',
-    'popup.communes': 'Communes',
-    'popup.epci': 'Intercommunalité',
-    'popup.cluster': '{n} centres de formation : zoomez pour les voir',
+    'popup.cluster': '{name} : {n} ici, zoomez pour les voir',
     'popup.loading': 'Chargement…',
     'unit.km': '{d} km',
     'unit.m': '{d} m',
     'unit.ha': '{d} ha',
     'attribution.sources': 'Sources',
-    'cat.cnam': 'Cnam',
-    'cat.cfa_uimm': 'CFA de l’UIMM',
-    'cat.cfa_compagnons': 'CFA des Compagnons',
-    'cat.cfa_industrie_nom': 'CFA de l’industrie',
-    'cat.cfa_organisme_formation': 'CFA / organisme de formation',
-    'cat.lycee_professionnel': 'Lycée professionnel',
-    'cat.lycee_polyvalent': 'Lycée polyvalent',
-    'cat.lycee_general_technologique': 'Lycée général et technologique',
-    'layer.regions': 'Région',
-    'layer.departements': 'Département',
-    'layer.territoires': "Territoire d'industrie",
-    'layer.communes': 'Commune',
-    'layer.sites': 'Site clé en main',
-    'layer.formations': 'Centre de formation',
-    'layer.acv': 'Action cœur de ville',
     'embed.open': 'Ouvrir la carte complète',
     'error.load': 'La carte n’a pas pu se charger. Réessayez plus tard.',
   },
@@ -153,16 +124,11 @@ export const STRINGS = {
     'filter.all': 'All of France',
     'filter.allDep': 'All départements',
     'layers.legend': 'Layers',
-    'layers.territoires': 'Industrial territories',
-    'layers.communes': 'Industrial towns',
-    'layers.sites': 'Turnkey industrial sites',
-    'layers.formations': 'Training centres',
-    'layers.acv': 'Action cœur de ville towns',
     'layers.count': '{n} features',
     'layers.zoomHint': 'visible from zoom {z}',
     'period.legend': 'Territories period',
     'near.title': 'Near here',
-    'near.help': 'Click “Pick a point” then the map, or use your location, to list the nearest sites and training centres.',
+    'near.help': 'Click “Pick a point” then the map, or use your location, to list the nearest: {layers}.',
     'near.pick': 'Pick a point on the map',
     'near.picking': 'Click on the map…',
     'near.locate': 'My location',
@@ -181,75 +147,50 @@ export const STRINGS = {
     'popup.vintage': 'Vintage',
     'popup.centroid': 'Located at the commune centroid',
     'popup.exact': 'Exact location',
-    'popup.commune': 'Town',
-    'popup.departement': 'Département',
-    'popup.region': 'Region',
-    'popup.territoire': 'Industrial territory',
-    'popup.population': 'Population',
-    'popup.surface': 'Area',
-    'popup.category': 'Category',
-    'popup.programme': 'Programme',
-    'popup.period': 'Period',
-    'popup.communes': 'Towns',
-    'popup.epci': 'Intercommunality',
-    'popup.cluster': '{n} training centres: zoom in to see them',
+    'popup.cluster': '{name}: {n} here, zoom in to see them',
     'popup.loading': 'Loading…',
     'unit.km': '{d} km',
     'unit.m': '{d} m',
     'unit.ha': '{d} ha',
     'attribution.sources': 'Sources',
-    'cat.cnam': 'Cnam',
-    'cat.cfa_uimm': 'UIMM apprenticeship centre',
-    'cat.cfa_compagnons': 'Compagnons apprenticeship centre',
-    'cat.cfa_industrie_nom': 'Industry apprenticeship centre',
-    'cat.cfa_organisme_formation': 'Apprenticeship centre / training body',
-    'cat.lycee_professionnel': 'Vocational high school',
-    'cat.lycee_polyvalent': 'Comprehensive high school',
-    'cat.lycee_general_technologique': 'General and technological high school',
-    'layer.regions': 'Region',
-    'layer.departements': 'Département',
-    'layer.territoires': 'Industrial territory',
-    'layer.communes': 'Town',
-    'layer.sites': 'Turnkey industrial site',
-    'layer.formations': 'Training centre',
-    'layer.acv': 'Action cœur de ville town',
     'embed.open': 'Open the full map',
     'error.load': 'The map could not load. Please try again later.',
   },
 };
 
-let lang = 'fr';
-
-export function setLang(l) { lang = STRINGS[l] ? l : 'fr'; document.documentElement.lang = lang; }
-export function getLang() { return lang; }
-
-// t('layers.count', {n: 3}) → "3 éléments"
-export function t(key, vars = {}) {
-  const s = STRINGS[lang][key] ?? STRINGS.fr[key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ''));
-}
-
-// Intl formatters are slow to build (tens of milliseconds for the layer
-// counts of the first screen): one per language and option set, reused.
-const formatters = new Map();
-function formatter(opts = {}) {
-  const key = lang + JSON.stringify(opts);
-  if (!formatters.has(key)) formatters.set(key, new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', opts));
-  return formatters.get(key);
-}
-
-export function fmtNumber(n) { return formatter().format(n); }
-
-export function fmtDistance(m) {
-  if (m < 1000) return t('unit.m', { d: fmtNumber(Math.round(m)) });
-  return t('unit.km', { d: formatter({ maximumFractionDigits: m < 10000 ? 1 : 0 }).format(m / 1000) });
-}
-
-// Applies the strings to the elements marked data-i18n (text),
-// data-i18n-aria (aria-label), data-i18n-placeholder, data-i18n-title.
-export function translate(root = document) {
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll('[data-i18n-aria]')) el.setAttribute('aria-label', t(el.dataset.i18nAria));
-  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.setAttribute('placeholder', t(el.dataset.i18nPlaceholder));
-  for (const el of root.querySelectorAll('[data-i18n-title]')) el.setAttribute('title', t(el.dataset.i18nTitle));
+// The words of one language: i18n('en').t('layers.count', { n: 3 }).
+// A language switch makes a new one (no module state); the map document's
+// own words (layer names, popup labels) are picked with word().
+export function i18n(requested) {
+  const lang = STRINGS[requested] ? requested : 'fr';
+  const locale = lang === 'fr' ? 'fr-FR' : 'en-GB';
+  // Intl formatters are slow to build (tens of milliseconds for the layer
+  // counts of the first screen): one per option set, reused.
+  const formatters = new Map();
+  const formatter = (opts = {}) => {
+    const key = JSON.stringify(opts);
+    if (!formatters.has(key)) formatters.set(key, new Intl.NumberFormat(locale, opts));
+    return formatters.get(key);
+  };
+  // t('layers.count', {n: 3}) → "3 éléments"
+  const t = (key, vars = {}) => (STRINGS[lang][key] ?? STRINGS.fr[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ''));
+  const number = (n) => formatter().format(n);
+  return {
+    lang,
+    t,
+    number,
+    distance: (m) => (m < 1000 ? t('unit.m', { d: number(Math.round(m)) })
+      : t('unit.km', { d: formatter({ maximumFractionDigits: m < 10000 ? 1 : 0 }).format(m / 1000) })),
+    // A {fr, en} text of the map document in this language.
+    word: (text) => text?.[lang] ?? text?.fr ?? '',
+    // Applies the strings to the elements marked data-i18n (text),
+    // data-i18n-aria (aria-label), data-i18n-placeholder, data-i18n-title.
+    translate(root = document) {
+      for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+      for (const el of root.querySelectorAll('[data-i18n-aria]')) el.setAttribute('aria-label', t(el.dataset.i18nAria));
+      for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.setAttribute('placeholder', t(el.dataset.i18nPlaceholder));
+      for (const el of root.querySelectorAll('[data-i18n-title]')) el.setAttribute('title', t(el.dataset.i18nTitle));
+      document.documentElement.lang = lang;
+    },
+  };
 }

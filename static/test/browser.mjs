@@ -67,6 +67,13 @@ const idle = (frame) => frame.evaluate(() => new Promise((resolve) => {
   m.triggerRepaint();
 }));
 const waitMap = (frame) => frame.waitForFunction(() => window.territoiresMap && window.territoiresFirstIdle, null, { timeout: 30000 });
+// The map document the pages read (style metadata): the expectations
+// below about layers, words and counts come from it.
+const mapDoc = (await (await fetch(base + '/style.json')).json()).metadata['territoires:map'];
+const docLayer = (id) => mapDoc.layers.find((l) => l.id === id);
+const legendLayers = mapDoc.layers.filter((l) => l.legend);
+const digits = (s) => Number(String(s).replace(/\D/g, ''));
+
 const rendered = (frame, layer) => frame.evaluate((l) => window.territoiresMap.queryRenderedFeatures({ layers: [l] })
   .map((f) => ({ id: f.properties.id, name: f.properties.name, region: f.properties.region, period: f.properties.period, ti: f.properties.ti_id, territoire: f.properties.territoire, cluster: !!f.properties.point_count })), layer);
 
@@ -93,7 +100,14 @@ await step('each layer renders features', async () => {
   const terr = await rendered(page, 'territoires-fill');
   check('territories default to 2023–2027', terr.every((f) => f.period === '2023-2027'));
   const counts = await page.$$eval('[data-count]', (els) => els.map((e) => e.textContent));
-  check('legend shows counts', counts.length === 5 && counts.every((c) => /\d/.test(c)), counts.join(' | '));
+  check('legend shows counts', counts.length === legendLayers.length && legendLayers.length === 5 && counts.every((c) => /\d/.test(c)), counts.join(' | '));
+  // The legend is the document's: its layers in registry order, their
+  // names, and their counts (territories: the default period's).
+  const entries = await page.$$eval('#layers-fieldset input[name=layers]', (els) => els.map((e) => ({ id: e.value, name: e.parentElement.querySelector('.app-layer-name').textContent, count: e.parentElement.querySelector('[data-count]').textContent.split('·')[0] })));
+  const want = legendLayers.map((l) => ({ id: l.id, name: l.name.fr, count: (l.count[mapDoc.periods[0]] ?? l.count[''])[''] }));
+  check('legend: the document\'s layers, names and counts, in registry order', JSON.stringify(entries.map((e) => [e.id, e.name, digits(e.count)])) === JSON.stringify(want.map((w) => [w.id, w.name, w.count])), entries.map((e) => `${e.id} ${e.name} ${e.count}`).join(' | '));
+  const ticked = await page.$$eval('#layers-fieldset input[name=layers]:checked', (els) => els.map((e) => e.value));
+  check('legend: the layers ticked at start are the document\'s visible ones', ticked.join() === legendLayers.filter((l) => l.legend.visible).map((l) => l.id).join(), ticked.join());
 });
 
 await step('toggling a layer hides it', async () => {
@@ -137,6 +151,15 @@ await step('search "chalon" offers Chalon-sur-Saône and moves the map', async (
   await page.waitForSelector('.maplibregl-popup .app-popup-source', { timeout: 5000 });
   const source = await page.textContent('.maplibregl-popup .app-popup-source');
   check('popup shows provenance (source, licence)', /Source/.test(source) && /Licence/i.test(source), source.slice(0, 80));
+  // Its kind and rows are the document's: each row's label is the label
+  // of its field in the commune layer's popup list, in that order.
+  const rows = await page.$$eval('.maplibregl-popup .app-popup-details dd', (els) => els.map((e) => ({ field: e.dataset.field, label: e.previousElementSibling.textContent, value: e.textContent })));
+  const communes = docLayer('communes');
+  const order = communes.popup.map((p) => p.field);
+  check('popup rows: labels and order from the document', rows.length >= 3 && rows.every((r, i) => r.label === communes.popup.find((p) => p.field === r.field)?.label.fr && (i === 0 || order.indexOf(r.field) > order.indexOf(rows[i - 1].field))), rows.map((r) => `${r.label}=${r.value}`).join(' | '));
+  const dep = rows.find((r) => r.field === 'departement');
+  check('popup rows: a département by its name and code', dep?.value === `${mapDoc.departements.find((d) => d.code === '71').name} (71)`, dep?.value);
+  check('popup kind from the document', (await page.textContent('.maplibregl-popup .app-popup-kind')) === communes.kind.fr);
   await page.screenshot({ path: join(shots, 'page-chalon.png') });
   await page.keyboard.press('Escape');
 });
@@ -151,9 +174,9 @@ await step('communes render when ticked', async () => {
 await step('clicking a site shows "located at the commune centroid"', async () => {
   await page.evaluate(() => window.territoiresMap.jumpTo({ center: [2.35, 46.6], zoom: 5.3 }));
   await idle(page);
-  const pt = await page.evaluate(() => {
+  const { pt, props } = await page.evaluate(() => {
     const f = window.territoiresMap.queryRenderedFeatures({ layers: ['sites-circle'] })[0];
-    return window.territoiresMap.project(f.geometry.coordinates);
+    return { pt: window.territoiresMap.project(f.geometry.coordinates), props: f.properties };
   });
   const box = await page.locator('#territoires-map').boundingBox();
   await page.mouse.click(box.x + pt.x, box.y + pt.y);
@@ -161,11 +184,34 @@ await step('clicking a site shows "located at the commune centroid"', async () =
   const kind = await page.textContent('.maplibregl-popup .app-popup-kind');
   const prec = await page.textContent('.maplibregl-popup .app-popup-precision');
   check('site popup with precision', kind === 'Site clé en main' && prec === 'Localisé au centroïde de la commune', `${kind} / ${prec}`);
+  // A coded value is named by the document (programme: "France 2030 (2024)").
+  const programme = await page.textContent('.maplibregl-popup dd[data-field="programme"]');
+  const named = docLayer('sites').popup.find((p) => p.field === 'programme').values[props.programme]?.fr;
+  check('site popup: coded value named by the document', named && programme === named, `${props.programme} → ${programme}`);
+  await page.keyboard.press('Escape');
+});
+
+await step('a cluster says how many features of which layer it holds', async () => {
+  const clusters = mapDoc.layers.flatMap((l) => l.style.filter((s) => s.role === 'clusters').map((s) => ({ id: s.id, name: l.name.fr })));
+  const c = clusters[0];
+  const pt = await page.evaluate((id) => {
+    const f = window.territoiresMap.queryRenderedFeatures({ layers: [id] })[0];
+    return f && { xy: window.territoiresMap.project(f.geometry.coordinates), n: f.properties.point_count };
+  }, c.id);
+  const box = await page.locator('#territoires-map').boundingBox();
+  await page.mouse.click(box.x + pt.xy.x, box.y + pt.xy.y);
+  await page.waitForSelector('.maplibregl-popup .app-popup', { timeout: 5000 });
+  const text = await page.textContent('.maplibregl-popup .app-popup');
+  check('cluster popup names its layer and count', text.includes(c.name) && digits(text) === pt.n, text);
+  await page.keyboard.press('Escape');
 });
 
 await step('near here lists sites with distances', async () => {
   await page.evaluate(() => window.territoiresMap.jumpTo({ center: [4.85, 46.79], zoom: 9 }));
   await idle(page);
+  const asked = [];
+  const onRequest = (r) => { const u = new URL(r.url()); if (u.pathname === '/api/nearby') asked.push(u.searchParams.get('layers')); };
+  page.on('request', onRequest);
   await page.click('#near-pick');
   const box = await page.locator('#territoires-map').boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
@@ -174,6 +220,13 @@ await step('near here lists sites with distances', async () => {
   check('near here lists results with distances', items.length >= 5 && items.every((s) => /\d\s?(km|m)$/.test(s.trim())), items.slice(0, 3).join(' | '));
   const metas = await page.$$eval('#near-list .app-result-meta', (els) => els.map((e) => e.textContent));
   check('near here includes sites and training centres', metas.some((m) => m.startsWith('Site')) && metas.some((m) => m.startsWith('Centre')), metas.slice(0, 4).join(' | '));
+  page.off('request', onRequest);
+  const nearbyLayers = mapDoc.layers.filter((l) => l.nearby);
+  check('near here: one query per "nearby" layer of the document', asked.sort().join() === nearbyLayers.map((l) => l.id).sort().join(), asked.join());
+  const kinds = nearbyLayers.map((l) => l.kind.fr);
+  check('near here: results named by their layer\'s kind', metas.every((m) => kinds.some((k) => m.startsWith(k + ' · '))) && items.length <= 5 * nearbyLayers.length, `${items.length} results`);
+  const helpText = await page.textContent('#near-help');
+  check('near here: the help names the layers searched', nearbyLayers.every((l) => helpText.includes(l.name.fr)), helpText);
   await page.click('#near-list li:first-child button');
   await page.waitForSelector('.maplibregl-popup .app-popup-title', { timeout: 5000 });
   await idle(page);
@@ -185,6 +238,9 @@ await step('list view of the features in view', async () => {
   await page.waitForSelector('#list-items li', { timeout: 5000 });
   const n = await page.$$eval('#list-items li', (els) => els.length);
   check('list view shows the features in view', n > 0, `${n} items`);
+  const listKinds = mapDoc.layers.filter((l) => l.legend?.in_list).map((l) => l.kind.fr);
+  const metas = await page.$$eval('#list-items .app-result-meta', (els) => els.map((e) => e.textContent));
+  check('list view: only the document\'s listed layers', metas.every((m) => listKinds.includes(m)), [...new Set(metas)].join(' | '));
 });
 
 await step('region filter', async () => {
@@ -303,6 +359,13 @@ await step('embed docs page', async () => {
   const wanted = ['region', 'departement', 'territoire', 'layers', 'period', 'lang', 'center', 'zoom', 'controls', 'search'];
   check('docs: every /embed parameter documented', wanted.every((w) => params.includes(w)), params.join(','));
   check('docs: frame-ancestors allow-list explained', (await d.textContent('main')).includes('frame-ancestors'));
+  // The layers parameter lists the document's legend layers, and says which are shown by default.
+  await d.waitForSelector('[data-lang-block="fr"] [data-doc-layers="all"] code', { timeout: 10000 });
+  const listed = await d.$$eval('[data-lang-block="fr"] [data-doc-layers="all"] code', (els) => els.map((e) => e.textContent));
+  const byDefault = await d.$$eval('[data-lang-block="fr"] [data-doc-layers="visible"] code', (els) => els.map((e) => e.textContent));
+  check('docs: the layers parameter lists the document\'s layers', listed.join() === legendLayers.map((l) => l.id).join() && byDefault.join() === legendLayers.filter((l) => l.legend.visible).map((l) => l.id).join(), `${listed.join()} / default ${byDefault.join()}`);
+  const boxes = await d.$$eval('#b-layers input', (els) => els.map((e) => `${e.value}:${e.checked}`));
+  check('docs: the form offers the document\'s layers, the visible ones ticked', boxes.join() === legendLayers.map((l) => `${l.id}:${l.legend.visible}`).join(), boxes.join());
   // The live preview is the real embed.
   const frame = await (await d.waitForSelector('#preview')).contentFrame();
   await waitMap(frame);
@@ -312,7 +375,9 @@ await step('embed docs page', async () => {
   await d.selectOption('#b-region', '53');
   await d.click('label[for="b-layer-formations"]');
   const w2 = await d.textContent('#snippet-widget');
-  check('docs: the form rewrites the snippets', w2.includes('data-region="53"') && w2.includes('data-layers="territoires,sites,acv"'), w2);
+  // The default layers but the training centres, in registry order.
+  const without = legendLayers.filter((l) => l.legend.visible && l.id !== 'formations').map((l) => l.id).join(',');
+  check('docs: the form rewrites the snippets', w2.includes('data-region="53"') && w2.includes(`data-layers="${without}"`), w2);
   await d.waitForFunction(() => document.querySelector('#preview').src.includes('region=53'));
   const f2 = await (await d.$('#preview')).contentFrame();
   await f2.waitForFunction(() => window.territoiresMap && window.territoiresFirstIdle && new URLSearchParams(location.search).get('region') === '53', null, { timeout: 30000 });

@@ -1,0 +1,63 @@
+// "Near here": a point picked on the map or the visitor's position, and
+// the nearest features of each of the document's "nearby" layers (one
+// query per layer, five each, so that a numerous layer does not crowd out
+// the others), merged by distance.
+import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
+import { $, el, getJSON, swatch } from './dom.js';
+import { goToHit, keepProvenance } from './popup.js';
+
+const PER_LAYER = 5;
+
+export function setPicking(ctx, on) {
+  ctx.picking = on;
+  const b = $('#near-pick');
+  if (b) { b.setAttribute('aria-pressed', String(on)); b.textContent = ctx.i18n.t(on ? 'near.picking' : 'near.pick'); }
+  if (ctx.map) ctx.map.getCanvas().style.cursor = on ? 'crosshair' : '';
+}
+
+// The help names the layers it searches.
+export function renderNearHelp(ctx) {
+  const help = $('#near-help');
+  if (help) help.textContent = ctx.i18n.t('near.help', { layers: ctx.doc.nearby.map((l) => ctx.i18n.word(l.name)).join(', ') });
+}
+
+export async function nearby(ctx, lat, lon) {
+  const { map, doc, state, i18n: { t, word, distance } } = ctx;
+  const out = $('#near-results');
+  if (!out) return;
+  ctx.nearMarker?.remove();
+  ctx.nearMarker = new maplibregl.Marker({ color: '#000091' }).setLngLat([lon, lat]).addTo(map);
+  out.replaceChildren(el('p', { class: 'fr-text--sm' }, t('popup.loading')));
+  try {
+    let q = `/api/nearby?lat=${lat.toFixed(5)}&lon=${lon.toFixed(5)}&k=${PER_LAYER}`;
+    if (state.region) q += `&codeRegion=${state.region}`;
+    const parts = await Promise.all(doc.nearby.map((l) => getJSON(`${q}&layers=${encodeURIComponent(l.id)}`)));
+    parts.forEach((d) => keepProvenance(ctx, d));
+    const res = parts.flatMap((d) => d.results ?? []).sort((a, b) => a.distance_m - b.distance_m);
+    if (!res.length) { out.replaceChildren(el('p', {}, t('near.none'))); return; }
+    out.replaceChildren(
+      el('p', { class: 'fr-text--sm app-near-head' }, t('near.results', { n: res.length, place: t('near.here') })),
+      el('ol', { class: 'app-results', id: 'near-list' }, res.map((r) => {
+        const layer = doc.layer(r.layer);
+        return el('li', {},
+          el('button', { type: 'button', class: 'app-result', onclick: () => goToHit(ctx, r) },
+            swatch(layer?.legend, 'dot'),
+            el('span', { class: 'app-result-name' }, r.name),
+            el('span', { class: 'app-result-meta' }, `${word(layer?.kind)} · `, el('strong', { class: 'app-distance' }, distance(r.distance_m)))));
+      })));
+    const b = new maplibregl.LngLatBounds([lon, lat], [lon, lat]);
+    res.slice(0, 5).forEach((r) => b.extend([r.lon, r.lat]));
+    map.fitBounds(b, { padding: 60, maxZoom: 12, duration: 600 });
+  } catch {
+    out.replaceChildren(el('p', { class: 'fr-error-text' }, t('search.error')));
+  }
+}
+
+export function buildNear(ctx) {
+  $('#near-pick')?.addEventListener('click', () => setPicking(ctx, !ctx.picking));
+  $('#near-locate')?.addEventListener('click', () => {
+    const fail = () => { $('#near-results').textContent = ctx.i18n.t('near.locateError'); };
+    if (!navigator.geolocation) { fail(); return; }
+    navigator.geolocation.getCurrentPosition((pos) => nearby(ctx, pos.coords.latitude, pos.coords.longitude), fail, { timeout: 10000 });
+  });
+}
