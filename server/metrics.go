@@ -105,10 +105,16 @@ func routeLabel(path string) string {
 	return "other"
 }
 
+// methodLabel returns a constant, never m: Fiber's method string points
+// into the request buffer that the next request on the worker overwrites.
 func methodLabel(m string) string {
 	switch m {
-	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
-		return m
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
 	}
 	return "other"
 }
