@@ -298,6 +298,13 @@ func TestAPIKeys(t *testing.T) {
 	}
 	if err := s.SetAPIKeys([]APIKey{next, next}); err == nil {
 		t.Error("a duplicate key was accepted")
+	} else {
+		s.APIKeysReloadFailed(err)
+	}
+	// The reloads are counted, each by its result: what tests and operators
+	// wait on after a SIGHUP.
+	if ok, failed := metric(t, s, `territoires_api_key_reloads_total{result="ok"}`), metric(t, s, `territoires_api_key_reloads_total{result="failed"}`); ok != 1 || failed != 1 {
+		t.Errorf("key reloads counted ok %v, failed %v; want 1 and 1", ok, failed)
 	}
 }
 

@@ -19,6 +19,8 @@ type metrics struct {
 	latency   *prometheus.HistogramVec
 	tileBytes prometheus.Counter
 	reloads   *prometheus.CounterVec
+	// Re-reads of the API keys file (SIGHUP), by result.
+	keyReloads *prometheus.CounterVec
 	// The last load: when one succeeded, whether the last attempt did.
 	lastLoadSuccess prometheus.Gauge
 	lastReloadOK    prometheus.Gauge
@@ -53,6 +55,12 @@ func newMetrics() *metrics {
 			Name: "territoires_reloads_total", Help: "Archive reloads by result.",
 		}, []string{"result"}),
 	}
+	m.keyReloads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "territoires_api_key_reloads_total", Help: "Re-reads of the API keys file at SIGHUP, by result (failed: the current keys are kept).",
+	}, []string{"result"})
+	for _, result := range []string{"ok", "failed"} {
+		m.keyReloads.WithLabelValues(result) // both series from the start, at 0
+	}
 	m.lastLoadSuccess = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "territoires_last_reload_success_timestamp_seconds", Help: "Unix time of the last successful load of the archive and data.",
 	})
@@ -66,7 +74,7 @@ func newMetrics() *metrics {
 		Name: "territoires_storage_errors_total", Help: "Failed reads of the archive's storage (remote origin or bucket).",
 	})
 	m.registry.MustRegister(m.lastLoadSuccess, m.lastReloadOK, m.storageUp, m.storageErrors)
-	m.registry.MustRegister(m.requests, m.latency, m.tileBytes, m.reloads,
+	m.registry.MustRegister(m.requests, m.latency, m.tileBytes, m.reloads, m.keyReloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
