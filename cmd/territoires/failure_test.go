@@ -68,6 +68,17 @@ func metricValue(t *testing.T, base, name string) float64 {
 	return 0
 }
 
+// waitMetric waits, polling /metrics, until a series reaches at least want:
+// the event a test waits for (a reload done, a request counted).
+func waitMetric(t *testing.T, base, name string, want float64) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); metricValue(t, base, name) < want; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not reach %v", name, want)
+		}
+	}
+}
+
 // TestServeRefusesBrokenArchivesAtStart: a missing, truncated or corrupt
 // archive stops the start with an error naming the file and the problem,
 // before anything listens; local files and remote URLs alike.
