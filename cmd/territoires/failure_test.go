@@ -51,6 +51,17 @@ func getReadyz(t *testing.T, base string) readyz {
 
 func metricValue(t *testing.T, base, name string) float64 {
 	t.Helper()
+	v, ok := metricSeries(t, base, name)
+	if !ok {
+		t.Fatalf("no metric %s", name)
+	}
+	return v
+}
+
+// metricSeries reads one series of /metrics, and whether it is there yet
+// (a counter with labels appears at its first increment).
+func metricSeries(t *testing.T, base, name string) (float64, bool) {
+	t.Helper()
 	code, body, err := get(base + "/metrics")
 	if err != nil || code != 200 {
 		t.Fatalf("/metrics: %d %v %.500s", code, err, body)
@@ -61,18 +72,20 @@ func metricValue(t *testing.T, base, name string) float64 {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return f
+			return f, true
 		}
 	}
-	t.Fatalf("no metric %s", name)
-	return 0
+	return 0, false
 }
 
 // waitMetric waits, polling /metrics, until a series reaches at least want:
 // the event a test waits for (a reload done, a request counted).
 func waitMetric(t *testing.T, base, name string, want float64) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); metricValue(t, base, name) < want; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if v, _ := metricSeries(t, base, name); v >= want {
+			return
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s did not reach %v", name, want)
 		}

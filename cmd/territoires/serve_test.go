@@ -112,6 +112,7 @@ func TestServeReloadsOnSIGHUPWithoutFailingRequests(t *testing.T) {
 	var ok, failed atomic.Int64
 	var firstFailure atomic.Value
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 10 * time.Second}
 	for w := 0; w < 8; w++ {
@@ -133,20 +134,26 @@ func TestServeReloadsOnSIGHUPWithoutFailingRequests(t *testing.T) {
 			}
 		}()
 	}
-	for i := 0; i < 3; i++ {
-		time.Sleep(150 * time.Millisecond)
-		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
-			t.Fatal(err)
-		}
-		// One reload at a time: signals sent during a reload coalesce,
-		// and on a busy machine a reload can take longer than the pause.
-		for deadline := time.Now().Add(10 * time.Second); metricValue(t, base, `territoires_reloads_total{result="ok"}`) < float64(2+i); time.Sleep(10 * time.Millisecond) {
+	// served waits until the clients have had n more tiles: requests flow
+	// before, between and after the reloads, however slow the machine.
+	served := func(n int64) {
+		t.Helper()
+		want := ok.Load() + n
+		for deadline := time.Now().Add(20 * time.Second); ok.Load() < want; time.Sleep(5 * time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatalf("reload %d did not happen", i+1)
+				t.Fatalf("the clients got %d tiles, want %d (%d failed, first: %v)", ok.Load(), want, failed.Load(), firstFailure.Load())
 			}
 		}
 	}
-	time.Sleep(300 * time.Millisecond)
+	for i := 0; i < 3; i++ {
+		served(25)
+		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		// One reload at a time: signals sent during a reload coalesce.
+		waitMetric(t, base, `territoires_reloads_total{result="ok"}`, float64(2+i))
+	}
+	served(25)
 
 	// A broken archive in place of the good one: the reload fails, the
 	// old archive keeps serving.
@@ -154,7 +161,8 @@ func TestServeReloadsOnSIGHUPWithoutFailingRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGHUP)
-	time.Sleep(300 * time.Millisecond)
+	waitMetric(t, base, `territoires_reloads_total{result="failed"}`, 1)
+	served(25)
 	cancel()
 	wg.Wait()
 
