@@ -218,7 +218,10 @@ func TestServeRefusesABadArchiveAtStart(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.pmtiles")
 	os.WriteFile(bad, []byte("nope"), 0o644)
-	o, err := parseServeFlags([]string{"--addr", "127.0.0.1:0", "--tiles", bad}, func(string) (string, bool) { return "", false }, io.Discard)
+	// A small dataset: the embedded one takes half a minute to load under
+	// the race detector, and the archive is what is refused.
+	writeRegions(t, filepath.Join(dir, "data"))
+	o, err := parseServeFlags([]string{"--addr", "127.0.0.1:0", "--tiles", bad, "--data", filepath.Join(dir, "data")}, func(string) (string, bool) { return "", false }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
