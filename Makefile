@@ -13,7 +13,7 @@ $(error go.mod has no toolchain line)
 endif
 export GOTOOLCHAIN
 
-.PHONY: run test test-deps build assets browser-deps vulncheck fuzz container-check
+.PHONY: run test test-deps build assets browser-deps race vulncheck fuzz container-check
 
 run: assets ## serve the map and its tiles on 127.0.0.1:8080, built from the embedded data
 	$(GO) run ./cmd/territoires serve
@@ -22,7 +22,19 @@ run: assets ## serve the map and its tiles on 127.0.0.1:8080, built from the emb
 test: assets test-deps browser-deps ## the whole test suite, as CI runs it
 	$(GO) vet ./...
 	TERRITOIRES_REQUIRE_BROWSER=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) $(GO) test -count=1 ./...
-	$(MAKE) --no-print-directory fuzz vulncheck container-check
+	$(MAKE) --no-print-directory race fuzz vulncheck container-check
+
+# The race detector over the packages whose code runs goroutines: the
+# server (atomic swaps, caches, limits, storage probes), the tile reader and
+# builder, the index, serve's reloads and signals (add ./api when the JSON
+# API has its own package). -short and -skip leave to the plain run above
+# what has no concurrency but takes minutes under the detector (5 to 10
+# times slower): the full-data archive build, GDAL, the browser, the wait
+# for a rate-limit window, and the brute-force equivalence checks, named
+# Test…Equal… (one goroutine comparing answers over the real data).
+RACE_PACKAGES := ./server ./tiles ./index ./cmd/territoires
+race:
+	$(GO) test -race -short -skip '^Test.*Equal' -count=1 $(RACE_PACKAGES)
 
 # The front end's npm dependencies (MapLibre GL JS, the DSFR, playwright-core
 # for the tests), and the files the binary embeds copied into static/vendor.

@@ -111,16 +111,26 @@ func validateAPIKeys(keys []APIKey) error {
 }
 
 // SetAPIKeys replaces the valid API keys (at SIGHUP, from the keys file);
-// requests in flight keep the set they started with.
+// requests in flight keep the set they started with. A replacement counts
+// as a reload in territoires_api_key_reloads_total{result="ok"}.
 func (s *Server) SetAPIKeys(keys []APIKey) error {
 	if err := validateAPIKeys(keys); err != nil {
 		return err
 	}
 	s.guard.keys.set(keys)
+	s.metrics.keyReloads.WithLabelValues("ok").Inc()
 	labels := make([]string, len(keys))
 	for i, k := range keys {
 		labels[i] = k.Label
 	}
 	s.logger.Info("API keys loaded", "count", len(keys), "labels", labels)
 	return nil
+}
+
+// APIKeysReloadFailed records a re-read of the keys that kept the current
+// ones (an unreadable or invalid file, or keys SetAPIKeys refused): the
+// log and territoires_api_key_reloads_total{result="failed"} report it.
+func (s *Server) APIKeysReloadFailed(err error) {
+	s.metrics.keyReloads.WithLabelValues("failed").Inc()
+	s.logger.Error("API keys not reloaded, keeping the current ones", "err", err)
 }

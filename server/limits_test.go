@@ -6,8 +6,11 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gofiber/fiber/v2/utils"
 )
 
 const (
@@ -145,7 +148,16 @@ func TestRateLimitWindowResets(t *testing.T) {
 	if resp.StatusCode != 429 {
 		t.Fatalf("second request in the window: %d", resp.StatusCode)
 	}
-	time.Sleep(2100 * time.Millisecond)
+	// Fiber's limiter keeps time on a clock of its own, utils.Timestamp
+	// (Unix seconds, advanced once a second), with no way to inject another.
+	// The window opened at the first request, at most this second, and it
+	// ends one second later: wait until that clock shows the next second.
+	opened := atomic.LoadUint32(&utils.Timestamp)
+	for deadline := time.Now().Add(10 * time.Second); atomic.LoadUint32(&utils.Timestamp) <= opened; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the limiter's clock did not advance")
+		}
+	}
 	if resp, body := do(t, s, "GET", nearbyLyon, nil); resp.StatusCode != 200 {
 		t.Fatalf("after the window: %d %s", resp.StatusCode, body)
 	}
@@ -286,6 +298,13 @@ func TestAPIKeys(t *testing.T) {
 	}
 	if err := s.SetAPIKeys([]APIKey{next, next}); err == nil {
 		t.Error("a duplicate key was accepted")
+	} else {
+		s.APIKeysReloadFailed(err)
+	}
+	// The reloads are counted, each by its result: what tests and operators
+	// wait on after a SIGHUP.
+	if ok, failed := metric(t, s, `territoires_api_key_reloads_total{result="ok"}`), metric(t, s, `territoires_api_key_reloads_total{result="failed"}`); ok != 1 || failed != 1 {
+		t.Errorf("key reloads counted ok %v, failed %v; want 1 and 1", ok, failed)
 	}
 }
 

@@ -18,6 +18,8 @@ type metrics struct {
 	latency   *prometheus.HistogramVec
 	tileBytes prometheus.Counter
 	reloads   *prometheus.CounterVec
+	// Re-reads of the API keys file (SIGHUP), by result.
+	keyReloads *prometheus.CounterVec
 	// The last load: when one succeeded, whether the last attempt did.
 	lastLoadSuccess prometheus.Gauge
 	lastReloadOK    prometheus.Gauge
@@ -52,6 +54,12 @@ func newMetrics() *metrics {
 			Name: "territoires_reloads_total", Help: "Archive reloads by result.",
 		}, []string{"result"}),
 	}
+	m.keyReloads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "territoires_api_key_reloads_total", Help: "Re-reads of the API keys file at SIGHUP, by result (failed: the current keys are kept).",
+	}, []string{"result"})
+	for _, result := range []string{"ok", "failed"} {
+		m.keyReloads.WithLabelValues(result) // both series from the start, at 0
+	}
 	m.lastLoadSuccess = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "territoires_last_reload_success_timestamp_seconds", Help: "Unix time of the last successful load of the archive and data.",
 	})
@@ -65,15 +73,21 @@ func newMetrics() *metrics {
 		Name: "territoires_storage_errors_total", Help: "Failed reads of the archive's storage (remote origin or bucket).",
 	})
 	m.registry.MustRegister(m.lastLoadSuccess, m.lastReloadOK, m.storageUp, m.storageErrors)
-	m.registry.MustRegister(m.requests, m.latency, m.tileBytes, m.reloads,
+	m.registry.MustRegister(m.requests, m.latency, m.tileBytes, m.reloads, m.keyReloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
+// methodLabel returns a constant, never m: Fiber's method string points
+// into the request buffer that the next request on the worker overwrites.
 func methodLabel(m string) string {
 	switch m {
-	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
-		return m
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
 	}
 	return "other"
 }

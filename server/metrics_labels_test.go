@@ -49,3 +49,18 @@ func TestRouteLabelDoesNotAliasThePath(t *testing.T) {
 		}
 	}
 }
+
+// The method label is kept by Prometheus and in the series cache's keys:
+// it must not share the bytes Fiber's method string points into, which the
+// next request's first line overwrites (the race detector saw /metrics
+// read them while a request was parsed into them).
+func TestMethodLabelDoesNotAliasTheRequest(t *testing.T) {
+	for _, m := range []string{"GET", "HEAD", "OPTIONS"} {
+		buf := []byte(m)
+		label := methodLabel(unsafe.String(&buf[0], len(buf)))
+		copy(buf, "PUTXXXX")
+		if label != m {
+			t.Errorf("methodLabel(%q) became %q once the request buffer was reused", m, label)
+		}
+	}
+}

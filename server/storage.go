@@ -28,6 +28,9 @@ type storageHealth struct {
 	probe    func(context.Context) error
 	settings probeSettings
 	notify   func(up bool, reason string) // logs and metrics; may be nil
+	// after starts the wait before a probe: time.After, or a fake clock
+	// that lets a test count the probes of a backoff without waiting.
+	after func(time.Duration) <-chan time.Time
 }
 
 // probeSettings: how long a probe may take, and the backoff between probes.
@@ -40,7 +43,7 @@ func defaultProbeSettings(timeout time.Duration) probeSettings {
 }
 
 func newStorageHealth(probe func(context.Context) error, settings probeSettings) *storageHealth {
-	return &storageHealth{probe: probe, settings: settings, stop: make(chan struct{})}
+	return &storageHealth{probe: probe, settings: settings, stop: make(chan struct{}), after: time.After}
 }
 
 // state says whether the storage is up; when down, why, since when, and
@@ -86,7 +89,7 @@ func (h *storageHealth) probeUntilUp() {
 		select {
 		case <-h.stop:
 			return
-		case <-time.After(delay):
+		case <-h.after(delay):
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), h.settings.timeout)
 		err := h.probe(ctx)

@@ -166,8 +166,9 @@ func loadAPIKeys(o serveOptions) ([]server.APIKey, error) {
 }
 
 // reloadAPIKeysOnHUP reads the API keys again at every SIGHUP (alongside
-// the archive reload); a bad file keeps the current keys.
-func reloadAPIKeysOnHUP(ctx context.Context, srv *server.Server, o serveOptions, logger *slog.Logger) {
+// the archive reload); a bad file keeps the current keys. Either way the
+// server counts it (territoires_api_key_reloads_total).
+func reloadAPIKeysOnHUP(ctx context.Context, srv *server.Server, o serveOptions) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -181,7 +182,7 @@ func reloadAPIKeysOnHUP(ctx context.Context, srv *server.Server, o serveOptions,
 				err = srv.SetAPIKeys(keys)
 			}
 			if err != nil {
-				logger.Error("API keys not reloaded, keeping the current ones", "err", err)
+				srv.APIKeysReloadFailed(err)
 			}
 		}
 	}
@@ -202,7 +203,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer, logger *slog
 func serve(ctx context.Context, o serveOptions, logger *slog.Logger, onListen func(net.Addr)) error {
 	srv := server.New(o.server, logger)
 	if o.apiKeysFile != "" {
-		go reloadAPIKeysOnHUP(ctx, srv, o, logger)
+		go reloadAPIKeysOnHUP(ctx, srv, o)
 	}
 	// load reads the dataset (for the API) and opens, or builds, the
 	// archive. Nothing is swapped in unless both succeed.

@@ -115,6 +115,7 @@ func TestServeReloadsOnSIGHUPWithoutFailingRequests(t *testing.T) {
 	var ok, failed atomic.Int64
 	var firstFailure atomic.Value
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 10 * time.Second}
 	for w := 0; w < 8; w++ {
@@ -136,20 +137,26 @@ func TestServeReloadsOnSIGHUPWithoutFailingRequests(t *testing.T) {
 			}
 		}()
 	}
-	for i := 0; i < 3; i++ {
-		time.Sleep(150 * time.Millisecond)
-		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
-			t.Fatal(err)
-		}
-		// One reload at a time: signals sent during a reload coalesce,
-		// and on a busy machine a reload can take longer than the pause.
-		for deadline := time.Now().Add(10 * time.Second); metricValue(t, base, `territoires_reloads_total{result="ok"}`) < float64(2+i); time.Sleep(10 * time.Millisecond) {
+	// served waits until the clients have had n more tiles: requests flow
+	// before, between and after the reloads, however slow the machine.
+	served := func(n int64) {
+		t.Helper()
+		want := ok.Load() + n
+		for deadline := time.Now().Add(20 * time.Second); ok.Load() < want; time.Sleep(5 * time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatalf("reload %d did not happen", i+1)
+				t.Fatalf("the clients got %d tiles, want %d (%d failed, first: %v)", ok.Load(), want, failed.Load(), firstFailure.Load())
 			}
 		}
 	}
-	time.Sleep(300 * time.Millisecond)
+	for i := 0; i < 3; i++ {
+		served(25)
+		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		// One reload at a time: signals sent during a reload coalesce.
+		waitMetric(t, base, `territoires_reloads_total{result="ok"}`, float64(2+i))
+	}
+	served(25)
 
 	// A broken archive in place of the good one: the reload fails, the
 	// old archive keeps serving.
@@ -157,7 +164,8 @@ func TestServeReloadsOnSIGHUPWithoutFailingRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGHUP)
-	time.Sleep(300 * time.Millisecond)
+	waitMetric(t, base, `territoires_reloads_total{result="failed"}`, 1)
+	served(25)
 	cancel()
 	wg.Wait()
 
@@ -213,7 +221,10 @@ func TestServeRefusesABadArchiveAtStart(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.pmtiles")
 	os.WriteFile(bad, []byte("nope"), 0o644)
-	o, err := parseServeFlags([]string{"--addr", "127.0.0.1:0", "--tiles", bad}, func(string) (string, bool) { return "", false }, io.Discard)
+	// A small dataset: the embedded one takes half a minute to load under
+	// the race detector, and the archive is what is refused.
+	writeRegions(t, filepath.Join(dir, "data"))
+	o, err := parseServeFlags([]string{"--addr", "127.0.0.1:0", "--tiles", bad, "--data", filepath.Join(dir, "data")}, func(string) (string, bool) { return "", false }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
