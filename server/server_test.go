@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,20 +48,27 @@ func fixtureDataset() *dataset.Dataset {
 	return ds
 }
 
-// fixtureArchive is the fixture dataset's archive.
-func fixtureArchive(tb testing.TB) []byte {
-	tb.Helper()
-	ds := fixtureDataset()
+// buildFixtureArchive builds the fixture dataset's archive once: about
+// two seconds under the race detector, and most tests want it.
+var buildFixtureArchive = sync.OnceValues(func() ([]byte, error) {
 	opts := tiles.DefaultOptions()
 	opts.Layers = map[string]tiles.LayerTiling{
 		layers.Regions: {MinZoom: 0, MaxZoom: 10},
 		"sites":        {MinZoom: 2, MaxZoom: 10},
 	}
-	archive, _, err := tiles.Build(context.Background(), ds, opts)
+	archive, _, err := tiles.Build(context.Background(), fixtureDataset(), opts)
+	return archive, err
+})
+
+// fixtureArchive is a copy of the fixture dataset's archive, the caller's
+// to keep or change.
+func fixtureArchive(tb testing.TB) []byte {
+	tb.Helper()
+	archive, err := buildFixtureArchive()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return archive
+	return bytes.Clone(archive)
 }
 
 func fixtureTileset(tb testing.TB, archive []byte) *Tileset {

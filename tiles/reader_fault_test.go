@@ -54,14 +54,14 @@ func TestRemoteArchiveFailuresAreUnavailableAndPass(t *testing.T) {
 	for _, mode := range []string{"500", "close", "hang"} {
 		o.Mode.Store(mode)
 		rctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-		start := time.Now()
 		_, err := r.Tile(rctx, z, x, y)
 		cancel()
 		if !errors.Is(err, ErrUnavailable) {
 			t.Errorf("%s: error %v, want ErrUnavailable", mode, err)
 		}
-		if time.Since(start) > 2*time.Second {
-			t.Errorf("%s: the read took %s despite its deadline", mode, time.Since(start))
+		// A hanging origin is left when the caller's deadline passes.
+		if mode == "hang" && !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("hang: error %v, want the caller's deadline", err)
 		}
 		pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 		if err := r.Probe(pctx); !errors.Is(err, ErrUnavailable) {
