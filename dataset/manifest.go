@@ -109,13 +109,15 @@ func ReadManifest(r io.Reader) (Manifest, error) {
 	if err := dec.Decode(&m); err != nil {
 		return Manifest{}, fmt.Errorf("%s: %w", ManifestFile, err)
 	}
-	if err := m.validate(); err != nil {
+	if err := m.Validate(); err != nil {
 		return Manifest{}, fmt.Errorf("%s: %w", ManifestFile, err)
 	}
 	return m, nil
 }
 
-func (m Manifest) validate() error {
+// Validate checks the manifest's layers: ids unique, geometry known,
+// provenance given, field types known and unique, a required string name.
+func (m Manifest) Validate() error {
 	if len(m.Layers) == 0 {
 		return fmt.Errorf("no layers")
 	}
@@ -155,7 +157,7 @@ func (m Manifest) validate() error {
 
 // WriteManifest encodes a manifest, indented, with a final newline.
 func WriteManifest(w io.Writer, m Manifest) error {
-	if err := m.validate(); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
 	for i := range m.Layers {

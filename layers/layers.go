@@ -239,50 +239,33 @@ func (r Registry) NearbyIDs() []string {
 	return out
 }
 
-// Check says whether the registry is usable: ids unique, geometries and
-// field types known, provenance keys known, a required name, tile fields
-// and filter fields declared, zooms in order, style layer ids unique.
+// Check says whether the registry is usable: its manifest valid (ids
+// unique, geometries and field types known, provenance given, a required
+// name; see dataset.Manifest.Validate), provenance keys known, zooms in
+// order, filter fields declared, style layer ids unique.
 func (r Registry) Check() error {
-	seen := map[string]bool{}
+	m := dataset.Manifest{}
+	for _, l := range r {
+		for _, key := range l.Sources {
+			if _, ok := Source(key); !ok {
+				return fmt.Errorf("layers: layer %q: unknown source %q", l.ID, key)
+			}
+		}
+		m.Layers = append(m.Layers, l.Info())
+	}
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("layers: %w", err)
+	}
 	styleIDs := map[string]bool{}
 	for _, l := range r {
 		fail := func(format string, args ...any) error {
 			return fmt.Errorf("layers: layer %q: %s", l.ID, fmt.Sprintf(format, args...))
 		}
 		switch {
-		case l.ID == "":
-			return fmt.Errorf("layers: a layer has no id")
-		case seen[l.ID]:
-			return fail("duplicate id")
-		case l.Geometry != dataset.GeometryPoint && l.Geometry != dataset.GeometryPolygon:
-			return fail("geometry %q is neither %q nor %q", l.Geometry, dataset.GeometryPoint, dataset.GeometryPolygon)
-		case len(l.Sources) == 0:
-			return fail("no source (provenance is required)")
 		case l.MinZoom < 0 || l.MaxZoom > 22 || l.MinZoom > l.MaxZoom:
 			return fail("invalid zoom range %d-%d", l.MinZoom, l.MaxZoom)
 		case l.ClusterBelow > 0 && l.Geometry != dataset.GeometryPoint:
 			return fail("only point layers cluster")
-		}
-		seen[l.ID] = true
-		for _, key := range l.Sources {
-			if _, ok := Source(key); !ok {
-				return fail("unknown source %q", key)
-			}
-		}
-		if f, ok := l.Field(FieldName); !ok || !f.Required || f.Type != dataset.TypeString {
-			return fail("a required string field %q must be declared", FieldName)
-		}
-		names := map[string]bool{}
-		for _, f := range l.Fields {
-			switch f.Type {
-			case dataset.TypeString, dataset.TypeNumber, dataset.TypeInteger, dataset.TypeBoolean:
-			default:
-				return fail("field %q: unknown type %q", f.Name, f.Type)
-			}
-			if names[f.Name] {
-				return fail("duplicate field %q", f.Name)
-			}
-			names[f.Name] = true
 		}
 		for _, name := range l.filterFields() {
 			if _, ok := l.Field(name); !ok {
