@@ -1,10 +1,13 @@
 package data
 
 import (
+	"compress/gzip"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 
 	"github.com/territoires-industrie/carte/dataset"
@@ -185,5 +188,69 @@ func TestDefaultDatasetCommunesHaveRealPolygons(t *testing.T) {
 		if okLon && okLat && !f.Geometry.Bound().Pad(0.01).Contains(orb.Point{lon, lat}) {
 			t.Errorf("commune %s: centroid %v,%v outside its polygon's bound", f.ID, lon, lat)
 		}
+	}
+}
+
+// Every polygon of every layer file has the winding of RFC 7946 §3.1.6:
+// exterior rings counterclockwise, holes clockwise. The files are read as
+// plain GeoJSON, not through dataset.DecodeLayer (which winds what it
+// reads), so that the committed bytes themselves are checked.
+func TestDefaultDatasetFilesHaveRFC7946Winding(t *testing.T) {
+	mf, err := FS.Open(dataset.ManifestFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mf.Close()
+	m, err := dataset.ReadManifest(mf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, info := range m.Layers {
+		t.Run(info.ID, func(t *testing.T) {
+			f, err := FS.Open(info.File)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			zr, err := gzip.NewReader(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fc, err := geojson.UnmarshalFeatureCollection(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wrong, rings := 0, 0
+			for _, feature := range fc.Features {
+				var polys []orb.Polygon
+				switch g := feature.Geometry.(type) {
+				case orb.Polygon:
+					polys = []orb.Polygon{g}
+				case orb.MultiPolygon:
+					polys = g
+				}
+				for i, p := range polys {
+					for j, r := range p {
+						rings++
+						want := orb.CCW
+						if j > 0 {
+							want = orb.CW
+						}
+						if got := r.Orientation(); got != want {
+							if wrong++; wrong <= 5 {
+								t.Errorf("%s %v: polygon %d ring %d turns %v, want %v", info.File, feature.ID, i, j, got, want)
+							}
+						}
+					}
+				}
+			}
+			if wrong > 0 {
+				t.Errorf("%s: %d of %d rings wound against RFC 7946", info.File, wrong, rings)
+			}
+		})
 	}
 }

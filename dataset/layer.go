@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/planar"
 )
 
 // Feature is one record of a layer. Properties hold only the types of the
@@ -82,6 +82,11 @@ type rawFeature struct {
 
 // DecodeLayer reads an uncompressed GeoJSON FeatureCollection and validates
 // every feature against the layer's schema. file names the input in errors.
+//
+// Polygons come back with the winding of RFC 7946 §3.1.6, whatever the file
+// had: exterior rings counterclockwise, holes clockwise (planar, in
+// longitude/latitude). Every consumer (API and OGC answers, tiles, index)
+// can then write or use the geometries as they are.
 func DecodeLayer(r io.Reader, file string, info LayerInfo) ([]Feature, error) {
 	fail := func(index int, id, field string, err error) error {
 		return &ValidationError{File: file, Index: index, ID: id, Field: field, Err: err}
@@ -216,7 +221,9 @@ func parseGeometry(data json.RawMessage, kind string) (orb.Geometry, error) {
 }
 
 // checkGeometry rejects what would draw wrong: positions outside WGS84,
-// empty parts, and rings that are unclosed or have no area.
+// empty parts, and rings that are unclosed or have no area. It also gives
+// polygons the RFC 7946 winding, in place (g is freshly decoded, nobody
+// else holds it).
 func checkGeometry(g orb.Geometry) error {
 	switch g := g.(type) {
 	case orb.Point:
@@ -255,6 +262,10 @@ func checkPoint(p orb.Point) error {
 	return nil
 }
 
+// checkPolygon checks every ring and reverses, in place, those whose
+// winding is not RFC 7946's. The area that refuses a degenerate ring is the
+// one that gives the winding, so every ring that passes has one: no
+// zero-area ring is left for the orientation to guess about.
 func checkPolygon(p orb.Polygon) error {
 	if len(p) == 0 {
 		return fmt.Errorf("%w: polygon without rings", ErrRing)
@@ -270,11 +281,93 @@ func checkPolygon(p orb.Polygon) error {
 			return fmt.Errorf("%w: ring %d has %d positions (at least 4 needed)", ErrRing, i, len(r))
 		case !r.Closed():
 			return fmt.Errorf("%w: ring %d is not closed (first and last positions differ)", ErrRing, i)
-		case planar.Area(r) == 0:
+		}
+		a := signedArea(r)
+		if a == 0 {
 			return fmt.Errorf("%w: ring %d is degenerate (zero area)", ErrRing, i)
+		}
+		if (a > 0) != (i == 0) {
+			r.Reverse()
 		}
 	}
 	return nil
+}
+
+// signedArea is twice the planar area of a closed ring in longitude and
+// latitude: positive when the ring turns counterclockwise, negative when it
+// turns clockwise, zero when it encloses nothing. It is the sum orb's
+// Ring.Orientation and planar.Area compute (shoelace, relative to the first
+// position to keep the rounding small), taken once for both questions.
+func signedArea(r orb.Ring) float64 {
+	var s float64
+	x0, y0 := r[0][0], r[0][1]
+	for i := 1; i+1 < len(r); i++ {
+		s += (r[i][0]-x0)*(r[i+1][1]-y0) - (r[i+1][0]-x0)*(r[i][1]-y0)
+	}
+	return s
+}
+
+// rfc7946 returns g with the winding of RFC 7946: g itself when every ring
+// already has it (the case of anything DecodeLayer returned), otherwise a
+// copy with the wrong rings reversed; g is never modified. Rings without
+// area are left as they are: they have no winding, and DecodeLayer refuses
+// them.
+func rfc7946(g orb.Geometry) orb.Geometry {
+	switch g := g.(type) {
+	case orb.Polygon:
+		if wound(g) {
+			return g
+		}
+		return windPolygon(g)
+	case orb.MultiPolygon:
+		for i, p := range g {
+			if wound(p) {
+				continue
+			}
+			out := slices.Clone(g) // polygons already right are shared
+			for j := i; j < len(out); j++ {
+				if !wound(out[j]) {
+					out[j] = windPolygon(out[j])
+				}
+			}
+			return out
+		}
+	}
+	return g
+}
+
+// wound says whether every ring of p has the RFC 7946 winding.
+func wound(p orb.Polygon) bool {
+	for i, r := range p {
+		if misWound(r, i) {
+			return false
+		}
+	}
+	return true
+}
+
+// windPolygon returns a copy of p with RFC 7946 winding; rings already
+// right are shared.
+func windPolygon(p orb.Polygon) orb.Polygon {
+	out := make(orb.Polygon, len(p))
+	for i, r := range p {
+		out[i] = r
+		if misWound(r, i) {
+			out[i] = r.Clone()
+			out[i].Reverse()
+		}
+	}
+	return out
+}
+
+// misWound says whether ring i of a polygon (0 is the exterior) turns the
+// other way than RFC 7946 asks. A ring without area turns no way.
+func misWound(r orb.Ring, i int) bool {
+	if len(r) == 0 {
+		return false
+	}
+	a := signedArea(r)
+	return a != 0 && (a > 0) != (i == 0)
 }
 
 func parseProperties(raw map[string]json.RawMessage, info LayerInfo) (map[string]any, string, error) {
@@ -347,13 +440,15 @@ func truncate(b []byte, n int) string {
 }
 
 // EncodeLayer writes features as an RFC 7946 FeatureCollection, one feature
-// per line, in the given order. The output is deterministic.
+// per line, in the given order. The output is deterministic. Polygons are
+// written with RFC 7946 winding (exterior rings counterclockwise, holes
+// clockwise); the features themselves are left as they are.
 func EncodeLayer(w io.Writer, features []Feature) error {
 	if _, err := io.WriteString(w, "{\"type\":\"FeatureCollection\",\"features\":[\n"); err != nil {
 		return err
 	}
 	for i, f := range features {
-		gf := geojson.NewFeature(f.Geometry)
+		gf := geojson.NewFeature(rfc7946(f.Geometry))
 		gf.ID = f.ID
 		gf.Properties = geojson.Properties(f.Properties)
 		if gf.Properties == nil {

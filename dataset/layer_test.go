@@ -248,7 +248,11 @@ func FuzzDecodeLayer(f *testing.F) {
 				}
 				continue
 			}
-			// Whatever is accepted must encode and decode to the same features.
+			// Whatever is accepted has the RFC 7946 winding, and encodes and
+			// decodes to the same features.
+			for _, f := range features {
+				checkRFC7946(t, f.Geometry)
+			}
 			var buf bytes.Buffer
 			if err := EncodeLayer(&buf, features); err != nil {
 				t.Fatalf("accepted features do not encode: %v", err)
@@ -256,6 +260,11 @@ func FuzzDecodeLayer(f *testing.F) {
 			again, err := DecodeLayer(&buf, "again.geojson", info)
 			if err != nil || len(again) != len(features) {
 				t.Fatalf("round trip: %v (%d vs %d features)", err, len(again), len(features))
+			}
+			for i := range again {
+				if !orb.Equal(again[i].Geometry, features[i].Geometry) {
+					t.Fatalf("feature %d: geometry %v after a round trip, was %v", i, again[i].Geometry, features[i].Geometry)
+				}
 			}
 		}
 	})

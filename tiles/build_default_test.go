@@ -78,6 +78,7 @@ func TestBuildDefaultDataset(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		checkMVTWinding(t, tile, layers)
 		layers.ProjectToWGS84(tile)
 		found := false
 		for _, l := range layers {
@@ -99,6 +100,25 @@ func TestBuildDefaultDataset(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("z%d: Oyonnax missing from tile %v", z, tile)
+		}
+	}
+}
+
+// checkMVTWinding checks, in tile coordinates (y down), that the first ring
+// of every polygon feature is an exterior ring by MVT 2.1 §4.3.4.4: positive
+// area by the surveyor's formula, clockwise on screen, which orb's
+// Orientation calls CCW since it assumes y up. orb's decoder takes the first
+// ring as given and starts a new polygon at each later ring of that sign, so
+// the first ring is the one a wrong winding would show in. The dataset's
+// rings are counterclockwise in longitude and latitude (RFC 7946): the
+// builder has to turn them for the tiles, whose y points down.
+func checkMVTWinding(tb testing.TB, tile maptile.Tile, layers mvt.Layers) {
+	tb.Helper()
+	for _, l := range layers {
+		for _, f := range l.Features {
+			if p := asMulti(f.Geometry); len(p) > 0 && p[0][0].Orientation() != orb.CCW {
+				tb.Errorf("tile %v layer %s feature %v: the first ring is not an MVT exterior ring", tile, l.Name, f.Properties["id"])
+			}
 		}
 	}
 }

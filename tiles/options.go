@@ -23,7 +23,7 @@ const Extent = 4096
 
 // BuilderVersion changes whenever the same dataset and options would give
 // different tiles, so that archives cached by the server are rebuilt.
-const BuilderVersion = 3
+const BuilderVersion = 4
 
 // MaxTileBytes is the size no tile may exceed (gzipped): a tile bigger than
 // this is slow on phones, so the build fails rather than ship it.
