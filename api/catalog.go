@@ -24,6 +24,9 @@ type Catalog struct {
 	Map     layers.MapDocument
 	plain   *plainJSON
 	extents map[string]orb.Bound
+	// geometryTypes is each layer's one GeoJSON geometry type: Multi… as
+	// soon as one feature is, so that a GIS client sees one type per layer.
+	geometryTypes map[string]string
 }
 
 // NewCatalog indexes ds; reg says how each layer is filtered and shown.
@@ -34,13 +37,50 @@ func NewCatalog(ds *dataset.Dataset, reg layers.Registry) (*Catalog, error) {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	cat := &Catalog{Index: ix, Manifest: ds.Manifest, Version: ds.Version, Registry: reg,
-		Map: layers.NewMapDocument(reg, ds), plain: plain, extents: map[string]orb.Bound{}}
+		Map: layers.NewMapDocument(reg, ds), plain: plain, extents: map[string]orb.Bound{}, geometryTypes: map[string]string{}}
 	for _, id := range ix.Layers() {
 		if b, ok := ix.Extent(id); ok {
 			cat.extents[id] = b
 		}
 	}
+	for _, l := range ds.Layers {
+		cat.geometryTypes[l.Info.ID] = layerGeometryType(l.Features)
+	}
 	return cat, nil
+}
+
+// layerGeometryType is the GeoJSON type every feature of a layer can be
+// given: the multi type as soon as one feature has it.
+func layerGeometryType(features []dataset.Feature) string {
+	t := ""
+	for i := range features {
+		switch g := features[i].Geometry.GeoJSONType(); {
+		case t == "":
+			t = g
+		case g != t && (g == "MultiPolygon" || g == "MultiPoint"):
+			t = g
+		}
+	}
+	return t
+}
+
+// geometry is the feature's geometry as the layer's one type, for the OGC
+// API (GIS clients such as GDAL and QGIS fix one geometry type per layer):
+// a Polygon of a layer holding MultiPolygons is sent as a one-part
+// MultiPolygon (the same shape), a Point as a one-point MultiPoint. The
+// JSON API keeps each feature's own type, which simple clients expect.
+func (cat *Catalog) geometry(h index.Hit) orb.Geometry {
+	switch g := h.Feature.Geometry.(type) {
+	case orb.Polygon:
+		if cat.geometryTypes[h.Layer] == "MultiPolygon" {
+			return orb.MultiPolygon{g}
+		}
+	case orb.Point:
+		if cat.geometryTypes[h.Layer] == "MultiPoint" {
+			return orb.MultiPoint{g}
+		}
+	}
+	return h.Feature.Geometry
 }
 
 // layerInfo describes a layer of the index: its manifest entry, or only

@@ -513,7 +513,7 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 	}
 	features := make([]*geojson.Feature, len(hits))
 	for i, h := range hits {
-		features[i] = ogcFeature(h, l)
+		features[i] = ogcFeature(cat, h, l)
 	}
 	a.cfg.Links.SetDocumentHeaders(c)
 	return c.JSON(fiber.Map{
@@ -530,8 +530,9 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 // schema, null when the feature has no value: clients such as GDAL fix a
 // layer's fields from the first page they read, and would drop a property
 // that no feature of that page happens to have.
-func ogcFeature(h index.Hit, l dataset.LayerInfo) *geojson.Feature {
-	gf := toGeoJSON(h, nil)
+func ogcFeature(cat *Catalog, h index.Hit, l dataset.LayerInfo) *geojson.Feature {
+	gf := toGeoJSON(cat, h, nil)
+	gf.Geometry = cat.geometry(h)
 	for _, f := range l.Fields {
 		if _, ok := gf.Properties[f.Name]; !ok {
 			gf.Properties[f.Name] = nil
@@ -591,12 +592,12 @@ func (a *API) handleItem(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no feature with id "+strconv.Quote(id)+" in collection "+strconv.Quote(l.ID))
 	}
 	coll := collectionURL(a.cfg.Links.Base(c), l.ID)
-	gf := ogcFeature(h, l)
+	gf := ogcFeature(cat, h, l)
 	a.cfg.Links.SetDocumentHeaders(c)
 	return c.JSON(fiber.Map{
 		"type":       "Feature",
 		"id":         gf.ID,
-		"geometry":   geojson.NewGeometry(h.Feature.Geometry),
+		"geometry":   geojson.NewGeometry(gf.Geometry),
 		"properties": gf.Properties,
 		"links": []Link{
 			{Href: coll + "/items/" + url.PathEscape(id), Rel: "self", Type: mediaGeoJSON, Title: "this feature"},

@@ -108,8 +108,10 @@ const (
 	TagService = "Service"
 )
 
-// documentLimits adds the abuse protections to an operation: the optional
-// API key scheme of the API routes, their 401, and the 429 of every
+// documentLimits adds to an operation what the server's protections may
+// answer on every route (400 for a path or query that is not UTF-8, 414
+// for an overlong query), its security (the optional API key of the API
+// routes and their 401, none elsewhere) and the 429 of every
 // rate-limited route.
 func documentLimits(op Obj, b Budget, l RateLimits) {
 	tooMany := Obj{
@@ -118,6 +120,11 @@ func documentLimits(op Obj, b Budget, l RateLimits) {
 		"content":     Content(mediaJSON, Ref("Error")),
 	}
 	resps := op["responses"].(Obj)
+	// Every route refuses what no route can use, before its own checks.
+	if _, ok := resps["400"]; !ok {
+		resps["400"] = Obj{"description": "The path or the query string is not valid UTF-8 once percent-decoded.", "content": Content(mediaJSON, Ref("Error"))}
+	}
+	resps["414"] = Obj{"description": "The query string is longer than the server accepts.", "content": Content(mediaJSON, Ref("Error"))}
 	switch b {
 	case BudgetAPI:
 		// Either no key (anonymous) or a valid key.
@@ -130,9 +137,12 @@ func documentLimits(op Obj, b Budget, l RateLimits) {
 			resps["429"] = tooMany
 		}
 	case BudgetTiles:
+		op["security"] = []Obj{} // public: an API key changes nothing
 		if l.Tiles {
 			resps["429"] = tooMany
 		}
+	default:
+		op["security"] = []Obj{}
 	}
 }
 
@@ -317,7 +327,7 @@ func schemas() Obj {
 	source := Obj{"type": "object", "properties": Obj{"name": Str(), "url": Str(), "licence": Str(), "vintage": Str(), "note": Str()}}
 	provenance := Obj{"type": "object", "description": "Origin of each layer present, by layer id.",
 		"additionalProperties": Obj{"type": "object", "properties": Obj{"title": Str(), "sources": Obj{"type": "array", "items": Ref("Source")}}}}
-	Result := Obj{"type": "object", "properties": Obj{
+	result := Obj{"type": "object", "properties": Obj{
 		"id": Str(), "layer": Str(), "name": Str(),
 		"distance_m": Obj{"type": "number", "description": "Great-circle distance in metres, when the query has a point."},
 		"lon":        Obj{"type": "number"}, "lat": Obj{"type": "number"},
@@ -327,6 +337,17 @@ func schemas() Obj {
 		"attribution": Str(), "provenance": Ref("Provenance"), "count": Obj{"type": "integer"},
 		"data_version": Str(), "query": Obj{"type": "object"}, "more": Obj{"type": "boolean", "description": "within only: whether more features were in the radius."},
 	}
+	// nullable is an object schema that also admits null (OpenAPI 3.0:
+	// nullable only applies next to a type, never to a $ref or allOf).
+	nullable := func(object Obj, desc string) Obj {
+		return Obj{"type": "object", "nullable": true, "description": desc, "properties": object["properties"]}
+	}
+	periods := Obj{}
+	for _, p := range layers.Periods() {
+		periods[p] = nullable(result, "The territory of "+p+" containing the point, as an API result, or null.")
+	}
+	territories := Obj{"type": "object", "description": "By period: the territory containing the point, or null.",
+		"properties": periods, "required": layers.Periods()}
 	withCommon := func(extra Obj) Obj {
 		p := Obj{}
 		for k, v := range common {
@@ -373,15 +394,15 @@ func schemas() Obj {
 		}},
 		"Provenance": provenance,
 		"APIFeature": feature(Obj{"provenance": Ref("Provenance"), "attribution": Str()}),
-		"APIResults": withCommon(Obj{"results": Obj{"type": "array", "items": Result}}),
+		"APIResults": withCommon(Obj{"results": Obj{"type": "array", "items": result}}),
 		"APIFeatureCollection": withCommon(Obj{
 			"type":     Obj{"type": "string", "enum": []string{"FeatureCollection"}},
 			"features": Obj{"type": "array", "items": feature(nil)},
 		}),
 		"Reverse": Obj{"type": "object", "properties": Obj{
 			"query":        Obj{"type": "object"},
-			"commune":      Obj{"nullable": true, "allOf": []Obj{{"type": "object"}}, "description": "The commune, as an API result, or null."},
-			"territoires":  Obj{"type": "object", "description": "By period (" + strings.Join(layers.Periods(), ", ") + "): the territory, or null."},
+			"commune":      nullable(result, "The commune, as an API result, or null outside the communes of the Territoires d'industrie (or at sea)."),
+			"territoires":  territories,
 			"note":         Str(),
 			"attribution":  Str(),
 			"provenance":   Ref("Provenance"),

@@ -115,7 +115,7 @@ func (s *Server) staticRoutes() []api.Route {
 		{Path: "/widget.js", Handler: s.handleWidget, Label: "widget.js", Doc: "/widget.js",
 			Operation: func(api.DocContext) api.Obj {
 				return api.Op("widget", api.TagMap, "One-line embed script",
-					"<script src=\".../widget.js\" data-region=\"27\" async></script> inserts a responsive, lazy-loaded iframe of /embed; data-* attributes are the /embed parameters.",
+					"A script element loading /widget.js, with data-* attributes such as data-region=\"27\", inserts a responsive, lazy-loaded iframe of /embed; the data-* attributes are the /embed parameters (the /embed/docs page gives the snippet).",
 					nil, api.Responses("JavaScript.", api.Content("text/javascript", api.Str())))
 			}},
 		{Path: "/static/*", Handler: s.handleAsset, Label: "static", Doc: "/static/{path}",
@@ -123,7 +123,7 @@ func (s *Server) staticRoutes() []api.Route {
 				return api.Op("asset", api.TagMap, "Files of the map pages (JavaScript modules, CSS, fonts, icons)",
 					"Under /static/<version>/ the files are cached a year (immutable).",
 					[]api.Obj{api.PathParam("path", "File path, optionally after the assets version.", api.Str())},
-					api.Responses("The file.", api.Content("application/octet-stream", api.Obj{"type": "string", "format": "binary"}), 404))
+					api.Responses("The file, with its own media type (JavaScript, CSS, fonts, images).", api.Content("*/*", api.Obj{"type": "string", "format": "binary"}), 404))
 			}},
 	}
 }
