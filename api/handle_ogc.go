@@ -49,6 +49,8 @@ func Conformance() []string {
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+		confSchemas,
+		confCoreRolesFeatures,
 	}
 }
 
@@ -262,10 +264,10 @@ func collectionDoc(base string, l dataset.LayerInfo, ext *orb.Bound) fiber.Map {
 		"description": l.Description,
 		"itemType":    "feature",
 		"crs":         []string{crs84},
-		"links": []Link{
+		"links": append([]Link{
 			{Href: self, Rel: "self", Type: mediaJSON, Title: "this collection"},
 			{Href: self + "/items", Rel: "items", Type: mediaGeoJSON, Title: l.Title + " (GeoJSON)"},
-		},
+		}, schemaLinks(self, l.Title)...),
 	}
 	if len(l.Sources) > 0 {
 		doc["sources"] = l.Sources
@@ -513,7 +515,7 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 	}
 	features := make([]*geojson.Feature, len(hits))
 	for i, h := range hits {
-		features[i] = ogcFeature(cat, h, l)
+		features[i] = ogcFeature(cat, h)
 	}
 	a.cfg.Links.SetDocumentHeaders(c)
 	return c.JSON(fiber.Map{
@@ -526,18 +528,12 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 	}, mediaGeoJSON)
 }
 
-// ogcFeature is the hit as GeoJSON with every property of the layer's
-// schema, null when the feature has no value: clients such as GDAL fix a
-// layer's fields from the first page they read, and would drop a property
-// that no feature of that page happens to have.
-func ogcFeature(cat *Catalog, h index.Hit, l dataset.LayerInfo) *geojson.Feature {
+// ogcFeature is the hit as GeoJSON with the layer's one geometry type. A
+// property without a value is left out: the collection's schema
+// (/collections/{id}/schema) tells clients every property and its type.
+func ogcFeature(cat *Catalog, h index.Hit) *geojson.Feature {
 	gf := toGeoJSON(cat, h, nil)
 	gf.Geometry = cat.geometry(h)
-	for _, f := range l.Fields {
-		if _, ok := gf.Properties[f.Name]; !ok {
-			gf.Properties[f.Name] = nil
-		}
-	}
 	return gf
 }
 
@@ -592,7 +588,7 @@ func (a *API) handleItem(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no feature with id "+strconv.Quote(id)+" in collection "+strconv.Quote(l.ID))
 	}
 	coll := collectionURL(a.cfg.Links.Base(c), l.ID)
-	gf := ogcFeature(cat, h, l)
+	gf := ogcFeature(cat, h)
 	a.cfg.Links.SetDocumentHeaders(c)
 	return c.JSON(fiber.Map{
 		"type":       "Feature",

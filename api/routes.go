@@ -80,6 +80,15 @@ func (a *API) Routes() []Route {
 				return Op("describeCollection", TagOGC, "One collection", "",
 					[]Obj{collectionID(d), fJSON()}, Responses("The collection.", Content(mediaJSON, Ref("Collection")), 400, 404, 503))
 			}},
+		{Path: "/collections/:collectionId/schema", Handler: a.handleSchema, Budget: BudgetAPI, Label: "collection_schema", Doc: "/collections/{collectionId}/schema",
+			Operation: func(d DocContext) Obj {
+				return Op("getSchema", TagOGC, "Schema of a collection's features (OGC API – Features Part 5)",
+					"Every property with its type, the id and the geometry (its type) marked with x-ogc-role. profile=geojson gives instead a JSON Schema "+
+						"that validates the GeoJSON features of /items (the collection's describedBy link). A property without a value is left out of the features.",
+					[]Obj{collectionID(d), fJSON(),
+						QueryParam(paramProfile, "Which schema: the Part 5 logical schema (default), or geojson for the GeoJSON features.", Obj{"type": "string", "enum": []string{profileGeoJSON}})},
+					Responses("The JSON Schema (draft 2020-12).", Content(mediaJSONSchema, Obj{"type": "object"}), 400, 404, 503))
+			}},
 		{Path: "/collections/:collectionId/items", Handler: a.handleItems, Budget: BudgetAPI, Label: "collection_items", Doc: "/collections/{collectionId}/items",
 			Operation: func(d DocContext) Obj {
 				return Op("getFeatures", TagOGC, "Features of a collection",

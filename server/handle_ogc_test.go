@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -409,8 +410,10 @@ func TestOGCRoutes(t *testing.T) {
 			if m["type"] != "Feature" || m["id"] != "site-3" || props["name"] != "Site 3" || props["surface_ha"] != 12.5 || props["layer"] != "sites" {
 				t.Errorf("feature %v", m)
 			}
-			if v, ok := props["disponible"]; !ok || v != nil {
-				t.Errorf("a declared property without value must be null, got %v (present %v)", v, ok)
+			// The schema lists it; the feature leaves it out rather than
+			// send a null that the schema's one type would refuse.
+			if v, ok := props["disponible"]; ok {
+				t.Errorf("a declared property without value is sent (%v), want it left out", v)
 			}
 			links := linksOf(t, m)
 			if links["self"]["href"] != ogcTestBase+"/collections/sites/items/site-3" || links["collection"]["href"] != ogcTestBase+"/collections/sites" {
@@ -584,15 +587,11 @@ func TestOGCPagingWalksEveryFeatureOnce(t *testing.T) {
 // TestGDALReadsTheCollections runs GDAL's OGC API – Features driver
 // against a real listener: it must list the collections, report the
 // feature counts, and page through a collection with a small page size.
-func TestGDALReadsTheCollections(t *testing.T) {
-	ogrinfo, err := exec.LookPath("ogrinfo")
-	if err != nil {
-		t.Skip("ogrinfo (GDAL) is not installed")
-	}
-	if testing.Short() {
-		t.Skip("short mode")
-	}
-	s := newOGCServer(t)
+// serveOnLoopback serves s on a free loopback port until the test ends,
+// for clients that are programs of their own (GDAL); it returns the
+// server's URL.
+func serveOnLoopback(t *testing.T, s *Server) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -605,21 +604,88 @@ func TestGDALReadsTheCollections(t *testing.T) {
 		}
 		<-done
 	})
-	root := "OAPIF:http://" + ln.Addr().String() + "/"
+	return "http://" + ln.Addr().String()
+}
 
-	run := func(args ...string) string {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, ogrinfo, args...)
-		// The server is local: no proxy, no HTTP cache.
-		cmd.Env = append(os.Environ(), "NO_PROXY=*", "no_proxy=*", "http_proxy=", "HTTP_PROXY=", "GDAL_HTTP_PROXY=", "CPL_VSIL_CURL_NON_CACHED=/", "GDAL_HTTP_TIMEOUT=30")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("ogrinfo %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
+// runGDAL runs a GDAL program against a local server (no proxy, no HTTP
+// cache) and returns what it printed, standard error included.
+func runGDAL(t *testing.T, program string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, program, args...)
+	cmd.Env = append(os.Environ(), "NO_PROXY=*", "no_proxy=*", "http_proxy=", "HTTP_PROXY=", "GDAL_HTTP_PROXY=", "CPL_VSIL_CURL_NON_CACHED=/", "GDAL_HTTP_TIMEOUT=30")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", program, strings.Join(args, " "), err, out)
 	}
+	return string(out)
+}
+
+// gdalTool finds a GDAL program, or skips the test without GDAL (the
+// README's test command installs it).
+func gdalTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("TERRITOIRES_REQUIRE_BROWSER") == "1" {
+			t.Fatalf("%s (GDAL) is not installed", name)
+		}
+		t.Skipf("%s (GDAL) is not installed", name)
+	}
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	return path
+}
+
+// TestGDALWritesATypedGeoPackage copies collections of the real data to a
+// GeoPackage with ogr2ogr, as a GIS analyst would, and checks what GDAL
+// made of them: the field types of the collections' schemas (a surface in
+// hectares is Real even where the first page has none, a population
+// Integer, a flag Boolean), one geometry type per layer (MultiPolygon for
+// communes and regions, which mix both kinds), and not one warning.
+func TestGDALWritesATypedGeoPackage(t *testing.T) {
+	ogr2ogr, ogrinfo := gdalTool(t, "ogr2ogr"), gdalTool(t, "ogrinfo")
+	root := "OAPIF:" + serveOnLoopback(t, realServer(t))
+	gpkg := filepath.Join(t.TempDir(), "territoires.gpkg")
+	for _, c := range []struct{ layer, spat string }{
+		{"sites", ""}, {"regions", ""}, {"departements", ""},
+		// The communes around Oyonnax and Bourg-en-Bresse (a few hundred):
+		// enough pages of both geometry kinds, in a few seconds.
+		{"communes", "5.2 46.0 5.8 46.4"},
+	} {
+		args := []string{"-f", "GPKG", "-update", "-append", "-oo", "PAGE_SIZE=200", gpkg, root, c.layer}
+		if c.spat != "" {
+			args = append(args, strings.Fields("-spat "+c.spat)...)
+		}
+		if out := runGDAL(t, ogr2ogr, args...); strings.TrimSpace(out) != "" {
+			t.Errorf("ogr2ogr %s said something (a warning or an error):\n%s", c.layer, out)
+		}
+	}
+	want := map[string][]string{
+		"sites":        {"Geometry: Point", "surface_ha: Real", "named_in_source: Integer(Boolean)", "disponible_2024: Integer(Boolean)", "programme: String"},
+		"regions":      {"Geometry: Multi Polygon", "code: String"},
+		"departements": {"Geometry: Multi Polygon", "code: String"},
+		"communes":     {"Geometry: Multi Polygon", "population: Integer", "in_ti_2023: Integer(Boolean)", "centroid_lon: Real"},
+	}
+	for layer, lines := range want {
+		out := runGDAL(t, ogrinfo, "-ro", "-so", gpkg, layer)
+		for _, line := range lines {
+			if !strings.Contains(out, line) {
+				t.Errorf("GeoPackage layer %s: no %q in\n%s", layer, line, out)
+			}
+		}
+		if m := regexp.MustCompile(`Feature Count: (\d+)`).FindStringSubmatch(out); m == nil || m[1] == "0" {
+			t.Errorf("GeoPackage layer %s is empty:\n%s", layer, out)
+		}
+	}
+}
+
+func TestGDALReadsTheCollections(t *testing.T) {
+	ogrinfo := gdalTool(t, "ogrinfo")
+	root := "OAPIF:" + serveOnLoopback(t, newOGCServer(t)) + "/"
+	run := func(args ...string) string { t.Helper(); return runGDAL(t, ogrinfo, args...) }
 
 	out := run("-ro", "-so", root)
 	for _, id := range []string{"regions", "territoires", "sites", ogcBigLayer} {

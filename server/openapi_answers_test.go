@@ -42,6 +42,8 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		b, err := io.ReadAll(body)
 		return string(b), err
 	}
+	openapi3filter.RegisterBodyDecoder("application/schema+json", openapi3filter.JSONBodyDecoder)
+	defer openapi3filter.UnregisterBodyDecoder("application/schema+json")
 	for _, mt := range []string{"text/html", "text/javascript", MediaTypeMVT} {
 		openapi3filter.RegisterBodyDecoder(mt, opaque)
 		defer openapi3filter.UnregisterBodyDecoder(mt)
@@ -54,6 +56,7 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"/", nil}, {"/?f=html", nil}, {"/?f=xml", nil}, {"/?zz=1", nil},
 		{"/conformance", nil}, {"/conformance?f=xml", nil},
 		{"/collections", nil}, {"/collections/sites", nil}, {"/collections/nope", nil},
+		{"/collections/sites/schema", nil}, {"/collections/sites/schema?profile=geojson", nil}, {"/collections/sites/schema?profile=x", nil},
 		{"/collections/sites/items?limit=2", nil}, {"/collections/communes/items?limit=1&bbox=5.6,46.2,5.7,46.3", nil},
 		{"/collections/sites/items?bbox=1,2", nil}, {"/collections/sites/items/" + url.PathEscape(site), nil},
 		{"/collections/sites/items/nope", nil},
