@@ -95,7 +95,17 @@ func orFormats(also []string) string {
 // GET / : the OGC landing page, JSON for programs; browsers (an Accept
 // preferring HTML) get the map page. f=json forces the JSON, f=html the
 // landing page's small HTML form (its OGC "alternate" link).
+//
+// A browser gets the map page whatever else the query holds: the page
+// reads its own state there (/?lang=en, the same parameters as its #
+// fragment) and ignores the rest, as a link from a newsletter carries
+// utm_ tags. Programs keep the strict landing page, where an unknown
+// parameter is an error.
 func (a *API) handleLanding(c *fiber.Ctx) error {
+	if !c.Context().QueryArgs().Has(paramF) && PrefersHTML(c.Get(fiber.HeaderAccept)) {
+		c.Append(fiber.HeaderVary, "Accept")
+		return a.cfg.MapPage(c)
+	}
 	v, err := queryValues(c, paramF)
 	if err != nil {
 		return err
@@ -106,10 +116,6 @@ func (a *API) handleLanding(c *fiber.Ctx) error {
 	case "html":
 		asHTML = true
 	case "":
-		if PrefersHTML(c.Get(fiber.HeaderAccept)) {
-			c.Append(fiber.HeaderVary, "Accept")
-			return a.cfg.MapPage(c)
-		}
 	default:
 		return badRequest("f=%q must be json or html", v.Get(paramF))
 	}

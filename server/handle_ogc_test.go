@@ -261,6 +261,12 @@ func TestOGCRoutes(t *testing.T) {
 		{"landing, f=html", "/?f=html", "application/json", 200, "text/html", landingHTML},
 		{"landing, bad f", "/?f=xml", "", 400, mediaJSON, errorSays("f=\"xml\"")},
 		{"landing, unknown parameter", "/?zoom=3", "", 400, mediaJSON, errorSays("zoom")},
+		{"landing, the map's own parameter, for a program", "/?lang=en", "application/json", 400, mediaJSON, errorSays("lang")},
+		// A browser opening /?lang=en (or a link with utm_ tags) gets the
+		// map page, which reads its state from the query as from its #.
+		{"landing, the map's own parameters, for a browser", "/?lang=en&layers=sites&map=8/45.76/4.84", browserAccept, mapPageStatus, "text/html", mapPage},
+		{"landing, other parameters, for a browser", "/?utm_source=lettre", browserAccept, mapPageStatus, "text/html", mapPage},
+		{"landing, f=json with the map's parameter, for a browser", "/?f=json&lang=en", browserAccept, 400, mediaJSON, errorSays("lang")},
 
 		{"conformance", "/conformance", "", 200, mediaJSON, jsonBody(func(t *testing.T, m map[string]any) {
 			got, _ := m["conformsTo"].([]any)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -384,6 +385,23 @@ func TestNotReadyUntilATilesetIsSwappedIn(t *testing.T) {
 	}
 }
 
+// semver is semver.org's grammar (without pre-release, which we never
+// send): major, minor, patch, and the build metadata.
+var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$`)
+
+func TestTileJSONVersionIsASemver(t *testing.T) {
+	hash := []byte{0xff, 0xff, 0xff, 0xff}
+	for _, version := range []string{"2026-11-30.ab12", "0001f335d500", "v1..2", "données/é", ""} {
+		got := tileJSONVersion(hash, version)
+		if !semver.MatchString(got) {
+			t.Errorf("tileJSONVersion(%q) = %q, not a semver", version, got)
+		}
+	}
+	if a, b := tileJSONVersion([]byte{0, 0, 0, 16}, "x"), tileJSONVersion([]byte{0, 0, 0, 32}, "x"); a == b {
+		t.Errorf("two archives, one version %q: the minor must follow the archive", a)
+	}
+}
+
 func TestTileJSONURLs(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -407,6 +425,7 @@ func TestTileJSONURLs(t *testing.T) {
 			}
 			var doc struct {
 				TileJSON     string   `json:"tilejson"`
+				Version      string   `json:"version"`
 				Tiles        []string `json:"tiles"`
 				MinZoom      int      `json:"minzoom"`
 				MaxZoom      int      `json:"maxzoom"`
@@ -420,6 +439,10 @@ func TestTileJSONURLs(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := tt.wantBase + "/tiles/{z}/{x}/{y}.mvt?v=" + ts.Version
+			// TileJSON asks a semver: the data version rides as build metadata.
+			if m := semver.FindStringSubmatch(doc.Version); m == nil || m[4] != ts.Version {
+				t.Errorf("version %q is not a semver carrying the data version %q", doc.Version, ts.Version)
+			}
 			if doc.TileJSON != "3.0.0" || len(doc.Tiles) != 1 || doc.Tiles[0] != want {
 				t.Errorf("tiles %v, want [%s]", doc.Tiles, want)
 			}

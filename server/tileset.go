@@ -2,9 +2,11 @@ package server
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/protomaps/go-pmtiles/pmtiles"
 
@@ -18,7 +20,9 @@ type Tileset struct {
 	reader *tiles.Reader
 	// Version identifies the data: the archive's metadata "version" when it
 	// has one, else a hash of its header and metadata. Tile URLs carry it.
-	Version  string
+	Version string
+	// semver is TileJSON's version of the same (see tileJSONVersion).
+	semver   string
 	metadata map[string]any
 	gzipped  bool
 	// storage follows whether the archive's storage answers; the server
@@ -32,14 +36,39 @@ func NewTileset(r *tiles.Reader) (*Tileset, error) {
 	if err := json.Unmarshal(r.Metadata, &meta); err != nil {
 		return nil, fmt.Errorf("server: archive metadata is not a JSON object: %w", err)
 	}
+	h := sha256.New()
+	h.Write(pmtiles.SerializeHeader(r.Header))
+	h.Write(r.Metadata)
+	sum := h.Sum(nil)
 	version, _ := meta["version"].(string)
 	if version == "" {
-		h := sha256.New()
-		h.Write(pmtiles.SerializeHeader(r.Header))
-		h.Write(r.Metadata)
-		version = hex.EncodeToString(h.Sum(nil))[:12]
+		version = hex.EncodeToString(sum)[:12]
 	}
-	return &Tileset{reader: r, Version: version, metadata: meta, gzipped: r.Header.TileCompression == pmtiles.Gzip}, nil
+	return &Tileset{reader: r, Version: version, semver: tileJSONVersion(sum, version), metadata: meta, gzipped: r.Header.TileCompression == pmtiles.Gzip}, nil
+}
+
+// tileJSONVersion is TileJSON's "version", a semver as its schema asks:
+// TileJSON wants the minor to change whenever tiles change (clients may
+// then clear their caches), so the minor comes from the archive's hash
+// (its header and metadata change with any tile); the build metadata
+// carries the data version that tile URLs carry, its characters limited to
+// those semver allows there.
+func tileJSONVersion(archiveHash []byte, version string) string {
+	minor := binary.BigEndian.Uint32(archiveHash) >> 4 // 28 bits: a plain decimal
+	parts := strings.Split(version, ".")
+	for i, part := range parts {
+		parts[i] = strings.Map(func(r rune) rune {
+			if r == '-' || ('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') {
+				return r
+			}
+			return '-'
+		}, part)
+		if parts[i] == "" {
+			parts[i] = "-" // semver identifiers are never empty
+		}
+	}
+	build := strings.Join(parts, ".")
+	return fmt.Sprintf("1.%d.0+%s", minor, build)
 }
 
 // Close releases the archive.
@@ -64,7 +93,7 @@ func (t *Tileset) tileJSON(base string) map[string]any {
 		"bounds":   []float64{e7(h.MinLonE7), e7(h.MinLatE7), e7(h.MaxLonE7), e7(h.MaxLatE7)},
 		"center":   []float64{e7(h.CenterLonE7), e7(h.CenterLatE7), float64(h.CenterZoom)},
 		"scheme":   "xyz",
-		"version":  t.Version,
+		"version":  t.semver,
 	}
 	for _, k := range []string{"name", "description", "attribution", "vector_layers"} {
 		if v, ok := t.metadata[k]; ok {

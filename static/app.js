@@ -82,6 +82,7 @@ async function start(ctx) {
     fadeDuration: 0, // no label fading (there are no labels): idle sooner
     pitchWithRotate: false,
     touchPitch: false,
+    locale: mapLocale(ctx.i18n),
   };
   if (!state.view) {
     const b = boundsOfPlace(ctx) ?? (state.territoire ? null : MAINLAND);
@@ -107,6 +108,7 @@ async function start(ctx) {
   }), 'bottom-right');
   if (state.controls) map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   if (!ctx.embed) map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  markMapLabels(map);
   map.on('load', () => {
     ctx.styleReady = true;
     // Compact attribution starts folded (the "i" button opens it).
@@ -151,6 +153,33 @@ function afterLoad(ctx) {
 }
 
 // ---- language ----
+
+// MapLibre's own words (the canvas's accessible name, the zoom and
+// attribution buttons, the embed's two-finger hint) in the page's
+// language. The locale gives them at creation; the data-i18n marks let a
+// language switch translate them with the rest of the page.
+const MAP_WORDS = {
+  'Map.Title': 'map.canvas',
+  'NavigationControl.ZoomIn': 'map.zoomIn',
+  'NavigationControl.ZoomOut': 'map.zoomOut',
+  'AttributionControl.ToggleAttribution': 'map.attribution',
+  'CooperativeGesturesHandler.WindowsHelpText': 'map.gestures.windows',
+  'CooperativeGesturesHandler.MacHelpText': 'map.gestures.mac',
+  'CooperativeGesturesHandler.MobileHelpText': 'map.gestures.mobile',
+};
+const mapLocale = ({ t }) => Object.fromEntries(Object.entries(MAP_WORDS).map(([k, key]) => [k, t(key)]));
+function markMapLabels(map) {
+  const mark = (el, key, title) => {
+    if (!el) return;
+    el.dataset.i18nAria = key;
+    if (title) el.dataset.i18nTitle = key;
+  };
+  const root = map.getContainer();
+  mark(map.getCanvas(), MAP_WORDS['Map.Title']);
+  mark(root.querySelector('.maplibregl-ctrl-zoom-in'), MAP_WORDS['NavigationControl.ZoomIn'], true);
+  mark(root.querySelector('.maplibregl-ctrl-zoom-out'), MAP_WORDS['NavigationControl.ZoomOut'], true);
+  mark(root.querySelector('.maplibregl-ctrl-attrib-button'), MAP_WORDS['AttributionControl.ToggleAttribution'], true);
+}
 
 // The switch is in the header's tools and, on phones, in the copy of them
 // that the DSFR script puts in the menu: one delegated listener serves both.

@@ -1,6 +1,6 @@
 // The visitor's choices and the URL that carries them: the hash on the
-// map page (#map=z/lat/lon&layers=…&period=…&region=…&sel=…&lang=…), the
-// query on /embed (?region=…&layers=…&territoire=…&center=…&zoom=…).
+// map page (#map=z/lat/lon&layers=…&period=…&region=…&sel=…&lang=…, also
+// read from the query: /?lang=en), the query on /embed (?region=…&layers=…&territoire=…&center=…&zoom=…).
 // Layer ids, periods and places are checked against the map document.
 import { boundsOf } from './document.js';
 
@@ -8,8 +8,14 @@ import { boundsOf } from './document.js';
 export const MAINLAND = [[-5.2, 42.3], [8.3, 51.1]];
 
 // The URL's parameters, before the document is known (the language is
-// needed first, to translate the page while the style loads).
-export const urlParams = (embed) => new URLSearchParams(embed ? location.search : location.hash.slice(1));
+// needed first, to translate the page while the style loads). The page
+// also reads its query (/?lang=en, a link written by hand or by another
+// site); the hash, which the page keeps up to date, wins.
+export function urlParams(embed) {
+  const p = new URLSearchParams(location.search);
+  if (!embed) for (const [k, v] of new URLSearchParams(location.hash.slice(1))) p.set(k, v);
+  return p;
+}
 
 export function readState(doc, p, embed) {
   const legend = doc.legend.map((l) => l.id);
@@ -63,7 +69,8 @@ export function writeState(ctx) {
   if (state.departement) p.set('departement', state.departement);
   if (state.selected) p.set('sel', state.selected);
   if (state.lang !== 'fr') p.set('lang', state.lang);
-  history.replaceState(null, '', '#' + shortURL(p));
+  // The state has one home, the hash: the query it may have come from goes.
+  history.replaceState(null, '', location.pathname + '#' + shortURL(p));
 }
 
 // The full map with the embed's choices, for the "open the full map" link.

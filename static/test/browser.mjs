@@ -79,6 +79,10 @@ const rendered = (frame, layer) => frame.evaluate((l) => window.territoiresMap.q
 
 // ---- the map page ----
 const { page, context, rec } = await newPage();
+// The accessible names MapLibre's canvas and zoom buttons carry.
+const mapLabels = (frame) => frame.evaluate(() => ['.maplibregl-canvas', '.maplibregl-ctrl-zoom-in', '.maplibregl-ctrl-zoom-out']
+  .map((sel) => document.querySelector(sel)?.getAttribute('aria-label')).join('|'));
+
 await step('map page loads and reaches idle', async () => {
   await page.goto(base + '/', { waitUntil: 'load' });
   await waitMap(page);
@@ -89,6 +93,7 @@ await step('map page loads and reaches idle', async () => {
   check('map page reaches idle', firstIdle > 0, `${Math.round(firstIdle)} ms`);
   const title = await page.textContent('.fr-header__service-title');
   check('DSFR header in French', title.includes("Territoires d'industrie") && (await page.textContent('.fr-logo')).includes('République'));
+  check('map canvas and buttons named in French', (await mapLabels(page)) === 'Carte (flèches du clavier pour se déplacer, + et − pour zoomer)|Zoomer|Dézoomer', await mapLabels(page));
   await page.screenshot({ path: join(shots, 'page-france.png') });
 });
 
@@ -282,6 +287,19 @@ await step('English switch', async () => {
   await page.click('#lang-switch');
   check('English strings', (await page.textContent('.fr-header__service-title')) === 'Industrial territories' && (await page.textContent('label[for="layer-sites"] .app-layer-name')) === 'Turnkey industrial sites');
   check('lang in the URL', page.url().includes('lang=en'));
+  check('map canvas and buttons named in English', (await mapLabels(page)) === 'Map (arrow keys to pan, + and − to zoom)|Zoom in|Zoom out', await mapLabels(page));
+});
+
+await step('the page takes its state from the query: /?lang=en', async () => {
+  const q = await context.newPage();
+  await q.goto(base + '/?lang=en&layers=sites,territoires&region=84');
+  await waitMap(q);
+  check('/?lang=en: the map page in English', (await q.textContent('.fr-header__service-title')) === 'Industrial territories' && (await q.evaluate(() => document.documentElement.lang)) === 'en');
+  check('/?lang=en: the layers and region of the query applied', !(await q.isChecked('#layer-acv')) && await q.isChecked('#layer-sites') && (await q.inputValue('#filter-region')) === '84');
+  await q.evaluate(() => new Promise((resolve) => { window.territoiresMap.once('moveend', resolve); window.territoiresMap.panBy([40, 0]); }));
+  const u = new URL(q.url());
+  check('/?lang=en: the state moves to the hash', u.search === '' && u.hash.includes('lang=en') && u.hash.includes('region=84'), q.url());
+  await q.close();
 });
 if (!only) check('map page: no console errors', rec.errors.length === 0, rec.errors.slice(0, 5).join(' ; '));
 await context.close();
