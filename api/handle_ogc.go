@@ -161,17 +161,19 @@ var landingHTML = template.Must(template.New("landing").Parse(`<!DOCTYPE html>
 <title>{{.Title}}</title>
 </head>
 <body>
+<main>
 <h1>{{.Title}}</h1>
 <p>{{.Description}}</p>
-<ul>
-<li><a href="{{.Base}}/collections">Collections (OGC API – Features, GeoJSON)</a></li>
-<li><a href="{{.Base}}/openapi.json">Description de l’API (OpenAPI 3.0)</a></li>
-<li><a href="{{.Base}}/conformance">Classes de conformité OGC</a></li>
-<li><a href="{{.Base}}/tiles.json">Tuiles vectorielles (TileJSON)</a></li>
-<li><a href="{{.Base}}/?f=json">Cette page en JSON</a></li>
-</ul>
+<nav aria-label="Ressources du service">
+<p><a href="{{.Base}}/collections">Collections (OGC API – Features, GeoJSON)</a></p>
+<p><a href="{{.Base}}/openapi.json">Description de l’API (OpenAPI 3.0)</a></p>
+<p><a href="{{.Base}}/conformance">Classes de conformité OGC</a></p>
+<p><a href="{{.Base}}/tiles.json">Tuiles vectorielles (TileJSON)</a></p>
+<p><a href="{{.Base}}/?f=json">Cette page en JSON</a></p>
+</nav>
 {{if .Attribution}}<p><small>Sources : {{.Attribution}}</small></p>
-{{end}}</body>
+{{end}}</main>
+</body>
 </html>
 `))
 

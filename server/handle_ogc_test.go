@@ -656,7 +656,7 @@ func TestGDALWritesATypedGeoPackage(t *testing.T) {
 	root := "OAPIF:" + serveOnLoopback(t, realServer(t))
 	gpkg := filepath.Join(t.TempDir(), "territoires.gpkg")
 	for _, c := range []struct{ layer, spat string }{
-		{"sites", ""}, {"regions", ""}, {"departements", ""},
+		{"sites", ""}, {"regions", ""}, {"departements", ""}, {"territoires", ""},
 		// The communes around Oyonnax and Bourg-en-Bresse (a few hundred):
 		// enough pages of both geometry kinds, in a few seconds.
 		{"communes", "5.2 46.0 5.8 46.4"},
@@ -673,6 +673,7 @@ func TestGDALWritesATypedGeoPackage(t *testing.T) {
 		"sites":        {"Geometry: Point", "surface_ha: Real", "named_in_source: Integer(Boolean)", "disponible_2024: Integer(Boolean)", "programme: String"},
 		"regions":      {"Geometry: Multi Polygon", "code: String"},
 		"departements": {"Geometry: Multi Polygon", "code: String"},
+		"territoires":  {"Geometry: Multi Polygon", "n_communes: Integer", "population: Integer"},
 		"communes":     {"Geometry: Multi Polygon", "population: Integer", "in_ti_2023: Integer(Boolean)", "centroid_lon: Real"},
 	}
 	for layer, lines := range want {

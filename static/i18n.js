@@ -35,6 +35,7 @@ export const STRINGS = {
     'skip.map': 'Aller à la carte',
     'skip.panel': 'Aller aux filtres et couches',
     'map.aria': "Carte interactive des Territoires d'industrie",
+    'map.heading': "Carte des Territoires d'industrie",
     'map.canvas': 'Carte (flèches du clavier pour se déplacer, + et − pour zoomer)',
     'map.zoomIn': 'Zoomer',
     'map.zoomOut': 'Dézoomer',
@@ -84,6 +85,7 @@ export const STRINGS = {
     'unit.ha': '{d} ha',
     'attribution.sources': 'Sources',
     'embed.open': 'Ouvrir la carte complète',
+    'embed.legend': 'Couches de la carte',
     'error.load': 'La carte n’a pas pu se charger. Réessayez plus tard.',
   },
   en: {
@@ -119,6 +121,7 @@ export const STRINGS = {
     'skip.map': 'Skip to the map',
     'skip.panel': 'Skip to filters and layers',
     'map.aria': 'Interactive map of the Territoires d’industrie',
+    'map.heading': 'Map of the Territoires d’industrie',
     'map.canvas': 'Map (arrow keys to pan, + and − to zoom)',
     'map.zoomIn': 'Zoom in',
     'map.zoomOut': 'Zoom out',
@@ -168,6 +171,7 @@ export const STRINGS = {
     'unit.ha': '{d} ha',
     'attribution.sources': 'Sources',
     'embed.open': 'Open the full map',
+    'embed.legend': 'Map layers',
     'error.load': 'The map could not load. Please try again later.',
   },
 };

@@ -5,7 +5,8 @@
 // ("measure …"), and exits 1 if a check failed. Run by
 // cmd/territoires/browser_test.go against the real server and data.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const base = process.argv[2];
@@ -468,6 +469,29 @@ await step('widget', async () => {
   check('widget data-layers hides the other layers', layers === 'none');
   await w.screenshot({ path: join(shots, 'widget.png') });
   check('widget: no console errors', r.errors.length === 0, r.errors.join(' ; '));
+  await cx.close();
+});
+
+// axe-core (Deque's accessibility engine, from the npm packages) on every
+// page: WCAG 2.0–2.2 A and AA and axe's best practices, no violation. The
+// context bypasses the pages' Content-Security-Policy only to inject axe.
+await step('accessibility (axe-core)', async () => {
+  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  const cx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR', bypassCSP: true });
+  for (const path of ['/', '/#lang=en', '/embed?region=27&search=1', '/embed?territoire=2023/ti-2704&lang=en', '/embed/docs', '/?f=html']) {
+    const p = await cx.newPage();
+    await p.goto(base + path);
+    if (!/docs|f=html/.test(path)) await waitMap(p);
+    // The map page loads the DSFR script once the map is idle; until then
+    // the phone menu's markup (the DSFR's own) names a dialog that has no
+    // role yet. Scanned as a visitor finds it a moment later.
+    if (path.startsWith('/#') || path === '/') await p.waitForSelector('#modal-menu[data-fr-js-header-modal]', { state: 'attached', timeout: 15000 });
+    await p.evaluate(axeSource);
+    const { violations, passes } = await p.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }));
+    check(`axe: ${path} has no violation`, violations.length === 0 && passes.length > 0,
+      violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length}×: ${v.nodes[0].target.join(' ')})`).join(' ; ') || `${passes.length} rules pass`);
+    await p.close();
+  }
   await cx.close();
 });
 
