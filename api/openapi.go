@@ -88,7 +88,7 @@ func Document(routes []Route, ctx DocContext, limits RateLimits) Obj {
 		},
 		"servers": []Obj{{"url": ctx.Base}},
 		"tags": []Obj{
-			{"name": TagOGC, "description": "OGC API – Features Part 1 (Core, GeoJSON, OpenAPI 3.0), usable by QGIS and GDAL."},
+			{"name": TagOGC, "description": "OGC API – Features Part 1 (Core, GeoJSON, OpenAPI 3.0) and Part 5 (Schemas), usable by QGIS and GDAL."},
 			{"name": TagAPI, "description": "Search API, parameters after geo.api.gouv.fr."},
 			{"name": TagTiles, "description": "Vector tiles and map style."},
 			{"name": TagMap, "description": "The interactive map, its embeddable page and widget script."},

@@ -657,9 +657,10 @@ func TestGDALWritesATypedGeoPackage(t *testing.T) {
 	gpkg := filepath.Join(t.TempDir(), "territoires.gpkg")
 	for _, c := range []struct{ layer, spat string }{
 		{"sites", ""}, {"regions", ""}, {"departements", ""}, {"territoires", ""},
-		// The communes around Oyonnax and Bourg-en-Bresse (a few hundred):
-		// enough pages of both geometry kinds, in a few seconds.
-		{"communes", "5.2 46.0 5.8 46.4"},
+		// The communes from Bourg-en-Bresse to Orgelet (a few hundred, in a
+		// few seconds): pages of both geometry kinds (Orgelet, 39397, is a
+		// MultiPolygon).
+		{"communes", "5.2 46.0 5.8 46.6"},
 	} {
 		args := []string{"-f", "GPKG", "-update", "-append", "-oo", "PAGE_SIZE=200", gpkg, root, c.layer}
 		if c.spat != "" {
