@@ -49,12 +49,13 @@ static/node_modules/.package-lock.json: static/package.json static/package-lock.
 static/vendor/versions.json: static/node_modules/.package-lock.json static/scripts/vendor.mjs
 	node static/scripts/vendor.mjs
 
-# GDAL's ogrinfo runs the OGC API interoperability test; without it (not
-# root, no Debian packages) that one test is skipped, the others run.
+# GDAL's ogrinfo and ogr2ogr run the OGC API interoperability tests;
+# without them (not root, no Debian packages) those tests are skipped, the
+# others run. As root (CI) they must run, like the browser test.
 test-deps:
 	@command -v ogrinfo >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdal-bin >/dev/null) ; } || \
-		echo "gdal-bin could not be installed: the GDAL interoperability test will be skipped"
+		echo "gdal-bin could not be installed: the GDAL interoperability tests will be skipped"
 
 # Debian's Chromium for the browser tests, when we can install it.
 browser-deps:

@@ -254,9 +254,9 @@ func (a *API) handleFeature(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.NewError(fiber.StatusNotFound, "no feature with id "+strconv.Quote(id))
 	}
-	gf := toGeoJSON(cat, h, fields(v))
+	gf := toGeoJSON(h, fields(v))
 	body := fiber.Map{
-		"type": "Feature", "id": gf.ID, "geometry": geojson.NewGeometry(gf.Geometry), "properties": gf.Properties,
+		"type": "Feature", "id": gf.ID, "geometry": geojson.NewGeometry(h.Feature.Geometry), "properties": gf.Properties,
 		"provenance": provenanceOf(cat, []index.Hit{h}), "attribution": cat.Manifest.Attribution,
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")

@@ -102,7 +102,7 @@ func orFormats(also []string) string {
 // utm_ tags. Programs keep the strict landing page, where an unknown
 // parameter is an error.
 func (a *API) handleLanding(c *fiber.Ctx) error {
-	if !c.Context().QueryArgs().Has(paramF) && PrefersHTML(c.Get(fiber.HeaderAccept)) {
+	if len(c.Context().QueryArgs().Peek(paramF)) == 0 && PrefersHTML(c.Get(fiber.HeaderAccept)) {
 		c.Append(fiber.HeaderVary, "Accept")
 		return a.cfg.MapPage(c)
 	}
@@ -165,11 +165,13 @@ var landingHTML = template.Must(template.New("landing").Parse(`<!DOCTYPE html>
 <h1>{{.Title}}</h1>
 <p>{{.Description}}</p>
 <nav aria-label="Ressources du service">
-<p><a href="{{.Base}}/collections">Collections (OGC API – Features, GeoJSON)</a></p>
-<p><a href="{{.Base}}/openapi.json">Description de l’API (OpenAPI 3.0)</a></p>
-<p><a href="{{.Base}}/conformance">Classes de conformité OGC</a></p>
-<p><a href="{{.Base}}/tiles.json">Tuiles vectorielles (TileJSON)</a></p>
-<p><a href="{{.Base}}/?f=json">Cette page en JSON</a></p>
+<ul>
+<li><p><a href="{{.Base}}/collections">Collections (OGC API – Features, GeoJSON)</a></p></li>
+<li><p><a href="{{.Base}}/openapi.json">Description de l’API (OpenAPI 3.0)</a></p></li>
+<li><p><a href="{{.Base}}/conformance">Classes de conformité OGC</a></p></li>
+<li><p><a href="{{.Base}}/tiles.json">Tuiles vectorielles (TileJSON)</a></p></li>
+<li><p><a href="{{.Base}}/?f=json">Cette page en JSON</a></p></li>
+</ul>
 </nav>
 {{if .Attribution}}<p><small>Sources : {{.Attribution}}</small></p>
 {{end}}</main>
@@ -540,7 +542,7 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 // property without a value is left out: the collection's schema
 // (/collections/{id}/schema) tells clients every property and its type.
 func ogcFeature(cat *Catalog, h index.Hit) *geojson.Feature {
-	gf := toGeoJSON(cat, h, nil)
+	gf := toGeoJSON(h, nil)
 	gf.Geometry = cat.geometry(h)
 	return gf
 }

@@ -63,7 +63,7 @@ func toAPIFeature(h index.Hit, keep []string) Result {
 
 // toGeoJSON is the hit as an RFC 7946 Feature; layer and distance_m join
 // the properties.
-func toGeoJSON(cat *Catalog, h index.Hit, keep []string) *geojson.Feature {
+func toGeoJSON(h index.Hit, keep []string) *geojson.Feature {
 	gf := geojson.NewFeature(h.Feature.Geometry)
 	gf.ID = h.Feature.ID
 	gf.Properties = maps.Clone(selectProperties(h.Feature, keep)) // gets layer and distance
@@ -105,7 +105,7 @@ func results(cat *Catalog, hits []index.Hit, keep []string, asGeoJSON bool, extr
 	if asGeoJSON {
 		features := make([]*geojson.Feature, len(hits))
 		for i, h := range hits {
-			features[i] = toGeoJSON(cat, h, keep)
+			features[i] = toGeoJSON(h, keep)
 		}
 		body["type"] = "FeatureCollection"
 		body["features"] = features

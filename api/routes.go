@@ -172,7 +172,7 @@ func (a *API) LandingRoute() Route {
 		Operation: func(DocContext) Obj {
 			return Op("getLandingPage", TagOGC, "Landing page",
 				"JSON for programs; browsers (Accept preferring text/html) get the interactive map page, whatever else the query holds: the page reads its own state there "+
-					"(lang, map, layers, period, region, departement, territoire, sel), as in its URL fragment. f=html gives the landing page as a small HTML page. For programs, a parameter other than f is an error.",
+					"(the parameters of its URL fragment: lang, map, layers, period, region…), as in the fragment. f=html gives the landing page as a small HTML page. For programs, a parameter other than f is an error.",
 				[]Obj{QueryParam(paramF, "Response format; default from the Accept header (JSON unless text/html is preferred).", Obj{"type": "string", "enum": []string{"json", "html"}})},
 				Responses("The landing page.", Content(mediaJSON, Ref("LandingPage"), mediaHTML, Str()), 400))
 		}}

@@ -77,19 +77,18 @@ func (a *API) handleSchema(c *fiber.Ctx) error {
 // those every answer carries (layer, name) and the layer's fields, with
 // the list of those always present. A property without a value is left
 // out of the answer, never sent as null, so each property has one type.
+// x-ogc-propertySeq gives the manifest's order, which JSON objects lose
+// (QGIS shows the fields in that order).
 func schemaProperties(l dataset.LayerInfo) (props Obj, required []string) {
-	props = Obj{
-		"layer": Obj{"type": "string", "enum": []string{l.ID}, "description": "the collection (layer) of the feature"},
-		"name":  Obj{"type": "string", "description": "name"},
-	}
-	required = []string{"layer", "name"}
-	for _, f := range l.Fields {
-		p := Obj{"type": string(f.Type)}
+	props = Obj{"layer": Obj{"type": "string", "enum": []string{l.ID}, "description": "the collection (layer) of the feature", "x-ogc-propertySeq": 1}}
+	required = []string{"layer"}
+	for i, f := range l.Fields {
+		p := Obj{"type": string(f.Type), "x-ogc-propertySeq": i + 2}
 		if f.Description != "" {
 			p["description"] = f.Description
 		}
 		props[f.Name] = p
-		if f.Required && !slices.Contains(required, f.Name) {
+		if f.Required {
 			required = append(required, f.Name)
 		}
 	}
@@ -102,7 +101,8 @@ func schemaProperties(l dataset.LayerInfo) (props Obj, required []string) {
 // "primary-geometry", with its one type as OGC answers give it).
 func logicalSchema(id string, l dataset.LayerInfo, geometryType string) Obj {
 	props, required := schemaProperties(l)
-	props["id"] = Obj{"type": "string", "x-ogc-role": "id", "description": "feature id, unique across collections"}
+	// Fields may not take these names (dataset.ReservedFields).
+	props["id"] = Obj{"type": "string", "x-ogc-role": "id", "description": "feature id, unique across collections", "x-ogc-propertySeq": 0}
 	props["geometry"] = Obj{"x-ogc-role": "primary-geometry", "format": geometryFormat(l, geometryType)}
 	return Obj{
 		"$schema":     jsonSchema2020,
@@ -127,10 +127,11 @@ func geoJSONFeatureSchema(id string, l dataset.LayerInfo, geometryType string) O
 		"description": l.Description,
 		"required":    []string{"type", "id", "geometry", "properties"},
 		"properties": Obj{
-			"type":       Obj{"type": "string", "enum": []string{"Feature"}},
-			"id":         Obj{"type": "string"},
-			"geometry":   geoJSONGeometrySchema(l, geometryType),
-			"properties": Obj{"type": "object", "properties": props, "required": required},
+			"type":     Obj{"type": "string", "enum": []string{"Feature"}},
+			"id":       Obj{"type": "string"},
+			"geometry": geoJSONGeometrySchema(l, geometryType),
+			// Closed: the answers hold the layer's fields and nothing else.
+			"properties": Obj{"type": "object", "properties": props, "required": required, "additionalProperties": false},
 		},
 	}
 }

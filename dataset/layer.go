@@ -307,12 +307,12 @@ func signedArea(r orb.Ring) float64 {
 	return s
 }
 
-// rfc7946 returns g with the winding of RFC 7946: g itself when every ring
+// withRFC7946Winding returns g with the winding of RFC 7946: g itself when every ring
 // already has it (the case of anything DecodeLayer returned), otherwise a
 // copy with the wrong rings reversed; g is never modified. Rings without
 // area are left as they are: they have no winding, and DecodeLayer refuses
 // them.
-func rfc7946(g orb.Geometry) orb.Geometry {
+func withRFC7946Winding(g orb.Geometry) orb.Geometry {
 	switch g := g.(type) {
 	case orb.Polygon:
 		if wound(g) {
@@ -448,7 +448,7 @@ func EncodeLayer(w io.Writer, features []Feature) error {
 		return err
 	}
 	for i, f := range features {
-		gf := geojson.NewFeature(rfc7946(f.Geometry))
+		gf := geojson.NewFeature(withRFC7946Winding(f.Geometry))
 		gf.ID = f.ID
 		gf.Properties = geojson.Properties(f.Properties)
 		if gf.Properties == nil {

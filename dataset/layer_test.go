@@ -165,6 +165,9 @@ func TestReadManifestRejectsBadSchema(t *testing.T) {
 		{"no name field", fmt.Sprintf(base, "point", src, "[]"), `"name" must be declared`},
 		{"unknown field type", fmt.Sprintf(base, "point", src, `[{"name":"name","type":"string","required":true,"description":"n"},{"name":"d","type":"date","description":"d"}]`), `unknown type "date"`},
 		{"unknown key", `{"title":"t","layerz":[]}`, "unknown field"},
+		// The answers put the layer and the distance beside the fields.
+		{"reserved field name", fmt.Sprintf(base, "point", src, `[{"name":"name","type":"string","required":true,"description":"n"},{"name":"layer","type":"integer","description":"l"}]`), `field "layer": the name is reserved`},
+		{"field named id", fmt.Sprintf(base, "point", src, `[{"name":"name","type":"string","required":true,"description":"n"},{"name":"id","type":"string","description":"i"}]`), `field "id": the name is reserved`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

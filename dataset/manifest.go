@@ -11,7 +11,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // ManifestFile is the name of the manifest inside a dataset folder.
@@ -115,8 +117,13 @@ func ReadManifest(r io.Reader) (Manifest, error) {
 	return m, nil
 }
 
+// ReservedFields are names a layer's field may not take: the answers use
+// them for the feature's id, geometry, layer and distance.
+var ReservedFields = []string{"id", "geometry", "layer", "distance_m"}
+
 // Validate checks the manifest's layers: ids unique, geometry known,
-// provenance given, field types known and unique, a required string name.
+// provenance given, field types known and unique, no reserved field name,
+// a required string name.
 func (m Manifest) Validate() error {
 	if len(m.Layers) == 0 {
 		return fmt.Errorf("no layers")
@@ -145,6 +152,9 @@ func (m Manifest) Validate() error {
 			}
 			if names[f.Name] {
 				return fmt.Errorf("layer %q: duplicate field %q", l.ID, f.Name)
+			}
+			if slices.Contains(ReservedFields, f.Name) {
+				return fmt.Errorf("layer %q: field %q: the name is reserved (%s)", l.ID, f.Name, strings.Join(ReservedFields, ", "))
 			}
 			names[f.Name] = true
 		}

@@ -266,6 +266,7 @@ func TestOGCRoutes(t *testing.T) {
 		// map page, which reads its state from the query as from its #.
 		{"landing, the map's own parameters, for a browser", "/?lang=en&layers=sites&map=8/45.76/4.84", browserAccept, mapPageStatus, "text/html", mapPage},
 		{"landing, other parameters, for a browser", "/?utm_source=lettre", browserAccept, mapPageStatus, "text/html", mapPage},
+		{"landing, an empty f, for a browser", "/?f=&lang=en", browserAccept, mapPageStatus, "text/html", mapPage},
 		{"landing, f=json with the map's parameter, for a browser", "/?f=json&lang=en", browserAccept, 400, mediaJSON, errorSays("lang")},
 
 		{"conformance", "/conformance", "", 200, mediaJSON, jsonBody(func(t *testing.T, m map[string]any) {

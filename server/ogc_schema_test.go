@@ -69,6 +69,9 @@ func TestCollectionSchemasDescribeEveryFeature(t *testing.T) {
 				if id, _ := doc.(map[string]any)["$id"].(string); id != link.Href {
 					t.Errorf("%s: $id %q", link.Href, id)
 				}
+				if draft, _ := doc.(map[string]any)["$schema"].(string); draft != "https://json-schema.org/draft/2020-12/schema" {
+					t.Errorf("%s: $schema %q, want draft 2020-12", link.Href, draft)
+				}
 				if err := compiler.AddResource(link.Href, doc); err != nil {
 					t.Fatal(err)
 				}

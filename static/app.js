@@ -163,6 +163,8 @@ const MAP_WORDS = {
   'NavigationControl.ZoomIn': 'map.zoomIn',
   'NavigationControl.ZoomOut': 'map.zoomOut',
   'AttributionControl.ToggleAttribution': 'map.attribution',
+  'Marker.Title': 'map.marker',
+  'Popup.Close': 'popup.close',
   'CooperativeGesturesHandler.WindowsHelpText': 'map.gestures.windows',
   'CooperativeGesturesHandler.MacHelpText': 'map.gestures.mac',
   'CooperativeGesturesHandler.MobileHelpText': 'map.gestures.mobile',

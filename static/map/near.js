@@ -27,6 +27,7 @@ export async function nearby(ctx, lat, lon) {
   if (!out) return;
   ctx.nearMarker?.remove();
   ctx.nearMarker = new maplibregl.Marker({ color: '#000091' }).setLngLat([lon, lat]).addTo(map);
+  ctx.nearMarker.getElement().dataset.i18nAria = 'map.marker'; // named again on a language switch
   out.replaceChildren(el('p', { class: 'fr-text--sm' }, t('popup.loading')));
   try {
     let q = `/api/nearby?lat=${lat.toFixed(5)}&lon=${lon.toFixed(5)}&k=${PER_LAYER}`;

@@ -58,7 +58,6 @@ function openPopup(ctx, lngLat, content, opts = {}) {
   ctx.popup?.remove();
   ctx.popup = new maplibregl.Popup({ maxWidth: '340px', closeButton: true, focusAfterOpen: true, className: 'app-popup-wrap', ...opts })
     .setLngLat(lngLat).setDOMContent(content).addTo(ctx.map);
-  ctx.popup.getElement()?.querySelector('.maplibregl-popup-close-button')?.setAttribute('aria-label', ctx.i18n.t('popup.close'));
   return ctx.popup;
 }
 
