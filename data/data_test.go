@@ -1,9 +1,12 @@
 package data
 
 import (
+	"cmp"
 	"compress/gzip"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -25,11 +28,19 @@ const (
 	acvProgrammes            = 232
 	regionsWithOverseas      = 18
 	departementsWithOverseas = 101
+	communesCOG2026          = 34969         // rows of communes_cog2026_centroides_population_derived.csv
+	communesWithoutCentroid  = 101           // of which without coordinates (94 COM, 7 re-created)
+	capitals                 = 18 + 101 - 18 // region capitals are also département capitals
+	biggestTownsAtFranceView = 10
 )
+
+// loadOnce reads the default dataset once for every test (it is read
+// only): it takes seconds.
+var loadOnce = sync.OnceValues(func() (*dataset.Dataset, error) { return dataset.Load(FS) })
 
 func load(tb testing.TB) *dataset.Dataset {
 	tb.Helper()
-	ds, err := dataset.Load(FS)
+	ds, err := loadOnce()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -112,6 +123,64 @@ func TestDefaultDatasetCountsMatchTheSources(t *testing.T) {
 	} {
 		if got := len(layer(t, ds, id).Features); got != want {
 			t.Errorf("%s: %d features, want %d", id, got, want)
+		}
+	}
+}
+
+// The places are every commune of the COG 2026 table with a centroid,
+// the others counted; the contours every commune with an IGN polygon, the
+// same communes (the ones without a 2018 polygon have no centroid either).
+// Ranks are 1..n, the capitals first, then by population, and the zooms
+// name the ten largest towns at the France view.
+func TestPlacesAndContoursCountTheCommunes(t *testing.T) {
+	ds := load(t)
+	places := layer(t, ds, "places")
+	if n, s := len(places.Features), skipped(places); n+s != communesCOG2026 || s != communesWithoutCentroid {
+		t.Errorf("places: %d placed + %d skipped, want %d of which %d skipped", n, s, communesCOG2026, communesWithoutCentroid)
+	}
+	contours := layer(t, ds, "contours_communes")
+	if n, s := len(contours.Features), skipped(contours); n+s != communesCOG2026 {
+		t.Errorf("contours: %d + %d skipped, want %d", n, s, communesCOG2026)
+	}
+	byRank := make([]dataset.Feature, len(places.Features)+1)
+	seats := 0
+	for _, f := range places.Features {
+		r, _ := f.Properties["rank"].(int64)
+		if r < 1 || int(r) >= len(byRank) || byRank[r].ID != "" {
+			t.Fatalf("place %s: rank %d missing, out of range or taken", f.ID, r)
+		}
+		byRank[r] = f
+		if f.String("chef_lieu") != "" {
+			seats++
+		}
+		if f.String("precision") != "commune" {
+			t.Errorf("place %s: precision %q, want commune (a derived centroid)", f.ID, f.String("precision"))
+		}
+	}
+	if seats != capitals {
+		t.Errorf("%d places are capitals, want %d", seats, capitals)
+	}
+	var towns []dataset.Feature // by rank, capitals aside
+	for _, f := range byRank[1:] {
+		if f.String("chef_lieu") == "" {
+			towns = append(towns, f)
+		}
+	}
+	for i := 1; i < len(towns); i++ {
+		if a, b := towns[i-1].Properties["population"], towns[i].Properties["population"]; a != nil && b != nil && a.(int64) < b.(int64) {
+			t.Fatalf("%s (%v people) ranks before %s (%v)", towns[i-1].ID, a, towns[i].ID, b)
+		}
+	}
+	// The ten most populous communes are named from z5.
+	biggest := slices.Clone(places.Features)
+	slices.SortFunc(biggest, func(a, b dataset.Feature) int {
+		pa, _ := a.Properties["population"].(int64)
+		pb, _ := b.Properties["population"].(int64)
+		return cmp.Compare(pb, pa)
+	})
+	for _, f := range biggest[:biggestTownsAtFranceView] {
+		if f.Properties["minzoom"] != int64(5) {
+			t.Errorf("%s (%v people) is named from z%v, want z5", f.String("name"), f.Properties["population"], f.Properties["minzoom"])
 		}
 	}
 }

@@ -40,6 +40,8 @@ type layerIndex struct {
 	// registry does not know the layer: it then matches no category,
 	// surface, period or territory filter).
 	rules layers.Filters
+	// search is how the name search lists the layer (layers.SearchAll…).
+	search string
 	tree  rtree.RTreeG[int32]
 	// unit holds, for Point features, the position as a unit vector: the
 	// chord between two unit vectors orders like the great-circle
@@ -75,7 +77,7 @@ func New(ds *dataset.Dataset, reg layers.Registry) *Index {
 	ix := &Index{byID: map[string]ref{}}
 	for li, l := range ds.Layers {
 		spec, _ := reg.Layer(l.Info.ID)
-		lx := &layerIndex{info: l.Info, features: l.Features, rules: spec.Filters, unit: make([][3]float64, len(l.Features)),
+		lx := &layerIndex{info: l.Info, features: l.Features, rules: spec.Filters, search: spec.Search, unit: make([][3]float64, len(l.Features)),
 			isPt: make([]bool, len(l.Features)), shapes: make([]*shape, len(l.Features)), pointsOnly: true}
 		for fi := range l.Features {
 			if p, ok := l.Features[fi].Geometry.(orb.Point); ok {

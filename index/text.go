@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // ligatures are letters that NFD does not decompose.
@@ -66,12 +67,31 @@ type seenSet struct {
 	mark []uint32
 }
 
-func buildText(layers []*layerIndex) *textIndex {
+func buildText(indexed []*layerIndex) *textIndex {
 	t := &textIndex{}
 	byWord := map[string][]int32{}
-	for li, l := range layers {
+	// The names and INSEE codes the fully listed layers list, which the
+	// "unlisted" layers then leave out.
+	listed := map[string]bool{}
+	key := func(f *dataset.Feature) string { return f.String("name") + "\x00" + f.String("code_insee") }
+	for _, l := range indexed {
+		if l.search == layers.SearchAll {
+			for fi := range l.features {
+				if f := &l.features[fi]; f.String("code_insee") != "" {
+					listed[key(f)] = true
+				}
+			}
+		}
+	}
+	for li, l := range indexed {
+		if l.search == layers.SearchNone {
+			continue
+		}
 		for fi := range l.features {
 			f := &l.features[fi]
+			if l.search == layers.SearchUnlisted && listed[key(f)] {
+				continue
+			}
 			words := Normalize(f.String("name"))
 			pop, _ := f.Properties["population"].(int64)
 			e := int32(len(t.entries))

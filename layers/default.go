@@ -29,6 +29,27 @@ func defaultLayers() Registry {
 	// Each layer's filter on the current period; the map replaces it with
 	// the visitor's period.
 	period2023 := []any{"==", []any{"get", "period"}, Period2023}
+	// A label: the name, in the pages' font, with a white halo. Beside a
+	// point (placed where it collides least), centred on a label point.
+	label := func(font string, size any, color string, beside float64) (layout, paint map[string]any) {
+		layout = map[string]any{"text-field": []any{"get", FieldName}, "text-font": []any{font}, "text-size": size, "text-max-width": 8}
+		if beside > 0 {
+			layout["text-variable-anchor"] = []any{"top", "bottom", "right", "left"}
+			layout["text-radial-offset"] = beside
+		}
+		return layout, map[string]any{"text-color": color, "text-halo-color": "#ffffff", "text-halo-width": 1.4, "text-halo-blur": 0.5}
+	}
+	regionLabel, regionLabelPaint := label(FontBold, 13, "#3a3a3a", 0)
+	regionLabel["text-transform"] = "uppercase"
+	regionLabel["text-letter-spacing"] = 0.06
+	depLabel, depLabelPaint := label(FontRegular, 12, "#666666", 0)
+	tiLabel, tiLabelPaint := label(FontBold, 11, "#000091", 0)
+	placeLabel, placeLabelPaint := label(FontRegular, []any{"step", []any{"get", "population"}, 11, 20000, 12, 100000, 14}, "#161616", 0.4)
+	placeLabel["symbol-sort-key"] = []any{"get", "rank"}
+	placeLabel["text-padding"] = 3
+	siteLabel, siteLabelPaint := label(FontBold, 11, "#a6000b", 0.9)
+	acvLabel, acvLabelPaint := label(FontRegular, 10, "#a33600", 0.7)
+	formationLabel, formationLabelPaint := label(FontRegular, 10, "#00695f", 0.6)
 
 	return Registry{
 		{
@@ -40,7 +61,7 @@ func defaultLayers() Registry {
 				reqStr("code", "Code INSEE de la région / INSEE region code").tiles(),
 				region.tiles(),
 			},
-			MinZoom: 0, MaxZoom: 12,
+			MinZoom: 0, MaxZoom: 12, Labels: &ZoomRange{MinZoom: 3, MaxZoom: 7},
 			Kind: Text{"Région", "Region"}, Name: Text{"Régions", "Regions"}, FocusZoom: 6.5,
 			Style: []StyleLayer{
 				// Below z5 the land is drawn by the regions, from z5 by the
@@ -49,6 +70,11 @@ func defaultLayers() Registry {
 					Paint: map[string]any{"fill-color": "#f6f6f6", "fill-antialias": false}},
 				{ID: "regions-line", Type: "line", Z: 70, Role: RoleBase,
 					Paint: map[string]any{"line-color": "#3a3a3a", "line-width": 1.2}},
+				// Labels sit under the points (Z): a name never hides a
+				// site or a training centre. The higher label layers win
+				// the place when names collide.
+				{ID: "regions-label", Type: "symbol", Z: 79, MinZoom: 4, MaxZoom: 6.5, Role: RoleBase, Labels: true,
+					Layout: regionLabel, Paint: regionLabelPaint},
 			},
 		},
 		{
@@ -62,7 +88,7 @@ func defaultLayers() Registry {
 				region.tiles(),
 				str("region_name", "Nom de la région (COG 2026) / region name"),
 			},
-			MinZoom: 3, MaxZoom: 12,
+			MinZoom: 3, MaxZoom: 12, Labels: &ZoomRange{MinZoom: 6, MaxZoom: 9},
 			Kind: Text{"Département", "Département"}, Name: Text{"Départements", "Départements"}, FocusZoom: 8,
 			Style: []StyleLayer{
 				// Borders are fill outlines (one-pixel lines from the fill's
@@ -74,6 +100,26 @@ func defaultLayers() Registry {
 				{ID: "departement-selected", Type: "line", Z: 75, Role: RoleSelection,
 					Filter: []any{"==", []any{"get", "code"}, ""}, Layout: map[string]any{"visibility": "none"},
 					Paint: map[string]any{"line-color": "#000091", "line-width": 2.5}},
+				{ID: "departements-label", Type: "symbol", Z: 77, MinZoom: 6.5, MaxZoom: 9.5, Role: RoleBase, Labels: true,
+					Layout: depLabel, Paint: depLabelPaint},
+			},
+		},
+		{
+			ID: "contours_communes", Geometry: dataset.GeometryPolygon, Title: "Contours de toutes les communes",
+			Description: "Toutes les communes (COG 2026), dans les Territoires d'industrie ou non : le fond de carte des communes, dessiné à partir du zoom 9. Contour = polygone(s) IGN Admin Express 2018 des communes 2018 rattachées, fusionnés pour les communes nouvelles. / Every commune's boundary, a base layer.",
+			Sources:     []string{"admin-express", "decoupage", "centroids"},
+			Fields: []Field{
+				{Name: FieldName, Type: dataset.TypeString, Required: true, Description: "Nom de la commune (COG 2026) / commune name"},
+				reqStr("code_insee", "Code INSEE de la commune (COG 2026) / INSEE commune code"),
+				departement,
+				region,
+				reqStr("codes_cog2018", "Code(s) des communes IGN 2018 dont le contour forme celui-ci, séparés par « ; » / 2018 communes whose polygons form this one"),
+			},
+			MinZoom: 9, MaxZoom: 12, Search: SearchNone,
+			Kind: lblCommune, Name: Text{"Contours des communes", "Town boundaries"}, FocusZoom: 11,
+			Style: []StyleLayer{
+				{ID: "contours-communes-line", Type: "line", Z: 25, MinZoom: 9, Role: RoleBase,
+					Paint: map[string]any{"line-color": "#b8b8c8", "line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 9, 0.3, 12, 0.8}}},
 			},
 		},
 		{
@@ -92,7 +138,7 @@ func defaultLayers() Registry {
 				str("groupements", "2023-2027 : liste ANCT des groupements membres « Nom (SIREN) ; … » / member groupings with SIREN"),
 				reqStr("membership", "Origine de la liste des communes membres : « anct_list » = liste officielle ANCT (2023-2027) ; « derived_spatial » = calculée ici par point dans polygone (centroïdes COG 2018 dans le périmètre), approximative, pas une liste officielle (2018-2023) / how member communes are known").tiles(),
 			},
-			MinZoom: 0, MaxZoom: 12,
+			MinZoom: 0, MaxZoom: 12, Labels: &ZoomRange{MinZoom: 6, MaxZoom: 9},
 			Filters: Filters{Period: "period", Territory: map[string]Membership{
 				Period2023: {Territory: "ti_id"}, Period2018: {Territory: "ti_id"},
 			}},
@@ -106,6 +152,8 @@ func defaultLayers() Registry {
 				// A thicker border from z7, where communes are drawn inside.
 				{ID: "territoires-line", Type: "line", Z: 60, MinZoom: 7, Filter: period2023,
 					Paint: map[string]any{"line-color": "#000091", "line-width": 1.2}},
+				{ID: "territoires-label", Type: "symbol", Z: 78, MinZoom: 6, MaxZoom: 10, Filter: period2023, Labels: true,
+					Layout: tiLabel, Paint: tiLabelPaint},
 			},
 		},
 		{
@@ -178,6 +226,7 @@ func defaultLayers() Registry {
 				{ID: "acv-circle", Type: "circle", Z: 80, MinZoom: 4, Click: true, Paint: map[string]any{
 					"circle-color": "#fc5d00", "circle-radius": 4, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1,
 				}},
+				{ID: "acv-label", Type: "symbol", Z: 76, MinZoom: 12, Layout: acvLabel, Paint: acvLabelPaint},
 			},
 		},
 		{
@@ -223,6 +272,7 @@ func defaultLayers() Registry {
 				{ID: "formations-circle", Type: "circle", Z: 100, MinZoom: 4, Click: true, Filter: notCluster, Paint: map[string]any{
 					"circle-color": "#009081", "circle-radius": 3.5, "circle-stroke-color": "#ffffff", "circle-stroke-width": 0.8,
 				}},
+				{ID: "formations-label", Type: "symbol", Z: 76, MinZoom: 12, Filter: notCluster, Layout: formationLabel, Paint: formationLabelPaint},
 			},
 		},
 		{
@@ -256,6 +306,30 @@ func defaultLayers() Registry {
 				{ID: "sites-circle", Type: "circle", Z: 110, Click: true, Paint: map[string]any{
 					"circle-color": "#e1000f", "circle-radius": 6, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
 				}},
+				{ID: "sites-label", Type: "symbol", Z: 79, MinZoom: 8, Layout: siteLabel, Paint: siteLabelPaint},
+			},
+		},
+		{
+			ID: "places", Geometry: dataset.GeometryPoint, Title: "Lieux : toutes les communes",
+			Description: "Toutes les communes de France (COG 2026, outre-mer compris), un point par commune au centroïde DÉRIVÉ, pour nommer les lieux sur la carte : préfectures de région et de département et plus grandes villes d'abord, toutes les communes à partir du zoom 11. / Every commune of France as a label point (derived centroid).",
+			Sources:     []string{"decoupage", "centroids"},
+			Fields: []Field{
+				name("Nom de la commune (COG 2026) / commune name"),
+				reqStr("code_insee", "Code INSEE de la commune (COG 2026) / INSEE commune code").tiles(),
+				integer("population", "Population INSEE (decoupage-administratif 6.0.0, COG 2026) / population").tiles().shown(lblPopulation, FormatNumber),
+				departement.tiles(),
+				region.tiles(),
+				str("chef_lieu", "« region » pour le chef-lieu d'une région, « departement » pour celui d'un département (decoupage-administratif) / regional or departmental capital").tiles(),
+				Field{Name: "rank", Type: dataset.TypeInteger, Required: true, Tiles: true,
+					Description: "Rang du lieu pour le nommer sur la carte : chefs-lieux de région, puis de département, puis par population décroissante (1 = le premier) / label rank"},
+				Field{Name: "minzoom", Type: dataset.TypeInteger, Required: true, Tiles: true,
+					Description: "Zoom à partir duquel le lieu est nommé (5 à 11) selon son rang et sa population / zoom from which the place is named"},
+				precision,
+			},
+			MinZoom: 5, MaxZoom: 12, ZoomField: "minzoom", Search: SearchUnlisted,
+			Kind: lblCommune, Name: Text{"Lieux", "Places"}, FocusZoom: 12,
+			Style: []StyleLayer{
+				{ID: "places-label", Type: "symbol", Z: 76, MinZoom: 5, Role: RoleBase, Layout: placeLabel, Paint: placeLabelPaint},
 			},
 		},
 	}

@@ -73,12 +73,24 @@ type Layer struct {
 	// ClusterBelow: below this zoom the tiles group a point layer's
 	// features by grid cell (0: never).
 	ClusterBelow int
+	// ZoomField, for a point layer, names an integer field: a feature is in
+	// the tiles from that zoom on (the places: the big towns from z5, every
+	// commune from z11), so that each zoom carries what it can show.
+	ZoomField string
+	// Labels, for a polygon layer, adds to the tiles one label point per
+	// feature, inside its largest part (see LabelLayer), between these
+	// zooms, with the feature's tile fields: names drawn inside the shape,
+	// once, where a centroid could fall outside it.
+	Labels *ZoomRange
 
 	// Filters says which fields the API's filters read.
 	Filters Filters
 	// Nearby: searched by /api/nearby and /api/within when the query
 	// names no layer ("what is near here").
 	Nearby bool
+	// Search says how the name search lists the layer's features
+	// (SearchAll by default).
+	Search string
 
 	// Kind names one feature ("Site clé en main"), in popups and search
 	// results; Name names the layer in the legend.
@@ -90,6 +102,32 @@ type Layer struct {
 	// Style are the MapLibre layers that draw it.
 	Style []StyleLayer
 }
+
+// How a layer takes part in the name search (/api/search).
+const (
+	// SearchAll lists every feature by its name.
+	SearchAll = ""
+	// SearchNone lists none: a base layer, drawn but not a destination.
+	SearchNone = "none"
+	// SearchUnlisted lists only the features that no SearchAll layer
+	// already lists under the same name and INSEE code (code_insee): the
+	// places find the towns outside the territories, whose communes find
+	// the others, and no town is listed twice.
+	SearchUnlisted = "unlisted"
+)
+
+// ZoomRange is a span of zooms, both ends included.
+type ZoomRange struct{ MinZoom, MaxZoom int }
+
+// LabelLayer is the tile layer holding a polygon layer's label points.
+func LabelLayer(id string) string { return id + "_labels" }
+
+// Fonts of the map's labels, drawn by MapLibre from the font files the
+// style's font-faces name (the pages' own Marianne): no glyph server.
+const (
+	FontRegular = "Marianne Regular"
+	FontBold    = "Marianne Bold"
+)
 
 // Field is one property of a layer's features.
 type Field struct {
@@ -266,6 +304,19 @@ func (r Registry) Check() error {
 			return fail("invalid zoom range %d-%d", l.MinZoom, l.MaxZoom)
 		case l.ClusterBelow > 0 && l.Geometry != dataset.GeometryPoint:
 			return fail("only point layers cluster")
+		case l.ZoomField != "" && l.Geometry != dataset.GeometryPoint:
+			return fail("only point layers take a zoom field")
+		case l.Search != SearchAll && l.Search != SearchNone && l.Search != SearchUnlisted:
+			return fail("unknown search mode %q", l.Search)
+		case l.Labels != nil && l.Geometry != dataset.GeometryPolygon:
+			return fail("only polygon layers have label points")
+		case l.Labels != nil && (l.Labels.MinZoom < l.MinZoom || l.Labels.MaxZoom > l.MaxZoom || l.Labels.MinZoom > l.Labels.MaxZoom):
+			return fail("label zooms %d-%d outside the layer's %d-%d", l.Labels.MinZoom, l.Labels.MaxZoom, l.MinZoom, l.MaxZoom)
+		}
+		if l.ZoomField != "" {
+			if f, ok := l.Field(l.ZoomField); !ok || f.Type != dataset.TypeInteger || !f.Required || !f.Tiles {
+				return fail("zoom field %q must be a required integer field carried in the tiles", l.ZoomField)
+			}
 		}
 		for _, name := range l.filterFields() {
 			if _, ok := l.Field(name); !ok {
@@ -277,6 +328,9 @@ func (r Registry) Check() error {
 				return fail("duplicate style layer %q", s.ID)
 			}
 			styleIDs[s.ID] = true
+			if s.Labels && l.Labels == nil {
+				return fail("style layer %q draws label points the layer does not have", s.ID)
+			}
 		}
 	}
 	return nil

@@ -86,6 +86,17 @@ func TestCheckRefusesWhatCannotBeServed(t *testing.T) {
 		}, `filter field "ti"`},
 		"unknown field type": {func(l *layers.Layer) { l.Fields[1].Type = "date" }, "unknown type"},
 		"duplicate field":    {func(l *layers.Layer) { l.Fields[1].Name = "name" }, "duplicate field"},
+		"zoom field of a polygon layer": {func(l *layers.Layer) {
+			l.Geometry, l.ZoomField = dataset.GeometryPolygon, "kind"
+		}, "zoom field"},
+		"zoom field not an integer": {func(l *layers.Layer) { l.ZoomField = "kind" }, `zoom field "kind"`},
+		"label points of a point layer": {func(l *layers.Layer) {
+			l.Labels = &layers.ZoomRange{MinZoom: 2, MaxZoom: 4}
+		}, "label points"},
+		"label zooms outside the layer's": {func(l *layers.Layer) {
+			l.Geometry, l.Labels = dataset.GeometryPolygon, &layers.ZoomRange{MinZoom: 2, MaxZoom: 14}
+		}, "label zooms"},
+		"labels drawn without label points": {func(l *layers.Layer) { l.Style[0].Labels = true }, "label points the layer does not have"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -190,6 +201,9 @@ func TestStyleDrawsTheRegistryInZOrder(t *testing.T) {
 	for _, l := range reg {
 		for _, s := range l.Style {
 			z[s.ID], source[s.ID] = s.Z, l.ID
+			if s.Labels {
+				source[s.ID] = layers.LabelLayer(l.ID)
+			}
 		}
 	}
 	if len(drawn) != len(z)+1 {

@@ -22,6 +22,9 @@ type StyleLayer struct {
 	Role string
 	// Click: a click on it opens the feature's popup.
 	Click bool
+	// Labels: it draws the layer's label points (LabelLayer), not its
+	// features.
+	Labels bool
 }
 
 // Roles of a style layer in the map page.
@@ -55,11 +58,15 @@ type StyleInput struct {
 	// Map is the front end's description of the layers and places
 	// (metadata "territoires:map"), see MapDocument.
 	Map any
+	// FontFaces maps each font of the labels (FontRegular, FontBold) to the
+	// URL of its file; MapLibre draws the labels with them.
+	FontFaces map[string]string
 }
 
 // Style is the default MapLibre style (v8): every style layer of the
 // registry over a plain background, with no external basemap, sprite or
-// font. The map page reads the registry from its metadata.
+// glyph server (the labels' fonts are font-faces, our own files). The map
+// page reads the registry from its metadata.
 func Style(r Registry, in StyleInput) map[string]any {
 	type placed struct {
 		StyleLayer
@@ -74,7 +81,11 @@ func Style(r Registry, in StyleInput) map[string]any {
 	slices.SortStableFunc(all, func(a, b placed) int { return a.Z - b.Z })
 	out := []any{map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": "#dfe9f5"}}}
 	for _, p := range all {
-		l := map[string]any{"id": p.ID, "type": p.Type, "source": SourceID, "source-layer": p.source, "paint": p.Paint}
+		sourceLayer := p.source
+		if p.Labels {
+			sourceLayer = LabelLayer(p.source)
+		}
+		l := map[string]any{"id": p.ID, "type": p.Type, "source": SourceID, "source-layer": sourceLayer, "paint": p.Paint}
 		if p.MinZoom > 0 {
 			l["minzoom"] = p.MinZoom
 		}
@@ -93,7 +104,7 @@ func Style(r Registry, in StyleInput) map[string]any {
 	if in.Map != nil {
 		metadata["territoires:map"] = in.Map
 	}
-	return map[string]any{
+	style := map[string]any{
 		"version":  8,
 		"name":     "Territoires d'industrie",
 		"metadata": metadata,
@@ -104,4 +115,12 @@ func Style(r Registry, in StyleInput) map[string]any {
 		},
 		"layers": out,
 	}
+	if len(in.FontFaces) > 0 {
+		faces := map[string]any{}
+		for name, url := range in.FontFaces {
+			faces[name] = url
+		}
+		style["font-faces"] = faces
+	}
+	return style
 }

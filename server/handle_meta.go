@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/territoires-industrie/carte/layers"
+	"github.com/territoires-industrie/carte/static"
 )
 
 // tilesetOr503 returns the tileset, or the error that says to come back.
@@ -30,6 +31,13 @@ func (s *Server) handleTileJSON(c *fiber.Ctx) error {
 	return c.JSON(ts.tileJSON(links.Base(c)))
 }
 
+// labelFonts are the files, among the pages' assets, of the labels' fonts:
+// the DSFR's Marianne, which the pages already use.
+var labelFonts = map[string]string{
+	layers.FontRegular: "vendor/dsfr/fonts/Marianne-Regular.woff2",
+	layers.FontBold:    "vendor/dsfr/fonts/Marianne-Bold.woff2",
+}
+
 // handleStyle serves the default MapLibre style: every layer of the
 // registry, and in its metadata what the map page needs to know of them.
 func (s *Server) handleStyle(c *fiber.Ctx) error {
@@ -46,7 +54,12 @@ func (s *Server) handleStyle(c *fiber.Ctx) error {
 	links.SetDocumentHeaders(c)
 	attribution, _ := ts.metadata["attribution"].(string)
 	h := ts.reader.Header
+	fonts := map[string]string{}
+	for name, file := range labelFonts {
+		fonts[name] = links.Base(c) + "/static/" + static.Version + "/" + file
+	}
 	return c.JSON(layers.Style(s.cfg.Registry, layers.StyleInput{
+		FontFaces:   fonts,
 		TileJSONURL: links.Base(c) + "/tiles.json",
 		Attribution: attribution,
 		Center:      [2]float64{e7(h.CenterLonE7), e7(h.CenterLatE7)},

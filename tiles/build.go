@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // Properties added to the tiles on top of each layer's own fields.
@@ -49,7 +50,8 @@ type TileSize struct {
 
 // placed is one feature's part in one tile, in tile-local coordinates.
 type placed struct {
-	layer, index int // layer position in the manifest, feature index (−1: cluster)
+	layer, index int  // layer position in the manifest, feature index (−1: cluster)
+	label        bool // a label point, in the layer's label layer
 	order        int // sort key inside the layer (feature index or cluster cell order)
 	geom         orb.Geometry
 	props        geojson.Properties
@@ -72,9 +74,13 @@ func Build(ctx context.Context, ds *dataset.Dataset, opts Options) ([]byte, Stat
 	}
 	stats := Stats{MinZoom: minZoom, MaxZoom: maxZoom, Shown: map[string]map[int]int{}, Squares: map[string]int{}}
 	props := tileProperties(ds, opts)
+	labels, err := labelPoints(ctx, ds, opts)
+	if err != nil {
+		return nil, Stats{}, err
+	}
 	var all []encodedTile
 	for z := minZoom; z <= maxZoom; z++ {
-		pieces, err := placeZoom(ctx, ds, opts, props, z, opts.toleranceAt(z, maxZoom), &stats)
+		pieces, err := placeZoom(ctx, ds, opts, props, labels, z, opts.toleranceAt(z, maxZoom), &stats)
 		if err != nil {
 			return nil, Stats{}, err
 		}
@@ -140,9 +146,49 @@ func tileProperties(ds *dataset.Dataset, opts Options) [][]geojson.Properties {
 	return out
 }
 
-// placeZoom cuts every feature shown at zoom z into its tiles.
-func placeZoom(ctx context.Context, ds *dataset.Dataset, opts Options, props [][]geojson.Properties, z int, tolerance float64, stats *Stats) (map[tileKey][]placed, error) {
-	type job struct{ layer, index int }
+// labelPoints computes, for each layer with label points, each feature's
+// label point (nil for the other layers), once for every zoom.
+func labelPoints(ctx context.Context, ds *dataset.Dataset, opts Options) ([][]orb.Point, error) {
+	out := make([][]orb.Point, len(ds.Layers))
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(opts.workers())
+	for li, l := range ds.Layers {
+		if opts.Layers[l.Info.ID].Labels == nil || l.Info.Geometry != dataset.GeometryPolygon {
+			continue
+		}
+		out[li] = make([]orb.Point, len(l.Features))
+		for fi := range l.Features {
+			g.Go(func() error {
+				out[li][fi] = labelPoint(l.Features[fi].Geometry)
+				return nil
+			})
+		}
+	}
+	return out, g.Wait()
+}
+
+// shownFrom is the zoom from which a feature is in the tiles: its zoom
+// field's value, or the layer's own range.
+func shownFrom(f *dataset.Feature, lz LayerTiling) int {
+	if lz.ZoomField == "" {
+		return lz.MinZoom
+	}
+	switch v := f.Properties[lz.ZoomField].(type) {
+	case int64:
+		return int(v)
+	case float64:
+		return int(v)
+	}
+	return lz.MinZoom
+}
+
+// placeZoom cuts every feature shown at zoom z into its tiles, and places
+// the label points of that zoom.
+func placeZoom(ctx context.Context, ds *dataset.Dataset, opts Options, props [][]geojson.Properties, labels [][]orb.Point, z int, tolerance float64, stats *Stats) (map[tileKey][]placed, error) {
+	type job struct {
+		layer, index int
+		label        bool
+	}
 	var jobs []job
 	for li, l := range ds.Layers {
 		lz := opts.Layers[l.Info.ID]
@@ -152,11 +198,21 @@ func placeZoom(ctx context.Context, ds *dataset.Dataset, opts Options, props [][
 		if stats.Shown[l.Info.ID] == nil {
 			stats.Shown[l.Info.ID] = map[int]int{}
 		}
+		if labels[li] != nil && z >= lz.Labels.MinZoom && z <= lz.Labels.MaxZoom {
+			if stats.Shown[layers.LabelLayer(l.Info.ID)] == nil {
+				stats.Shown[layers.LabelLayer(l.Info.ID)] = map[int]int{}
+			}
+			for fi := range l.Features {
+				jobs = append(jobs, job{li, fi, true})
+			}
+		}
 		if l.Info.Geometry == dataset.GeometryPoint && lz.ClusterBelow > 0 && z < lz.ClusterBelow {
 			continue // clustered below, in one pass over the layer
 		}
 		for fi := range l.Features {
-			jobs = append(jobs, job{li, fi})
+			if shownFrom(&l.Features[fi], lz) <= z {
+				jobs = append(jobs, job{li, fi, false})
+			}
 		}
 	}
 
@@ -164,27 +220,35 @@ func placeZoom(ctx context.Context, ds *dataset.Dataset, opts Options, props [][
 	// cheap points and costly polygons; each part fills maps of its own.
 	parts := 4 * opts.workers()
 	results := make([]map[tileKey][]placed, parts)
-	shown := make([]map[int]int, parts) // layer → features drawn
+	shown := make([]map[int]int, parts)  // layer → features drawn
+	labeled := make([]map[int]int, parts) // layer → label points drawn
 	squares := make([]map[int]int, parts)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.workers())
 	buffer := float64(opts.Buffer)
 	for w := range parts {
-		results[w], shown[w], squares[w] = map[tileKey][]placed{}, map[int]int{}, map[int]int{}
+		results[w], shown[w], labeled[w], squares[w] = map[tileKey][]placed{}, map[int]int{}, map[int]int{}, map[int]int{}
 		g.Go(func() error {
 			out := results[w]
 			for j := w; j < len(jobs); j += parts {
 				if j%1024 == 0 && gctx.Err() != nil {
 					return gctx.Err()
 				}
-				li, fi := jobs[j].layer, jobs[j].index
+				li, fi, label := jobs[j].layer, jobs[j].index, jobs[j].label
 				f := ds.Layers[li].Features[fi]
 				p := props[li][fi]
 				drawn := false
 				emitGeom := func(x, y int, geom orb.Geometry) {
 					k := tileKey{x, y}
-					out[k] = append(out[k], placed{layer: li, index: fi, order: fi, geom: geom, props: p})
+					out[k] = append(out[k], placed{layer: li, index: fi, label: label, order: fi, geom: geom, props: p})
 					drawn = true
+				}
+				if label {
+					placePoints(projectPoints(labels[li][fi], z), z, buffer, emitGeom)
+					if drawn {
+						labeled[w][li]++
+					}
+					continue
 				}
 				if ds.Layers[li].Info.Geometry == dataset.GeometryPolygon {
 					mp, square := simplifyPolygons(projectPolygons(f.Geometry, z), tolerance)
@@ -212,6 +276,9 @@ func placeZoom(ctx context.Context, ds *dataset.Dataset, opts Options, props [][
 		}
 		for li, n := range shown[w] {
 			stats.Shown[ds.Layers[li].Info.ID][z] += n
+		}
+		for li, n := range labeled[w] {
+			stats.Shown[layers.LabelLayer(ds.Layers[li].Info.ID)][z] += n
 		}
 		for li, n := range squares[w] {
 			stats.Squares[ds.Layers[li].Info.ID] += n
@@ -366,22 +433,29 @@ func encodeTile(ds *dataset.Dataset, pieces []placed) ([]byte, error) {
 		if pieces[i].layer != pieces[j].layer {
 			return pieces[i].layer < pieces[j].layer
 		}
+		if pieces[i].label != pieces[j].label {
+			return !pieces[i].label // a layer's features, then its label points
+		}
 		return pieces[i].order < pieces[j].order
 	})
-	var layers mvt.Layers
+	var tileLayers mvt.Layers
 	for _, p := range pieces {
-		if len(layers) == 0 || layers[len(layers)-1].Name != ds.Layers[p.layer].Info.ID {
-			layers = append(layers, &mvt.Layer{Name: ds.Layers[p.layer].Info.ID, Version: 2, Extent: Extent})
+		name := ds.Layers[p.layer].Info.ID
+		if p.label {
+			name = layers.LabelLayer(name)
+		}
+		if len(tileLayers) == 0 || tileLayers[len(tileLayers)-1].Name != name {
+			tileLayers = append(tileLayers, &mvt.Layer{Name: name, Version: 2, Extent: Extent})
 		}
 		f := geojson.NewFeature(p.geom)
 		f.Properties = p.props
 		if p.index >= 0 {
 			f.ID = uint64(p.index) + 1 // numeric id for MapLibre feature-state
 		}
-		l := layers[len(layers)-1]
+		l := tileLayers[len(tileLayers)-1]
 		l.Features = append(l.Features, f)
 	}
-	raw, err := mvt.Marshal(layers)
+	raw, err := mvt.Marshal(tileLayers)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/territoires-industrie/carte/data"
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 	"github.com/territoires-industrie/carte/tiles"
 )
 
@@ -39,8 +40,23 @@ func TestBuildDefaultDataset(t *testing.T) {
 	for _, l := range ds.Layers {
 		lt := opts.Layers[l.Info.ID]
 		for z := lt.MinZoom; z <= lt.MaxZoom; z++ {
-			if got := stats.Shown[l.Info.ID][z]; got != len(l.Features) {
-				t.Errorf("%s at z%d: %d of %d features drawn", l.Info.ID, z, got, len(l.Features))
+			// A layer with a zoom field shows, at z, its features of
+			// that zoom or lower; every other layer all of them.
+			want := 0
+			for _, f := range l.Features {
+				if v, ok := f.Properties[lt.ZoomField].(int64); lt.ZoomField == "" || ok && int(v) <= z {
+					want++
+				}
+			}
+			if got := stats.Shown[l.Info.ID][z]; got != want {
+				t.Errorf("%s at z%d: %d of %d features drawn", l.Info.ID, z, got, want)
+			}
+		}
+		if lt.Labels != nil {
+			for z := lt.Labels.MinZoom; z <= lt.Labels.MaxZoom; z++ {
+				if got := stats.Shown[layers.LabelLayer(l.Info.ID)][z]; got != len(l.Features) {
+					t.Errorf("%s label points at z%d: %d of %d drawn", l.Info.ID, z, got, len(l.Features))
+				}
 			}
 		}
 	}

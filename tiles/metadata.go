@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // metadata is the archive's JSON metadata: TileJSON-style vector_layers
@@ -33,6 +34,15 @@ func metadata(ds *dataset.Dataset, opts Options) (map[string]any, error) {
 			"maxzoom":     lz.MaxZoom,
 			"fields":      fields,
 		})
+		if lz.Labels != nil && l.Info.Geometry == dataset.GeometryPolygon {
+			vectorLayers = append(vectorLayers, map[string]any{
+				"id":          layers.LabelLayer(l.Info.ID),
+				"description": l.Info.Title + " : points d'étiquette (un par entité, dans sa plus grande partie) / label points",
+				"minzoom":     lz.Labels.MinZoom,
+				"maxzoom":     lz.Labels.MaxZoom,
+				"fields":      fields,
+			})
+		}
 		sources := make([]any, 0, len(l.Info.Sources))
 		for _, s := range l.Info.Sources {
 			sources = append(sources, s)

@@ -23,7 +23,7 @@ const Extent = 4096
 
 // BuilderVersion changes whenever the same dataset and options would give
 // different tiles, so that archives cached by the server are rebuilt.
-const BuilderVersion = 4
+const BuilderVersion = 5
 
 // MaxTileBytes is the size no tile may exceed (gzipped): a tile bigger than
 // this is slow on phones, so the build fails rather than ship it.
@@ -41,6 +41,13 @@ type LayerTiling struct {
 	// cell holding several points becomes one point with a point_count.
 	// Zero means never cluster.
 	ClusterBelow int
+	// ZoomField names an integer property of a point layer: a feature is
+	// in the tiles from that zoom on ("": from MinZoom).
+	ZoomField string
+	// Labels, for a polygon layer, adds a tile layer of label points
+	// (layers.LabelLayer), one per feature inside its largest part, at
+	// these zooms (nil: none).
+	Labels *layers.ZoomRange
 }
 
 // Center is the initial view declared in the archive header.
@@ -90,7 +97,8 @@ func DefaultOptions() Options {
 func LayerTilings(r layers.Registry) map[string]LayerTiling {
 	out := make(map[string]LayerTiling, len(r))
 	for _, l := range r {
-		out[l.ID] = LayerTiling{MinZoom: l.MinZoom, MaxZoom: l.MaxZoom, Fields: l.TileFields(), ClusterBelow: l.ClusterBelow}
+		out[l.ID] = LayerTiling{MinZoom: l.MinZoom, MaxZoom: l.MaxZoom, Fields: l.TileFields(), ClusterBelow: l.ClusterBelow,
+			ZoomField: l.ZoomField, Labels: l.Labels}
 	}
 	return out
 }

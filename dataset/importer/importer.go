@@ -106,6 +106,14 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		return rep, err
 	}
 	logger.Info("communes built", "elapsed", time.Since(start).Round(time.Millisecond), "dissolved", cres.dissolved)
+	contours, err := buildContours(ctx, fsys, r)
+	if err != nil {
+		return rep, err
+	}
+	places, err := buildPlaces(r)
+	if err != nil {
+		return rep, err
+	}
 	acv, err := buildACV(fsys, r, logger)
 	if err != nil {
 		return rep, err
@@ -123,7 +131,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	}
 
 	// Manifest order is the drawing order, bottom first.
-	layers := []*layer{regions, departements, territoires, communes, acv, formations, sites}
+	layers := []*layer{regions, departements, contours, territoires, communes, acv, formations, sites, places}
 	m := dataset.Manifest{Title: manifestTitle, Attribution: manifestAttribution}
 	byID := map[string][]dataset.Feature{}
 	for _, l := range layers {

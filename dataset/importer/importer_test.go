@@ -56,7 +56,7 @@ func TestRunFixture(t *testing.T) {
 	for _, l := range ds.Manifest.Layers {
 		order = append(order, l.ID)
 	}
-	wantOrder := []string{"regions", "departements", "territoires", "communes", "acv", "formations", "sites"}
+	wantOrder := []string{"regions", "departements", "contours_communes", "territoires", "communes", "acv", "formations", "sites", "places"}
 	if !slices.Equal(order, wantOrder) {
 		t.Errorf("layer order = %v, want %v", order, wantOrder)
 	}
@@ -64,12 +64,14 @@ func TestRunFixture(t *testing.T) {
 		t.Errorf("manifest title/attribution = %q / %q", ds.Manifest.Title, ds.Manifest.Attribution)
 	}
 
-	counts := map[string]int{"regions": 3, "departements": 2, "territoires": 3, "communes": 4, "acv": 2, "formations": 2, "sites": 3}
+	counts := map[string]int{"regions": 3, "departements": 2, "contours_communes": 5, "territoires": 3, "communes": 4, "acv": 2, "formations": 2, "sites": 3, "places": 5}
 	// skips: layer → reason substring → count
 	skips := map[string]map[string]int{
-		"communes":   {"02003": 1},
-		"formations": {"sans coordonnées": 1},
-		"sites":      {"unmatched_not_in_ngeo": 1, "sans commune": 1},
+		"communes":          {"02003": 1},
+		"contours_communes": {"no 2018 polygon": 1},
+		"places":            {"no centroid": 1},
+		"formations":        {"sans coordonnées": 1},
+		"sites":             {"unmatched_not_in_ngeo": 1, "sans commune": 1},
 	}
 	for _, l := range ds.Manifest.Layers {
 		if l.Count != counts[l.ID] {
@@ -263,6 +265,47 @@ func sameDir(t *testing.T, a, b string) {
 		if !bytes.Equal(x, y) {
 			t.Errorf("%s differs (%d vs %d bytes)", n, len(x), len(y))
 		}
+	}
+}
+
+// The places are ranked capitals first (region, then département), then by
+// population, and named from the zoom their rank and population earn; the
+// contours are every commune with a polygon, merged ones dissolved.
+func TestPlacesAndContours(t *testing.T) {
+	out, _ := runInto(t, fixture)
+	ds, err := dataset.Load(os.DirFS(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct {
+		code          string
+		rank, minzoom int64
+		seat          any
+	}{
+		{"01003", 1, 5, "region"},      // the region's capital
+		{"01002", 2, 6, "departement"}, // the département's capital
+		{"01001", 3, 11, nil},          // 100 people
+		{"02001", 4, 11, nil},          // 50 people
+		{"02002", 5, 11, nil},          // population unknown: last
+	} {
+		f := findFeature(t, ds, "places", "place-"+want.code)
+		p := f.Properties
+		if p["rank"] != want.rank || p["minzoom"] != want.minzoom || p["chef_lieu"] != want.seat || p["precision"] != "commune" || p["code_insee"] != want.code {
+			t.Errorf("place %s: %v, want rank %d, minzoom %d, chef_lieu %v", want.code, p, want.rank, want.minzoom, want.seat)
+		}
+	}
+	if got := zoomByPopulation(100_000); got != 5 {
+		t.Errorf("a town of 100,000 is named from z%d, want z5", got)
+	}
+	if got := zoomByPopulation(1_999); got != placeAllZoom {
+		t.Errorf("a village is named from z%d, want z%d", got, placeAllZoom)
+	}
+	merged := findFeature(t, ds, "contours_communes", "contour-01003")
+	if merged.Properties["codes_cog2018"] != "01003;01004" {
+		t.Errorf("contour of 01003 made of %v, want 01003;01004", merged.Properties["codes_cog2018"])
+	}
+	if _, ok := merged.Geometry.(orb.Polygon); !ok {
+		t.Errorf("the two adjacent 2018 communes of 01003 dissolve into one polygon, got %T", merged.Geometry)
 	}
 }
 

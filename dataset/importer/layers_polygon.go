@@ -169,54 +169,11 @@ func buildCommunes(ctx context.Context, fsys fs.FS, r *refs, logger *slog.Logger
 	}
 	slices.Sort(codes)
 
-	want := map[string]bool{}
-	var placed []string
-	for _, c := range codes {
-		parts := r.from2026[c]
-		if len(parts) == 0 {
-			res.missing = append(res.missing, c)
-			continue
-		}
-		placed = append(placed, c)
-		for _, p := range parts {
-			want[p] = true
-		}
-	}
-	polys, err := communePolygons(ctx, fsys, want)
+	placed, geoms, diffs, missing, err := communeGeometries(ctx, fsys, r, codes)
 	if err != nil {
 		return nil, res, err
 	}
-	for c18 := range want {
-		if _, ok := polys[c18]; !ok {
-			return nil, res, fileError(dirCommunesGeo, fmt.Errorf("%w: no polygon for COG 2018 commune %s (listed in %s)", ErrMissingValue, c18, fileCentroids2018))
-		}
-	}
-
-	geoms := make([]orb.Geometry, len(placed))
-	diffs := make([]float64, len(placed))
-	err = parallel(ctx, len(placed), func(i int) error {
-		parts := r.from2026[placed[i]]
-		if len(parts) == 1 {
-			geoms[i] = polys[parts[0]]
-			return nil
-		}
-		gs := make([]orb.Geometry, len(parts))
-		sum := 0.0
-		for k, p := range parts {
-			gs[k] = polys[p]
-			sum += area(gs[k])
-		}
-		g, err := dissolve(gs)
-		if err != nil {
-			return fmt.Errorf("importer: dissolving COG 2018 communes %s into %s: %w", strings.Join(parts, ", "), placed[i], err)
-		}
-		geoms[i] = g
-		diffs[i] = math.Abs(area(g)-sum) / sum
-		return nil
-	})
-	if err != nil {
-		return nil, res, err
-	}
+	res.missing = missing
 
 	for i, c := range placed {
 		com := r.communes[c]
@@ -259,7 +216,87 @@ func buildCommunes(ctx context.Context, fsys fs.FS, r *refs, logger *slog.Logger
 		l.add(c, geoms[i], p)
 	}
 	if len(res.missing) > 0 {
-		l.skip(fmt.Sprintf("commune COG 2026 sans aucun polygone IGN 2018 (recréée après 2018 ; contour non inventé) / no 2018 polygon: %s", strings.Join(res.missing, ", ")), len(res.missing))
+		l.skip(fmt.Sprintf("%s: %s", noPolygonReason, strings.Join(res.missing, ", ")), len(res.missing))
 	}
 	return l, res, l.sortByID()
+}
+
+// communeGeometries gives each COG 2026 commune of codes its contour: the
+// IGN 2018 polygon of its one 2018 commune, or the union of those of the
+// 2018 communes merged into it, with the relative difference between the
+// union's area and the sum of the parts' (a check of the dissolve). Codes
+// that no 2018 polygon maps to are returned apart (missing).
+func communeGeometries(ctx context.Context, fsys fs.FS, r *refs, codes []string) (placed []string, geoms []orb.Geometry, diffs []float64, missing []string, err error) {
+	want := map[string]bool{}
+	for _, c := range codes {
+		parts := r.from2026[c]
+		if len(parts) == 0 {
+			missing = append(missing, c)
+			continue
+		}
+		placed = append(placed, c)
+		for _, p := range parts {
+			want[p] = true
+		}
+	}
+	polys, err := communePolygons(ctx, fsys, want)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	for c18 := range want {
+		if _, ok := polys[c18]; !ok {
+			return nil, nil, nil, nil, fileError(dirCommunesGeo, fmt.Errorf("%w: no polygon for COG 2018 commune %s (listed in %s)", ErrMissingValue, c18, fileCentroids2018))
+		}
+	}
+	geoms = make([]orb.Geometry, len(placed))
+	diffs = make([]float64, len(placed))
+	err = parallel(ctx, len(placed), func(i int) error {
+		parts := r.from2026[placed[i]]
+		if len(parts) == 1 {
+			geoms[i] = polys[parts[0]]
+			return nil
+		}
+		gs := make([]orb.Geometry, len(parts))
+		sum := 0.0
+		for k, p := range parts {
+			gs[k] = polys[p]
+			sum += area(gs[k])
+		}
+		g, err := dissolve(gs)
+		if err != nil {
+			return fmt.Errorf("importer: dissolving COG 2018 communes %s into %s: %w", strings.Join(parts, ", "), placed[i], err)
+		}
+		geoms[i] = g
+		diffs[i] = math.Abs(area(g)-sum) / sum
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return placed, geoms, diffs, missing, nil
+}
+
+// noPolygonReason is why a commune has no contour.
+const noPolygonReason = "commune COG 2026 sans aucun polygone IGN 2018 (recréée après 2018 ; contour non inventé) / no 2018 polygon"
+
+// buildContours is every commune's contour, the base layer of communes.
+func buildContours(ctx context.Context, fsys fs.FS, r *refs) (*layer, error) {
+	l := newLayer("contours_communes")
+	codes := make([]string, 0, len(r.communes))
+	for c := range r.communes {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	placed, geoms, _, missing, err := communeGeometries(ctx, fsys, r, codes)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range placed {
+		p := props{"name": r.communes[c].Nom, "code_insee": c, "codes_cog2018": strings.Join(r.from2026[c], ";")}
+		p.str("departement", r.communes[c].Departement)
+		p.str("region", r.communes[c].Region)
+		l.add("contour-"+c, geoms[i], p)
+	}
+	l.skip(noPolygonReason, len(missing))
+	return l, l.sortByID()
 }

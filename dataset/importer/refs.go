@@ -55,9 +55,10 @@ type commune struct {
 }
 
 type departement struct {
-	Code   string `json:"code"`
-	Nom    string `json:"nom"`
-	Region string `json:"region"`
+	Code     string `json:"code"`
+	Nom      string `json:"nom"`
+	Region   string `json:"region"`
+	ChefLieu string `json:"chefLieu"` // INSEE code of its capital
 }
 
 type epciOf struct{ siren, name string }
@@ -81,6 +82,7 @@ type membership struct {
 type refs struct {
 	communes     map[string]commune // commune-actuelle only
 	regions      map[string]string  // code → name
+	regionSeats  map[string]string  // region code → INSEE code of its capital
 	departements map[string]departement
 	epci         map[string]epciOf    // commune code → EPCI
 	centroids    map[string]orb.Point // COG 2026 code → derived centroid
@@ -174,16 +176,22 @@ func (r *refs) loadCommunes(fsys fs.FS) error {
 }
 
 func (r *refs) loadRegionsDepartements(fsys fs.FS) error {
-	var regions []struct{ Code, Nom string }
+	var regions []struct {
+		Code, Nom string
+		ChefLieu  string `json:"chefLieu"`
+	}
 	if err := readJSON(fsys, fileRegions, &regions); err != nil {
 		return err
 	}
-	r.regions = map[string]string{}
+	r.regions, r.regionSeats = map[string]string{}, map[string]string{}
 	for i, x := range regions {
 		if x.Code == "" || x.Nom == "" {
 			return &SourceError{File: fileRegions, Record: i, Field: "code", Err: ErrMissingValue}
 		}
 		r.regions[x.Code] = x.Nom
+		if x.ChefLieu != "" {
+			r.regionSeats[x.Code] = x.ChefLieu
+		}
 	}
 	var deps []departement
 	if err := readJSON(fsys, fileDepartements, &deps); err != nil {
