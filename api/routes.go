@@ -34,6 +34,9 @@ type Route struct {
 	// Label names the route in the metrics (a constant: labels must not
 	// point into Fiber's reused buffers).
 	Label string
+	// Compress: the answer, JSON written for each request, is compressed
+	// for clients that accept it (always so on BudgetAPI routes).
+	Compress bool
 	// Doc is the route's path in the OpenAPI document, and Operation its
 	// GET operation there.
 	Doc       string

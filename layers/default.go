@@ -39,12 +39,13 @@ func defaultLayers() Registry {
 		}
 		return layout, map[string]any{"text-color": color, "text-halo-color": "#ffffff", "text-halo-width": 1.4, "text-halo-blur": 0.5}
 	}
-	regionLabel, regionLabelPaint := label(FontBold, 13, "#3a3a3a", 0)
+	regionLabel, regionLabelPaint := label(FontBold, 11, "#3a3a3a", 0)
 	regionLabel["text-transform"] = "uppercase"
-	regionLabel["text-letter-spacing"] = 0.06
+	regionLabel["text-letter-spacing"] = 0.04
+	regionLabel["text-max-width"] = 7
 	depLabel, depLabelPaint := label(FontRegular, 12, "#666666", 0)
 	tiLabel, tiLabelPaint := label(FontBold, 11, "#000091", 0)
-	placeLabel, placeLabelPaint := label(FontRegular, []any{"step", []any{"get", "population"}, 11, 20000, 12, 100000, 14}, "#161616", 0.4)
+	placeLabel, placeLabelPaint := label(FontRegular, []any{"step", []any{"get", "population"}, 11, 20000, 12, 200000, 13}, "#161616", 0.4)
 	placeLabel["symbol-sort-key"] = []any{"get", "rank"}
 	placeLabel["text-padding"] = 3
 	siteLabel, siteLabelPaint := label(FontBold, 11, "#a6000b", 0.9)
@@ -71,9 +72,11 @@ func defaultLayers() Registry {
 				{ID: "regions-line", Type: "line", Z: 70, Role: RoleBase,
 					Paint: map[string]any{"line-color": "#3a3a3a", "line-width": 1.2}},
 				// Labels sit under the points (Z): a name never hides a
-				// site or a training centre. The higher label layers win
-				// the place when names collide.
-				{ID: "regions-label", Type: "symbol", Z: 79, MinZoom: 4, MaxZoom: 6.5, Role: RoleBase, Labels: true,
+				// site or a training centre. When names collide the higher
+				// label layer keeps its place: sites, then towns, then
+				// regions and territories, then départements and the
+				// names of ACV towns and training centres.
+				{ID: "regions-label", Type: "symbol", Z: 77, MinZoom: 4, MaxZoom: 6.5, Role: RoleBase, Labels: true,
 					Layout: regionLabel, Paint: regionLabelPaint},
 			},
 		},
@@ -100,7 +103,7 @@ func defaultLayers() Registry {
 				{ID: "departement-selected", Type: "line", Z: 75, Role: RoleSelection,
 					Filter: []any{"==", []any{"get", "code"}, ""}, Layout: map[string]any{"visibility": "none"},
 					Paint: map[string]any{"line-color": "#000091", "line-width": 2.5}},
-				{ID: "departements-label", Type: "symbol", Z: 77, MinZoom: 6.5, MaxZoom: 9.5, Role: RoleBase, Labels: true,
+				{ID: "departements-label", Type: "symbol", Z: 76, MinZoom: 6.5, MaxZoom: 9.5, Role: RoleBase, Labels: true,
 					Layout: depLabel, Paint: depLabelPaint},
 			},
 		},
@@ -152,7 +155,7 @@ func defaultLayers() Registry {
 				// A thicker border from z7, where communes are drawn inside.
 				{ID: "territoires-line", Type: "line", Z: 60, MinZoom: 7, Filter: period2023,
 					Paint: map[string]any{"line-color": "#000091", "line-width": 1.2}},
-				{ID: "territoires-label", Type: "symbol", Z: 78, MinZoom: 6, MaxZoom: 10, Filter: period2023, Labels: true,
+				{ID: "territoires-label", Type: "symbol", Z: 77, MinZoom: 6, MaxZoom: 10, Filter: period2023, Labels: true,
 					Layout: tiLabel, Paint: tiLabelPaint},
 			},
 		},
@@ -329,7 +332,7 @@ func defaultLayers() Registry {
 			MinZoom: 5, MaxZoom: 12, ZoomField: "minzoom", Search: SearchUnlisted,
 			Kind: lblCommune, Name: Text{"Lieux", "Places"}, FocusZoom: 12,
 			Style: []StyleLayer{
-				{ID: "places-label", Type: "symbol", Z: 76, MinZoom: 5, Role: RoleBase, Layout: placeLabel, Paint: placeLabelPaint},
+				{ID: "places-label", Type: "symbol", Z: 78, MinZoom: 5, Role: RoleBase, Layout: placeLabel, Paint: placeLabelPaint},
 			},
 		},
 	}

@@ -35,6 +35,15 @@ func TestAPIAnswersCompressed(t *testing.T) {
 	if len(gzBody)*4 > len(plainBody) {
 		t.Errorf("gzip answer is %d bytes for %d plain: expected at least 4x smaller", len(gzBody), len(plainBody))
 	}
+	// The style and the TileJSON, JSON written per request too, travel
+	// compressed: the embed's first load counts every kilobyte.
+	for _, doc := range []string{"/style.json", "/tiles.json"} {
+		plain, plainBody := do(t, s, "GET", doc, nil)
+		br, brBody := do(t, s, "GET", doc, map[string]string{"Accept-Encoding": "br"})
+		if plain.Header.Get("Content-Encoding") != "" || br.Header.Get("Content-Encoding") != "br" || len(brBody) >= len(plainBody) {
+			t.Errorf("%s: %s %d bytes, then %s %d bytes with Brotli accepted", doc, plain.Header.Get("Content-Encoding"), len(plainBody), br.Header.Get("Content-Encoding"), len(brBody))
+		}
+	}
 	// Tiles keep their own encoding logic: no second compression.
 	tile, _ := do(t, s, "GET", "/tiles/0/0/0.mvt", map[string]string{"Accept-Encoding": "gzip, br"})
 	if tile.Header.Get("Content-Encoding") == "br" {

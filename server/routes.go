@@ -39,12 +39,12 @@ func (s *Server) routes() []api.Route {
 						api.QueryParam("v", "Data version (from tiles.json); makes the response immutable.", api.Str()),
 					}, r)
 			}},
-		{Path: "/tiles.json", Handler: s.handleTileJSON, Label: "tiles.json", Doc: "/tiles.json",
+		{Path: "/tiles.json", Handler: s.handleTileJSON, Label: "tiles.json", Doc: "/tiles.json", Compress: true,
 			Operation: func(api.DocContext) api.Obj {
 				return api.Op("tileJSON", api.TagTiles, "TileJSON 3.0.0 of the vector tiles", "",
 					nil, api.Responses("TileJSON with absolute URLs and vector_layers.", api.Content("application/json", api.Obj{"type": "object"}), 503))
 			}},
-		{Path: "/style.json", Handler: s.handleStyle, Label: "style.json", Doc: "/style.json",
+		{Path: "/style.json", Handler: s.handleStyle, Label: "style.json", Doc: "/style.json", Compress: true,
 			Operation: func(api.DocContext) api.Obj {
 				return api.Op("style", api.TagTiles, "Default MapLibre style",
 					"Its metadata (territoires:map) describes every layer for the map page: legend, popups, filters, and the regions and départements with their counts.",

@@ -294,8 +294,11 @@ func TestPlacesAndContours(t *testing.T) {
 			t.Errorf("place %s: %v, want rank %d, minzoom %d, chef_lieu %v", want.code, p, want.rank, want.minzoom, want.seat)
 		}
 	}
-	if got := zoomByPopulation(100_000); got != 5 {
-		t.Errorf("a town of 100,000 is named from z%d, want z5", got)
+	if got := zoomByPopulation(200_000); got != 5 {
+		t.Errorf("a town of 200,000 is named from z%d, want z5", got)
+	}
+	if got := zoomByPopulation(199_999); got != 6 {
+		t.Errorf("a town of 199,999 is named from z%d, want z6", got)
 	}
 	if got := zoomByPopulation(1_999); got != placeAllZoom {
 		t.Errorf("a village is named from z%d, want z%d", got, placeAllZoom)

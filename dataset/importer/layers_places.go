@@ -7,13 +7,14 @@ import (
 )
 
 // Zooms from which a place is named on the map: the capitals of regions
-// and the towns of 100,000 people at the France view, then smaller towns
+// and the towns of 200,000 people at the France view (beside the regions'
+// names), then smaller towns
 // zoom after zoom, every commune from z11. One threshold per zoom, by
 // population (INSEE, via decoupage-administratif).
 var placeZooms = []struct {
 	zoom       int
 	population int64
-}{{5, 100_000}, {6, 50_000}, {7, 20_000}, {8, 10_000}, {9, 5_000}, {10, 2_000}}
+}{{5, 200_000}, {6, 50_000}, {7, 20_000}, {8, 10_000}, {9, 5_000}, {10, 2_000}}
 
 const (
 	placeAllZoom         = 11 // every commune

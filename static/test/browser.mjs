@@ -98,6 +98,20 @@ await step('map page loads and reaches idle', async () => {
   await page.screenshot({ path: join(shots, 'page-france.png') });
 });
 
+await step('place names at the France view', async () => {
+  // The ten most populous places named from the France view, read from
+  // the places collection (its minzoom says which), must be drawn; and
+  // region names, each the name of a region of the map document.
+  const z5 = await (await fetch(base + '/collections/places/items?minzoom=5&limit=1000')).json();
+  const biggest = z5.features.sort((a, b) => (b.properties.population ?? 0) - (a.properties.population ?? 0)).slice(0, 10).map((f) => f.properties.name);
+  const towns = new Set((await rendered(page, 'places-label')).map((f) => f.name));
+  const missing = biggest.filter((n) => !towns.has(n));
+  check('France view: the ten largest towns are named', biggest.length === 10 && missing.length === 0, missing.length ? `missing ${missing.join(', ')}` : biggest.join(', '));
+  const regionNames = new Set(mapDoc.regions.map((r) => r.name));
+  const regions = (await rendered(page, 'regions-label')).map((f) => f.name);
+  check('France view: region names are drawn', regions.length >= 4 && regions.every((n) => regionNames.has(n)), regions.join(', '));
+});
+
 await step('each layer renders features', async () => {
   for (const l of ['departements-fill', 'territoires-fill', 'sites-circle', 'acv-circle', 'formations-cluster']) {
     const f = await rendered(page, l);
@@ -166,6 +180,11 @@ await step('search "chalon" offers Chalon-sur-Saône and moves the map', async (
   const dep = rows.find((r) => r.field === 'departement');
   check('popup rows: a département by its name and code', dep?.value === `${mapDoc.departements.find((d) => d.code === '71').name} (71)`, dep?.value);
   check('popup kind from the document', (await page.textContent('.maplibregl-popup .app-popup-kind')) === communes.kind.fr);
+  // Around Chalon: its name and its neighbours', the fabric of communes.
+  const around = (await rendered(page, 'places-label')).map((f) => f.name);
+  check('Chalon-sur-Saône and its neighbours are named', around.includes('Chalon-sur-Saône') && around.length >= 6, around.slice(0, 12).join(', '));
+  const contours = await rendered(page, 'contours-communes-line');
+  check('the boundaries of the neighbouring communes are drawn', new Set(contours.map((f) => f.id)).size >= 6, `${new Set(contours.map((f) => f.id)).size} communes`);
   await page.screenshot({ path: join(shots, 'page-chalon.png') });
   await page.keyboard.press('Escape');
 });
@@ -297,6 +316,15 @@ await step('the page takes its state from the query: /?lang=en', async () => {
   await waitMap(q);
   check('/?lang=en: the map page in English', (await q.textContent('.fr-header__service-title')) === 'Industrial territories' && (await q.evaluate(() => document.documentElement.lang)) === 'en');
   check('/?lang=en: the layers and region of the query applied', !(await q.isChecked('#layer-acv')) && await q.isChecked('#layer-sites') && (await q.inputValue('#filter-region')) === '84');
+  // The English page names the same places as the French one, at the same view.
+  const fr = await context.newPage();
+  await fr.goto(base + '/?layers=sites,territoires&region=84');
+  await waitMap(fr);
+  await Promise.all([idle(q), idle(fr)]);
+  const names = async (p) => (await rendered(p, 'places-label')).map((f) => f.name).sort().join('|');
+  const [en, frNames] = [await names(q), await names(fr)];
+  check('/?lang=en: the same place names as the French page', en !== '' && en === frNames, en.split('|').slice(0, 8).join(', '));
+  await fr.close();
   await q.evaluate(() => new Promise((resolve) => { window.territoiresMap.once('moveend', resolve); window.territoiresMap.panBy([40, 0]); }));
   const u = new URL(q.url());
   check('/?lang=en: the state moves to the hash', u.search === '' && u.hash.includes('lang=en') && u.hash.includes('region=84'), q.url());
@@ -422,6 +450,10 @@ await step('embed', async () => {
     const f = await rendered(em, l);
     check(`embed region=27: ${l} only in region 27`, f.length > 0 && f.every((x) => x.region === '27'), `${f.length} features`);
   }
+  // The embed of one region names the places around it too (the labels
+  // are a base layer): the region is shown in its surroundings.
+  const places = await rendered(em, 'places-label');
+  check('embed region=27: places named in and around the region', places.some((x) => x.region === '27') && places.some((x) => x.region !== '27'), `${places.length} names`);
   const coop = await em.evaluate(() => window.territoiresMap.cooperativeGestures.isEnabled());
   check('embed: cooperative gestures', coop);
   await em.screenshot({ path: join(shots, 'embed-region27.png') });
