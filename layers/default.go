@@ -32,7 +32,7 @@ func defaultLayers() Registry {
 	// A label: the name, in the pages' font, with a white halo. Beside a
 	// point (placed where it collides least), centred on a label point.
 	label := func(font string, size any, color string, beside float64) (layout, paint map[string]any) {
-		layout = map[string]any{"text-field": []any{"get", FieldName}, "text-font": []any{font}, "text-size": size, "text-max-width": 8}
+		layout = map[string]any{"text-field": []any{"get", FieldName}, "text-font": []any{font, FontFamily}, "text-size": size, "text-max-width": 8}
 		if beside > 0 {
 			layout["text-variable-anchor"] = []any{"top", "bottom", "right", "left"}
 			layout["text-radial-offset"] = beside

@@ -122,11 +122,16 @@ type ZoomRange struct{ MinZoom, MaxZoom int }
 // LabelLayer is the tile layer holding a polygon layer's label points.
 func LabelLayer(id string) string { return id + "_labels" }
 
-// Fonts of the map's labels, drawn by MapLibre from the font files the
-// style's font-faces name (the pages' own Marianne): no glyph server.
+// Fonts of the map's labels, drawn by MapLibre in the browser: no glyph
+// server. The style's font-faces name the files of FontRegular and
+// FontBold (the DSFR's Marianne), for any MapLibre viewer; a page that
+// already loads Marianne (the map page, with the DSFR) drops them, and
+// MapLibre then draws with the page's own font through FontFamily, next in
+// each text-font list (the weight read from the first name).
 const (
 	FontRegular = "Marianne Regular"
 	FontBold    = "Marianne Bold"
+	FontFamily  = "Marianne"
 )
 
 // Field is one property of a layer's features.

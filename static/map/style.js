@@ -91,10 +91,13 @@ export function styleState(ctx) {
 // Records the style's own filters and paints, writes the TileJSON and the
 // state's initial choices into the style before the map is made.
 export function prepareStyle(ctx, style, tilejson) {
-  // The embed's own text is the system's sans-serif (it loads none of the
-  // DSFR): its labels use the same, drawn locally, rather than download
-  // the two Marianne files (116 KB) and pass 500 KB with its first tiles.
-  if (ctx.embed) delete style['font-faces'];
+  // The labels are drawn with the page's own font, without the style's
+  // font files: the map page has Marianne from the DSFR already loading
+  // for its text (MapLibre would fetch and register the same files again,
+  // a second later), the embed uses the system's sans-serif for its text
+  // and its labels alike (no 116 KB of fonts: it stays under 500 KB with
+  // its first tiles).
+  delete style['font-faces'];
   ctx.base = {};
   for (const l of style.layers) ctx.base[l.id] = { type: l.type, filter: l.filter ?? null, paint: { ...l.paint } };
   inlineTileJSON(style, tilejson);
