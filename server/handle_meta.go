@@ -31,7 +31,8 @@ func (s *Server) handleTileJSON(c *fiber.Ctx) error {
 }
 
 // handleStyle serves the default MapLibre style: every layer of the
-// registry, and in its metadata what the map page needs to know of them.
+// registry, and in its metadata what the map page needs to know of them;
+// over the external base map when there is one (basemap.go).
 func (s *Server) handleStyle(c *fiber.Ctx) error {
 	ts, err := s.tilesetOr503(c)
 	if err != nil {
@@ -46,14 +47,16 @@ func (s *Server) handleStyle(c *fiber.Ctx) error {
 	links.SetDocumentHeaders(c)
 	attribution, _ := ts.metadata["attribution"].(string)
 	h := ts.reader.Header
-	return c.JSON(layers.Style(s.cfg.Registry, layers.StyleInput{
+	style := layers.Style(s.cfg.Registry, layers.StyleInput{
 		TileJSONURL: links.Base(c) + "/tiles.json",
 		Attribution: attribution,
 		Center:      [2]float64{e7(h.CenterLonE7), e7(h.CenterLatE7)},
 		Zoom:        float64(h.CenterZoom),
 		DataVersion: ts.Version,
 		Map:         cat.Map,
-	}))
+	})
+	s.cfg.Basemap.drawUnder(style, s.cfg.Registry)
+	return c.JSON(style)
 }
 
 // handleHealthz: the process is alive.
