@@ -499,7 +499,7 @@ await step('accessibility (axe-core)', async () => {
 // its server (TestBrowser's second run, with BROWSER_STEPS=^basemap) ----
 if (process.env.BROWSER_BASEMAP) {
   const { basemapSteps } = await import('./basemap.mjs');
-  await basemapSteps({ base, basemap: process.env.BROWSER_BASEMAP, shots, mapDoc, step, check, newPage, waitMap, idle, rendered });
+  await basemapSteps({ base, basemap: process.env.BROWSER_BASEMAP, shots, mapDoc, step, check, newPage, waitMap, rendered });
 }
 
 await browser.close();
