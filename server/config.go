@@ -48,6 +48,10 @@ type Config struct {
 	// Registry describes the layers: the style draws them, the API
 	// filters and searches them.
 	Registry layers.Registry
+
+	// Basemap is an external base map drawn under our layers (none when
+	// zero): ParseBasemap reads it, Load fetches a style's document.
+	Basemap Basemap
 }
 
 // Limits protect the public service from abusive clients. A rate of 0

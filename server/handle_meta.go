@@ -39,7 +39,8 @@ var labelFonts = map[string]string{
 }
 
 // handleStyle serves the default MapLibre style: every layer of the
-// registry, and in its metadata what the map page needs to know of them.
+// registry, and in its metadata what the map page needs to know of them;
+// over the external base map when there is one (basemap.go).
 func (s *Server) handleStyle(c *fiber.Ctx) error {
 	ts, err := s.tilesetOr503(c)
 	if err != nil {
@@ -58,7 +59,7 @@ func (s *Server) handleStyle(c *fiber.Ctx) error {
 	for name, file := range labelFonts {
 		fonts[name] = links.Base(c) + "/static/" + static.Version + "/" + file
 	}
-	return c.JSON(layers.Style(s.cfg.Registry, layers.StyleInput{
+	style := layers.Style(s.cfg.Registry, layers.StyleInput{
 		FontFaces:   fonts,
 		TileJSONURL: links.Base(c) + "/tiles.json",
 		Attribution: attribution,
@@ -66,7 +67,9 @@ func (s *Server) handleStyle(c *fiber.Ctx) error {
 		Zoom:        float64(h.CenterZoom),
 		DataVersion: ts.Version,
 		Map:         cat.Map,
-	}))
+	})
+	s.cfg.Basemap.drawUnder(style, s.cfg.Registry)
+	return c.JSON(style)
 }
 
 // handleHealthz: the process is alive.

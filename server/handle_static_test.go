@@ -69,7 +69,7 @@ func TestStaticRoutes(t *testing.T) {
 		}
 		// Every /embed parameter is documented, and the allow-list.
 		for _, want := range []string{"<code>region</code>", "<code>departement</code>", "<code>territoire</code>", "<code>layers</code>",
-			"<code>period</code>", "<code>lang</code>", "<code>center</code>", "<code>zoom</code>", "<code>controls</code>", "<code>search</code>",
+			"<code>period</code>", "<code>lang</code>", "<code>center</code>", "<code>zoom</code>", "<code>controls</code>", "<code>search</code>", "<code>basemap</code>",
 			"frame-ancestors", "TERRITOIRES_FRAME_ANCESTORS", `id="snippet-widget"`, `id="snippet-iframe"`, `id="preview"`, assetsPrefix + "/docs.js"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("docs page lacks %q", want)

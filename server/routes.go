@@ -102,6 +102,7 @@ func (s *Server) staticRoutes() []api.Route {
 						api.QueryParam("zoom", "Zoom level.", api.Obj{"type": "number", "minimum": 0, "maximum": 22}),
 						api.QueryParam("controls", "Show the zoom buttons and layer legend (1, default) or not (0).", api.Obj{"type": "string", "enum": []string{"0", "1"}}),
 						api.QueryParam("search", "Show the search box (1) or not (0, default).", api.Obj{"type": "string", "enum": []string{"0", "1"}}),
+						api.QueryParam("basemap", "Draw the server's external base map under the layers (1, default) or not (0); without one (no --basemap) it changes nothing.", api.Obj{"type": "string", "enum": []string{"0", "1"}}),
 					},
 					api.Responses("The page (HTML).", html))
 			}},

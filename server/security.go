@@ -48,7 +48,8 @@ func pagePolicy(extra []string) string {
 
 // pageOrigins are the origins other than the page's own that the pages
 // may fetch from: the configured public URL (tile URLs in tiles.json use
-// it) and the operator's extra map origins.
+// it), the base map's (its style or template, and a style's sources,
+// sprite, glyphs and fonts) and the operator's extra map origins.
 func pageOrigins(cfg Config) []string {
 	var out []string
 	if cfg.PublicURL != "" {
@@ -56,7 +57,7 @@ func pageOrigins(cfg Config) []string {
 			out = append(out, u.Scheme+"://"+u.Host)
 		}
 	}
-	for _, o := range cfg.Limits.MapOrigins {
+	for _, o := range append(cfg.Basemap.Origins(), cfg.Limits.MapOrigins...) {
 		o = strings.TrimRight(o, "/")
 		if !slices.Contains(out, o) {
 			out = append(out, o)

@@ -86,8 +86,9 @@ func New(cfg Config, logger *slog.Logger) *Server {
 	s.app.Use(s.checkRequest)
 	// JSON answers are compressed (Brotli or gzip, at the fastest level)
 	// for clients that accept it: a 9 KB nearby answer travels as about
-	// 1.5 KB, the 24 KB style as 4 KB. Tiles and pages carry their own
-	// compressed bytes.
+	// 1.5 KB, the 24 KB style as 4 KB (and a merged external base style,
+	// often hundreds of KB). Tiles and pages carry their own compressed
+	// bytes.
 	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c *fiber.Ctx) bool {
 		r := routeOf(c)
 		return r == nil || r.Budget != api.BudgetAPI && !r.Compress

@@ -26,6 +26,7 @@ function params(ctx) {
   if ($('#b-en').checked) p.push(['lang', 'en']);
   if (!$('#b-controls').checked) p.push(['controls', '0']);
   if ($('#b-search').checked) p.push(['search', '1']);
+  if (ctx.basemap && !$('#b-basemap').checked) p.push(['basemap', '0']);
   return p;
 }
 
@@ -95,7 +96,7 @@ async function copy(ctx, button) {
 }
 
 function main() {
-  const ctx = { i18n: i18n(new URLSearchParams(location.search).get('lang')), doc: null };
+  const ctx = { i18n: i18n(new URLSearchParams(location.search).get('lang')), doc: null, basemap: false };
   $('#builder').addEventListener('change', () => render(ctx));
   $('#builder').addEventListener('submit', (e) => e.preventDefault());
   // Delegated: the DSFR script copies the header's tools into the phone menu.
@@ -110,7 +111,13 @@ function main() {
     applyLang(ctx);
   });
   applyLang(ctx);
-  fetchPreloaded('/style.json').then((style) => { ctx.doc = readDocument(style); applyLang(ctx); })
+  fetchPreloaded('/style.json').then((style) => {
+    ctx.doc = readDocument(style);
+    // The base map option, when the service draws one (its --basemap).
+    ctx.basemap = Boolean(style.metadata?.['territoires:basemap']);
+    $('#b-basemap-option').hidden = !ctx.basemap;
+    applyLang(ctx);
+  })
     .catch((err) => console.error('map document:', err.message));
 
   // The DSFR script: the header's phone menu (no start-up messages).

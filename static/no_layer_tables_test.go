@@ -74,10 +74,11 @@ func TestNoLayerTables(t *testing.T) {
 }
 
 // The service's own names that begin with the word "territoires" and are
-// not the layer: the style's metadata keys, the page's performance marks
-// and event ("territoires:…"), the map's element and the widget's
-// attribute and class ("territoires-map…").
-var ownNames = regexp.MustCompile(`territoires(:(map|version|style|load|idle)|-map(-frame|-ready)?)\b`)
+// not the layer: the style's metadata keys (the external base map's
+// included), the page's performance marks and event ("territoires:…"),
+// the map's element and the widget's attribute and class
+// ("territoires-map…").
+var ownNames = regexp.MustCompile(`territoires(:(map|version|style|load|idle|basemap|without-basemap)|-map(-frame|-ready)?)\b`)
 
 // mentions says whether a literal names a layer id: the id as a word of
 // its own (not inside a longer word), in a literal that reads as code (no
@@ -316,6 +317,8 @@ func TestMentions(t *testing.T) {
 		{"Carte des territoires, sites clés en main et formations industrielles", false},
 		{"les plus proches : sites.", false},
 		{"territoires:map", false},
+		{"territoires:basemap", false},
+		{"territoires:without-basemap", false},
 		{"territoires-map", false},
 		{"[data-territoires-map]", false},
 		{"territoires:2023", true},

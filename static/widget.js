@@ -4,13 +4,13 @@
  *   <div data-territoires-map data-region="27"></div> + the script (once)
  * fills every such div instead. data-* attributes are the /embed
  * parameters (region, departement, territoire, layers, period, lang, center,
- * zoom, controls, search), plus data-height (default 480px) and data-title. */
+ * zoom, controls, search, basemap), plus data-height (default 480px) and data-title. */
 (function () {
   'use strict';
   var script = document.currentScript;
   var src = script && script.src ? script.src : '';
   var origin = src ? new URL(src, location.href).origin : location.origin;
-  var PARAMS = ['region', 'departement', 'territoire', 'layers', 'period', 'lang', 'center', 'zoom', 'controls', 'search'];
+  var PARAMS = ['region', 'departement', 'territoire', 'layers', 'period', 'lang', 'center', 'zoom', 'controls', 'search', 'basemap'];
 
   function frame(data) {
     var q = [];

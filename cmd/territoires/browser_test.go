@@ -18,7 +18,9 @@ import (
 // Chromium (playwright-core, static/test/browser.mjs) against the real
 // serve logic and the real data: layers render, toggles, period switch,
 // search, popups, near here, URL state, region filter, embed, widget, no
-// console errors; it prints first-idle times and bytes transferred, and
+// console errors; then, on a second run of the server with an external
+// base map of its own (--basemap), the base map under our layers, basemap=0
+// and a failing base map; it prints first-idle times and bytes transferred, and
 // leaves screenshots in $TERRITOIRES_ARTIFACTS (default: a folder under
 // the system temp dir). Without Chromium, Node or the front-end
 // dependencies it is skipped, unless TERRITOIRES_REQUIRE_BROWSER=1 (set by
@@ -63,7 +65,8 @@ func TestBrowser(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	base, _ := startServe(t, "--cache-dir", t.TempDir())
+	cacheDir := t.TempDir()
+	base, stop := startServe(t, "--cache-dir", cacheDir)
 	start := time.Now()
 	// The build of the real tiles shares the CPU with the other packages'
 	// tests: give it more time than waitReady does.
@@ -81,19 +84,35 @@ func TestBrowser(t *testing.T) {
 	}
 	t.Logf("server ready in %s (real data, tiles built)", time.Since(start).Round(time.Millisecond))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(staticDir, "test", "browser.mjs"), base, shots)
-	cmd.Dir = staticDir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
-	out, err := cmd.CombinedOutput()
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		t.Log(line)
+	browse := func(t *testing.T, timeout time.Duration, base string, env ...string) {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, node, filepath.Join(staticDir, "test", "browser.mjs"), base, shots)
+		cmd.Dir = staticDir
+		cmd.Env = append(append(os.Environ(), "CHROMIUM="+chromium), env...)
+		out, err := cmd.CombinedOutput()
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			t.Log(line)
+		}
+		t.Logf("screenshots in %s", shots)
+		if err != nil {
+			t.Errorf("browser checks failed: %v", err)
+		}
 	}
-	t.Logf("screenshots in %s", shots)
-	if err != nil {
-		t.Fatalf("browser checks failed: %v", err)
-	}
+	browse(t, 5*time.Minute, base)
+	stop()
+
+	// An external base map (--basemap) on a loopback server of our own: a
+	// second run of the server, on the tiles built above, and the
+	// script's basemap steps only (static/test/basemap.mjs).
+	t.Run("basemap", func(t *testing.T) {
+		bm := newBasemapFixture(t)
+		base, _ := startServe(t, "--cache-dir", cacheDir, "--basemap", bm.URL+"/style.json")
+		waitReady(t, base)
+		start := time.Now()
+		browse(t, 2*time.Minute, base, "BROWSER_BASEMAP="+bm.URL, "BROWSER_STEPS=^basemap")
+		t.Logf("base map checks in %s, %d base map tiles served", time.Since(start).Round(time.Millisecond), bm.tiles.Load())
+	})
 }
 
 // The embed's frame-ancestors allow-list comes from a flag or the

@@ -85,7 +85,10 @@ func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdou
 	fl.IntVar(&lim.MaxQueryLength, "max-query-length", lim.MaxQueryLength, "longest query string in `bytes` (414 beyond)")
 	fl.IntVar(&lim.MaxHeaderBytes, "max-header-bytes", lim.MaxHeaderBytes, "largest request line and headers together in `bytes` (431 beyond)")
 	fl.IntVar(&lim.MaxConnections, "max-connections", lim.MaxConnections, "most simultaneous client connections")
-	fl.StringVar(&mapOrigins, "map-origins", "", "comma-separated `origins` the pages may also load map resources from (an external basemap, a tile CDN), added to their Content-Security-Policy")
+	fl.StringVar(&mapOrigins, "map-origins", "", "comma-separated `origins` the pages may also load map resources from (a tile CDN on another host), added to their Content-Security-Policy (--basemap adds its own)")
+	var basemap, basemapAttribution string
+	fl.StringVar(&basemap, "basemap", "", "external base map drawn under our layers: a raster tile `template` with {z}, {x} and {y} (https://…/{z}/{x}/{y}.png), or the URL of a MapLibre style, fetched once at start (default: none, the map needs only this server)")
+	fl.StringVar(&basemapAttribution, "basemap-attribution", "", "attribution `HTML` of a raster --basemap (a style's sources carry their own; when set, it replaces theirs)")
 	fl.Usage = func() {
 		fmt.Fprintln(stdout, "usage: territoires serve [flags]   (each flag also reads "+envPrefix+"<FLAG_NAME>, e.g. "+envName("public-url")+")")
 		fl.PrintDefaults()
@@ -121,6 +124,11 @@ func parseServeFlags(args []string, lookupEnv func(string) (string, bool), stdou
 	}
 	lim.TrustedProxies = splitList(trustedProxies)
 	lim.MapOrigins = splitList(mapOrigins)
+	bm, err := server.ParseBasemap(basemap, basemapAttribution)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	o.server.Basemap = bm
 	keys, err := loadAPIKeys(o)
 	if err != nil {
 		errs = append(errs, err)
@@ -201,6 +209,17 @@ func runServe(ctx context.Context, args []string, stdout io.Writer, logger *slog
 // reopens (or rebuilds) the archive and swaps it in; a failed reload keeps
 // the current one.
 func serve(ctx context.Context, o serveOptions, logger *slog.Logger, onListen func(net.Addr)) error {
+	// A base style is fetched before listening: a wrong --basemap stops
+	// the start with a clear message. It is not fetched again (SIGHUP
+	// reloads the data, not the settings).
+	if o.server.Basemap.IsSet() {
+		bm, err := o.server.Basemap.Load(ctx, server.BasemapLoad{})
+		if err != nil {
+			return err
+		}
+		o.server.Basemap = bm
+		logger.Info("base map", "url", bm.URL, "raster", bm.Raster(), "origins", strings.Join(bm.Origins(), " "))
+	}
 	srv := server.New(o.server, logger)
 	if o.apiKeysFile != "" {
 		go reloadAPIKeysOnHUP(ctx, srv, o)

@@ -1,6 +1,6 @@
 // The visitor's choices and the URL that carries them: the hash on the
-// map page (#map=z/lat/lon&layers=…&period=…&region=…&sel=…&lang=…, also
-// read from the query: /?lang=en), the query on /embed (?region=…&layers=…&territoire=…&center=…&zoom=…).
+// map page (#map=z/lat/lon&layers=…&period=…&region=…&sel=…&lang=…&basemap=0, also
+// read from the query: /?lang=en), the query on /embed (?region=…&layers=…&territoire=…&center=…&zoom=…&basemap=0).
 // Layer ids, periods and places are checked against the map document.
 import { boundsOf } from './document.js';
 
@@ -26,6 +26,8 @@ export function readState(doc, p, embed) {
     region: '', departement: '', territoire: p.get('territoire') || '',
     view: null, selected: p.get('sel') || '',
     controls: p.get('controls') !== '0', search: embed ? p.get('search') === '1' : true,
+    // basemap=0: without the server's external base map (if it has one).
+    basemap: p.get('basemap') !== '0',
   };
   if (p.has('layers')) st.layers = new Set(p.get('layers').split(',').map((s) => s.trim()).filter((s) => legend.includes(s)));
   const dep = doc.departement(p.get('departement') || p.get('dep') || '');
@@ -69,6 +71,7 @@ export function writeState(ctx) {
   if (state.departement) p.set('departement', state.departement);
   if (state.selected) p.set('sel', state.selected);
   if (state.lang !== 'fr') p.set('lang', state.lang);
+  if (!state.basemap) p.set('basemap', '0');
   // The state has one home, the hash: the query it may have come from goes.
   history.replaceState(null, '', location.pathname + '#' + shortURL(p));
 }
@@ -82,5 +85,6 @@ export function fullMapURL(ctx) {
   if (state.departement) p.set('departement', state.departement);
   else if (state.region) p.set('region', state.region);
   if (state.lang !== 'fr') p.set('lang', state.lang);
+  if (!state.basemap) p.set('basemap', '0');
   return `${location.origin}/#${shortURL(p)}`;
 }

@@ -1,5 +1,6 @@
 // What the state asks of each style layer, read from the roles the map
-// document gives them:
+// document gives them (and of the external base map, if any: basemap=0
+// takes it out):
 //   ''          the layer's features: filtered by period (or the period's
 //               membership flag), chosen place and territory; hidden with
 //               the layer's legend entry
@@ -91,13 +92,15 @@ export function styleState(ctx) {
 // Records the style's own filters and paints, writes the TileJSON and the
 // state's initial choices into the style before the map is made.
 export function prepareStyle(ctx, style, tilejson) {
+  if (!ctx.state.basemap) removeBasemap(style);
   // The labels are drawn with the page's own font, without the style's
   // font files: the map page has Marianne from the DSFR already loading
   // for its text (MapLibre would fetch and register the same files again,
   // a second later), the embed uses the system's sans-serif for its text
   // and its labels alike (no 116 KB of fonts: it stays under 500 KB with
-  // its first tiles).
-  delete style['font-faces'];
+  // its first tiles). With a base map's glyph server, the files stay: the
+  // fonts they name are not on that server.
+  if (!style.glyphs) delete style['font-faces'];
   ctx.base = {};
   for (const l of style.layers) ctx.base[l.id] = { type: l.type, filter: l.filter ?? null, paint: { ...l.paint } };
   inlineTileJSON(style, tilejson);
@@ -124,11 +127,30 @@ export function applyStyle(ctx) {
   }
 }
 
-// The source's TileJSON written into the style, so that MapLibre does not
+// The external base map the server may draw under our layers (its
+// --basemap), taken out of the style (basemap=0): its layers and sources
+// go, the style's top-level members (glyphs, sprite…) are as they would be
+// without it, and our background and land fills, hidden under it, show.
+function removeBasemap(style) {
+  const info = style.metadata?.['territoires:basemap'];
+  if (!info) return;
+  const theirs = new Set(info.sources ?? []);
+  style.layers = style.layers.filter((l) => !l.metadata?.['territoires:basemap'] && !theirs.has(l.source));
+  for (const id of theirs) delete style.sources[id];
+  for (const [key, value] of Object.entries(info.without ?? {})) {
+    if (value === null) delete style[key]; else style[key] = value;
+  }
+  for (const l of style.layers) if (l.metadata?.['territoires:without-basemap']) l.layout = { ...l.layout, visibility: 'visible' };
+  delete style.metadata['territoires:basemap'];
+}
+
+// Our source's TileJSON written into the style, so that MapLibre does not
 // request it again after the style (one round trip less before the tiles).
+// A base map's sources keep their own.
 function inlineTileJSON(style, tj) {
-  for (const src of Object.values(style.sources)) {
-    if (src.type !== 'vector' || !src.url || !tj?.tiles) continue;
+  const theirs = new Set(style.metadata?.['territoires:basemap']?.sources ?? []);
+  for (const [id, src] of Object.entries(style.sources)) {
+    if (theirs.has(id) || src.type !== 'vector' || !src.url || !tj?.tiles) continue;
     delete src.url;
     Object.assign(src, { tiles: tj.tiles, minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 22, scheme: tj.scheme ?? 'xyz' });
     if (tj.bounds) src.bounds = tj.bounds;

@@ -403,7 +403,7 @@ await step('embed docs page', async () => {
   const iframe = await d.textContent('#snippet-iframe');
   check('docs: iframe snippet', iframe.startsWith(`<iframe src="${base}/embed?region=27"`) && iframe.includes('loading="lazy"'), iframe);
   const params = await d.$$eval('[data-lang-block="fr"] table tbody td:first-child code', (els) => els.map((e) => e.textContent));
-  const wanted = ['region', 'departement', 'territoire', 'layers', 'period', 'lang', 'center', 'zoom', 'controls', 'search'];
+  const wanted = ['region', 'departement', 'territoire', 'layers', 'period', 'lang', 'center', 'zoom', 'controls', 'search', 'basemap'];
   check('docs: every /embed parameter documented', wanted.every((w) => params.includes(w)), params.join(','));
   check('docs: frame-ancestors allow-list explained', (await d.textContent('main')).includes('frame-ancestors'));
   // The layers parameter lists the document's legend layers, and says which are shown by default.
@@ -526,6 +526,13 @@ await step('accessibility (axe-core)', async () => {
   }
   await cx.close();
 });
+
+// ---- an external base map (serve --basemap), when BROWSER_BASEMAP names
+// its server (TestBrowser's second run, with BROWSER_STEPS=^basemap) ----
+if (process.env.BROWSER_BASEMAP) {
+  const { basemapSteps } = await import('./basemap.mjs');
+  await basemapSteps({ base, basemap: process.env.BROWSER_BASEMAP, shots, mapDoc, step, check, newPage, waitMap, rendered });
+}
 
 await browser.close();
 console.log(failures ? `${failures} check(s) failed` : 'all browser checks passed');
