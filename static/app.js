@@ -20,7 +20,7 @@ import * as maplibregl from './vendor/maplibre-gl/maplibre-gl.mjs';
 import { i18n } from './i18n.js';
 import { readDocument, fetchPreloaded } from './map/document.js';
 import { urlParams, readState, writeState, fullMapURL, boundsOfPlace, MAINLAND } from './map/state.js';
-import { prepareStyle, applyStyle } from './map/style.js';
+import { prepareStyle, applyStyle, showLabels } from './map/style.js';
 
 // MapLibre's workers parse the tiles: start them now, while the style is
 // fetched. Two, even on a two-core machine: one parses while the other
@@ -94,12 +94,18 @@ async function start(ctx) {
   performance.mark('territoires:map');
   // For the browser tests and anyone curious: time from navigation to the
   // first idle, with marks on the way in the Performance timeline (style
-  // fetched, map created, style and first tiles loaded, idle).
+  // fetched, map created, style and first tiles loaded, idle), then to the
+  // labels drawn.
   map.once('load', () => performance.mark('territoires:load'));
   map.once('idle', () => {
     performance.mark('territoires:idle');
     window.territoiresFirstIdle = performance.now();
     document.dispatchEvent(new CustomEvent('territoires:idle'));
+    showLabels(ctx);
+    map.once('idle', () => {
+      performance.mark('territoires:labels');
+      window.territoiresLabels = performance.now();
+    });
   });
   map.touchZoomRotate.disableRotation();
   map.addControl(new maplibregl.AttributionControl({

@@ -112,6 +112,23 @@ export function prepareStyle(ctx, style, tilejson) {
     if (want.visibility) l.layout = { ...l.layout, visibility: want.visibility };
     if (want.paint) l.paint = { ...l.paint, ...want.paint };
   }
+  // Our labels wait for the first idle (showLabels): drawing text without
+  // a glyph server means rasterizing every glyph in the page, which on a
+  // slow machine delays the first view by a third; shapes and points come
+  // first, the names a moment later.
+  ctx.labelsLater = new Map();
+  for (const l of style.layers) {
+    if (l.type !== 'symbol' || l.metadata?.['territoires:basemap']) continue;
+    ctx.labelsLater.set(l.id, l.layout?.visibility ?? 'visible');
+    l.layout = { ...l.layout, visibility: 'none' };
+  }
+}
+
+// Shows the labels held back by prepareStyle, as the state wants them.
+export function showLabels(ctx) {
+  const pending = ctx.labelsLater;
+  ctx.labelsLater = null;
+  for (const [id, visibility] of pending ?? []) if (ctx.map.getLayer(id)) ctx.map.setLayoutProperty(id, 'visibility', visibility);
 }
 
 // Applies styleState() to the map, changing only what differs (a changed
@@ -122,7 +139,8 @@ export function applyStyle(ctx) {
   for (const [id, want] of Object.entries(styleState(ctx))) {
     if (!map.getLayer(id)) continue;
     if ('filter' in want && !same(map.getFilter(id), want.filter)) map.setFilter(id, want.filter);
-    if (want.visibility && (map.getLayoutProperty(id, 'visibility') ?? 'visible') !== want.visibility) map.setLayoutProperty(id, 'visibility', want.visibility);
+    if (want.visibility && ctx.labelsLater?.has(id)) ctx.labelsLater.set(id, want.visibility); // shown later, as wanted then
+    else if (want.visibility && (map.getLayoutProperty(id, 'visibility') ?? 'visible') !== want.visibility) map.setLayoutProperty(id, 'visibility', want.visibility);
     for (const [k, v] of Object.entries(want.paint ?? {})) if (!same(map.getPaintProperty(id, k), v)) map.setPaintProperty(id, k, v);
   }
 }

@@ -67,7 +67,8 @@ const idle = (frame) => frame.evaluate(() => new Promise((resolve) => {
   m.once('idle', () => resolve());
   m.triggerRepaint();
 }));
-const waitMap = (frame) => frame.waitForFunction(() => window.territoiresMap && window.territoiresFirstIdle, null, { timeout: 30000 });
+// The first idle, then the labels, drawn just after it.
+const waitMap = (frame) => frame.waitForFunction(() => window.territoiresMap && window.territoiresFirstIdle && window.territoiresLabels, null, { timeout: 30000 });
 // The map document the pages read (style metadata): the expectations
 // below about layers, words and counts come from it.
 const mapDoc = (await (await fetch(base + '/style.json')).json()).metadata['territoires:map'];

@@ -49,6 +49,10 @@ for (let i = 0; i < runs; i++) {
   if (path.startsWith('bare')) await routeBaseline(page, path);
   await page.goto(base + (path.startsWith('bare') ? '/perf-baseline.html' : path));
   await page.waitForFunction(() => window.territoiresFirstIdle, null, { timeout: 30000 });
+  // The pages draw their labels just after the first idle (mark
+  // territoires:labels); the baselines, and pages of before the labels,
+  // have none.
+  if (!path.startsWith('bare')) await page.waitForFunction(() => window.territoiresLabels, null, { timeout: 10000 }).catch(() => {});
   const marks = await page.evaluate(() => ({ idle: window.territoiresFirstIdle, nav: performance.timeOrigin,
     log: window.__log, marks: performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]),
     paint: performance.getEntriesByType('paint').map((m) => [m.name, Math.round(m.startTime)]) }));
