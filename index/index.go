@@ -42,7 +42,7 @@ type layerIndex struct {
 	rules layers.Filters
 	// search is how the name search lists the layer (layers.SearchAll…).
 	search string
-	tree  rtree.RTreeG[int32]
+	tree   rtree.RTreeG[int32]
 	// unit holds, for Point features, the position as a unit vector: the
 	// chord between two unit vectors orders like the great-circle
 	// distance and costs no trigonometry.

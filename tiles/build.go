@@ -52,7 +52,7 @@ type TileSize struct {
 type placed struct {
 	layer, index int  // layer position in the manifest, feature index (−1: cluster)
 	label        bool // a label point, in the layer's label layer
-	order        int // sort key inside the layer (feature index or cluster cell order)
+	order        int  // sort key inside the layer (feature index or cluster cell order)
 	geom         orb.Geometry
 	props        geojson.Properties
 }
@@ -220,7 +220,7 @@ func placeZoom(ctx context.Context, ds *dataset.Dataset, opts Options, props [][
 	// cheap points and costly polygons; each part fills maps of its own.
 	parts := 4 * opts.workers()
 	results := make([]map[tileKey][]placed, parts)
-	shown := make([]map[int]int, parts)  // layer → features drawn
+	shown := make([]map[int]int, parts)   // layer → features drawn
 	labeled := make([]map[int]int, parts) // layer → label points drawn
 	squares := make([]map[int]int, parts)
 	g, gctx := errgroup.WithContext(ctx)
