@@ -78,7 +78,7 @@ func TestNoLayerTables(t *testing.T) {
 // included), the page's performance marks and event ("territoires:…"),
 // the map's element and the widget's attribute and class
 // ("territoires-map…").
-var ownNames = regexp.MustCompile(`territoires(:(map|version|style|load|idle|basemap|without-basemap)|-map(-frame|-ready)?)\b`)
+var ownNames = regexp.MustCompile(`territoires(:(map|version|style|load|idle|labels|basemap|without-basemap)|-map(-frame|-ready)?)\b`)
 
 // mentions says whether a literal names a layer id: the id as a word of
 // its own (not inside a longer word), in a literal that reads as code (no
@@ -319,6 +319,7 @@ func TestMentions(t *testing.T) {
 		{"territoires:map", false},
 		{"territoires:basemap", false},
 		{"territoires:without-basemap", false},
+		{"territoires:labels", false},
 		{"territoires-map", false},
 		{"[data-territoires-map]", false},
 		{"territoires:2023", true},
