@@ -211,12 +211,7 @@ func TestDefaultDatasetPointsLieInTheirDepartement(t *testing.T) {
 	ds := load(t)
 	deps := map[string]orb.MultiPolygon{}
 	for _, f := range layer(t, ds, layers.Departements).Features {
-		switch g := f.Geometry.(type) {
-		case orb.Polygon:
-			deps[f.String("code")] = orb.MultiPolygon{g}
-		case orb.MultiPolygon:
-			deps[f.String("code")] = g
-		}
+		deps[f.String("code")] = dataset.Polygons(f.Geometry)
 	}
 	const allowance = 0.02 // degrees, about 2 km
 	for _, id := range []string{"sites", "formations", "acv"} {
@@ -265,16 +260,7 @@ func TestDefaultDatasetCommunesHaveRealPolygons(t *testing.T) {
 // plain GeoJSON, not through dataset.DecodeLayer (which winds what it
 // reads), so that the committed bytes themselves are checked.
 func TestDefaultDatasetFilesHaveRFC7946Winding(t *testing.T) {
-	mf, err := FS.Open(dataset.ManifestFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mf.Close()
-	m, err := dataset.ReadManifest(mf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, info := range m.Layers {
+	for _, info := range load(t).Manifest.Layers {
 		t.Run(info.ID, func(t *testing.T) {
 			f, err := FS.Open(info.File)
 			if err != nil {
@@ -295,14 +281,7 @@ func TestDefaultDatasetFilesHaveRFC7946Winding(t *testing.T) {
 			}
 			wrong, rings := 0, 0
 			for _, feature := range fc.Features {
-				var polys []orb.Polygon
-				switch g := feature.Geometry.(type) {
-				case orb.Polygon:
-					polys = []orb.Polygon{g}
-				case orb.MultiPolygon:
-					polys = g
-				}
-				for i, p := range polys {
+				for i, p := range dataset.Polygons(feature.Geometry) {
 					for j, r := range p {
 						rings++
 						want := orb.CCW

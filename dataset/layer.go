@@ -307,6 +307,18 @@ func signedArea(r orb.Ring) float64 {
 	return s
 }
 
+// Polygons are the parts of a polygon geometry: a Polygon as a one-part
+// MultiPolygon, a MultiPolygon as it is, nil for any other geometry.
+func Polygons(g orb.Geometry) orb.MultiPolygon {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return orb.MultiPolygon{g}
+	case orb.MultiPolygon:
+		return g
+	}
+	return nil
+}
+
 // withRFC7946Winding returns g with the winding of RFC 7946: g itself when every ring
 // already has it (the case of anything DecodeLayer returned), otherwise a
 // copy with the wrong rings reversed; g is never modified. Rings without

@@ -49,14 +49,7 @@ var windingCases = []struct {
 // and every hole clockwise, by orb's own Ring.Orientation.
 func checkRFC7946(tb testing.TB, g orb.Geometry) {
 	tb.Helper()
-	var polys []orb.Polygon
-	switch g := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{g}
-	case orb.MultiPolygon:
-		polys = g
-	}
-	for i, p := range polys {
+	for i, p := range Polygons(g) {
 		for j, r := range p {
 			want := orb.CCW
 			if j > 0 {

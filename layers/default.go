@@ -16,6 +16,10 @@ func defaultLayers() Registry {
 	)
 	// Join fields shared by the layers.
 	codeInsee := str("code_insee", "Code INSEE de la commune (COG 2026) / INSEE commune code")
+	// The fields of the layers whose features are communes.
+	communeName := name("Nom de la commune (COG 2026) / commune name")
+	communeCode := codeInsee.required()
+	codesCOG2018 := reqStr("codes_cog2018", "Code(s) des communes IGN 2018 dont le contour forme celui-ci, séparés par « ; » (plusieurs = contours fusionnés) / 2018 communes whose polygons form this one")
 	departement := str(FieldDepartement, "Code du département (COG 2026) / département code").shown(lblDepartement, FormatDepartement)
 	region := str(FieldRegion, "Code INSEE de la région (COG 2026) / region code").shown(lblRegion, FormatRegion)
 	epci := str(FieldEPCI, "SIREN de l'EPCI à fiscalité propre de la commune (DGCL 2026) / EPCI SIREN")
@@ -112,11 +116,11 @@ func defaultLayers() Registry {
 			Description: "Toutes les communes (COG 2026), dans les Territoires d'industrie ou non : le fond de carte des communes, dessiné à partir du zoom 9. Contour = polygone(s) IGN Admin Express 2018 des communes 2018 rattachées, fusionnés pour les communes nouvelles. / Every commune's boundary, a base layer.",
 			Sources:     []string{"admin-express", "decoupage", "centroids"},
 			Fields: []Field{
-				{Name: FieldName, Type: dataset.TypeString, Required: true, Description: "Nom de la commune (COG 2026) / commune name"},
-				reqStr("code_insee", "Code INSEE de la commune (COG 2026) / INSEE commune code"),
+				communeName.untiled(), // the outlines carry their id only
+				communeCode,
 				departement,
 				region,
-				reqStr("codes_cog2018", "Code(s) des communes IGN 2018 dont le contour forme celui-ci, séparés par « ; » / 2018 communes whose polygons form this one"),
+				codesCOG2018,
 			},
 			MinZoom: 9, MaxZoom: 12, Search: SearchNone,
 			Kind: lblCommune, Name: Text{"Contours des communes", "Town boundaries"}, FocusZoom: 11,
@@ -164,8 +168,8 @@ func defaultLayers() Registry {
 			Description: "Communes (COG 2026) membres d'un Territoire d'industrie 2023-2027 (liste ANCT) ou 2018-2023 (appartenance DÉRIVÉE spatialement). Contour = polygone(s) IGN Admin Express 2018 des communes 2018 rattachées, fusionnés pour les communes nouvelles. / Communes of the Territoires d'industrie, COG 2026.",
 			Sources:     []string{"ti-2023-communes", "ti-2023", "ti-2018-spatial", "ti-2018", "decoupage", "admin-express", "acv", "centroids"},
 			Fields: []Field{
-				name("Nom de la commune (COG 2026) / commune name"),
-				reqStr("code_insee", "Code INSEE de la commune (COG 2026) / INSEE commune code").tiles(),
+				communeName,
+				communeCode.tiles(),
 				integer("population", "Population INSEE (champ population de decoupage-administratif 6.0.0, COG 2026) / population").tiles().shown(lblPopulation, FormatNumber),
 				departement.tiles(),
 				region.tiles(),
@@ -180,7 +184,7 @@ func defaultLayers() Registry {
 				boolean("acv", "Commune d'un programme Action cœur de ville (liste ANCT 2024-09) / Action cœur de ville commune", true).tiles(),
 				str("acv_id", "Identifiant ANCT du programme Action cœur de ville (acv-NNN) / ACV programme id"),
 				str("codes_anct_2023", "Code(s) INSEE COG 2023 de la liste ANCT 2023-2027 rattachés à cette commune COG 2026, séparés par « ; » / ANCT COG 2023 code(s) mapped here"),
-				reqStr("codes_cog2018", "Code(s) des communes IGN 2018 dont le contour forme celui-ci, séparés par « ; » (plusieurs = contours fusionnés) / 2018 communes whose polygons form this one"),
+				codesCOG2018,
 				number("centroid_lon", "Longitude du centroïde DÉRIVÉ de la commune (WGS84) / derived centroid longitude"),
 				number("centroid_lat", "Latitude du centroïde DÉRIVÉ de la commune (WGS84) / derived centroid latitude"),
 			},
@@ -317,8 +321,8 @@ func defaultLayers() Registry {
 			Description: "Toutes les communes de France (COG 2026, outre-mer compris), un point par commune au centroïde DÉRIVÉ, pour nommer les lieux sur la carte : préfectures de région et de département et plus grandes villes d'abord, toutes les communes à partir du zoom 11. / Every commune of France as a label point (derived centroid).",
 			Sources:     []string{"decoupage", "centroids"},
 			Fields: []Field{
-				name("Nom de la commune (COG 2026) / commune name"),
-				reqStr("code_insee", "Code INSEE de la commune (COG 2026) / INSEE commune code").tiles(),
+				communeName,
+				communeCode.tiles(),
 				integer("population", "Population INSEE (decoupage-administratif 6.0.0, COG 2026) / population").tiles().shown(lblPopulation, FormatNumber),
 				departement.tiles(),
 				region.tiles(),

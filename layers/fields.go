@@ -24,6 +24,12 @@ func boolean(name, desc string, required bool) Field {
 	return Field{Name: name, Type: dataset.TypeBoolean, Required: required, Description: desc}
 }
 
+// required marks the field as present in every feature.
+func (f Field) required() Field { f.Required = true; return f }
+
+// untiled keeps the field out of the vector tiles.
+func (f Field) untiled() Field { f.Tiles = false; return f }
+
 // tiles marks the field as carried in the vector tiles.
 func (f Field) tiles() Field { f.Tiles = true; return f }
 

@@ -116,11 +116,7 @@ func Style(r Registry, in StyleInput) map[string]any {
 		"layers": out,
 	}
 	if len(in.FontFaces) > 0 {
-		faces := map[string]any{}
-		for name, url := range in.FontFaces {
-			faces[name] = url
-		}
-		style["font-faces"] = faces
+		style["font-faces"] = in.FontFaces
 	}
 	return style
 }

@@ -173,10 +173,7 @@ func shownFrom(f *dataset.Feature, lz LayerTiling) int {
 	if lz.ZoomField == "" {
 		return lz.MinZoom
 	}
-	switch v := f.Properties[lz.ZoomField].(type) {
-	case int64:
-		return int(v)
-	case float64:
+	if v, ok := f.Properties[lz.ZoomField].(int64); ok { // an integer field (layers.Registry.Check)
 		return int(v)
 	}
 	return lz.MinZoom

@@ -109,7 +109,7 @@ func TestBuildDefaultDataset(t *testing.T) {
 				if f.Properties["name"] != "Oyonnax" || f.Properties["territoire"] != "ti-8413" {
 					t.Errorf("z%d: Oyonnax properties %v", z, f.Properties)
 				}
-				if !planar.MultiPolygonContains(asMulti(f.Geometry), oyonnax) {
+				if !planar.MultiPolygonContains(dataset.Polygons(f.Geometry), oyonnax) {
 					t.Errorf("z%d: Oyonnax's polygon misses its centroid", z)
 				}
 			}
@@ -132,19 +132,9 @@ func checkMVTWinding(tb testing.TB, tile maptile.Tile, layers mvt.Layers) {
 	tb.Helper()
 	for _, l := range layers {
 		for _, f := range l.Features {
-			if p := asMulti(f.Geometry); len(p) > 0 && p[0][0].Orientation() != orb.CCW {
+			if p := dataset.Polygons(f.Geometry); len(p) > 0 && p[0][0].Orientation() != orb.CCW {
 				tb.Errorf("tile %v layer %s feature %v: the first ring is not an MVT exterior ring", tile, l.Name, f.Properties["id"])
 			}
 		}
 	}
-}
-
-func asMulti(g orb.Geometry) orb.MultiPolygon {
-	switch g := g.(type) {
-	case orb.Polygon:
-		return orb.MultiPolygon{g}
-	case orb.MultiPolygon:
-		return g
-	}
-	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/simplify"
+	"github.com/territoires-industrie/carte/dataset"
 )
 
 // maxMercatorLat is where Web Mercator stops (the square world).
@@ -26,13 +27,7 @@ func worldPoint(p orb.Point, z int) orb.Point {
 // fresh MultiPolygon (simplification works in place, the source must not
 // change).
 func projectPolygons(g orb.Geometry, z int) orb.MultiPolygon {
-	var polys []orb.Polygon
-	switch g := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{g}
-	case orb.MultiPolygon:
-		polys = g
-	}
+	polys := dataset.Polygons(g)
 	out := make(orb.MultiPolygon, 0, len(polys))
 	for _, p := range polys {
 		np := make(orb.Polygon, 0, len(p))

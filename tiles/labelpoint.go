@@ -6,6 +6,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+	"github.com/territoires-industrie/carte/dataset"
 )
 
 // labelPoint is where a polygon's name is drawn: the pole of
@@ -20,15 +21,10 @@ import (
 // isotropic; precision is a thousandth of the part's larger side.
 func labelPoint(g orb.Geometry) orb.Point {
 	var part orb.Polygon
-	switch g := g.(type) {
-	case orb.Polygon:
-		part = g
-	case orb.MultiPolygon:
-		best := -1.0
-		for _, p := range g {
-			if a := math.Abs(planar.Area(p)); a > best {
-				part, best = p, a
-			}
+	best := -1.0
+	for _, p := range dataset.Polygons(g) {
+		if a := math.Abs(planar.Area(p)); a > best {
+			part, best = p, a
 		}
 	}
 	if len(part) == 0 || len(part[0]) == 0 {

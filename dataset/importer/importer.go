@@ -101,12 +101,16 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	communes, cres, err := buildCommunes(ctx, fsys, r, logger)
+	outlines, err := loadCommuneOutlines(ctx, fsys, r)
+	if err != nil {
+		return rep, err
+	}
+	communes, cres, err := buildCommunes(r, outlines, logger)
 	if err != nil {
 		return rep, err
 	}
 	logger.Info("communes built", "elapsed", time.Since(start).Round(time.Millisecond), "dissolved", cres.dissolved)
-	contours, err := buildContours(ctx, fsys, r)
+	contours, err := buildContours(r, outlines)
 	if err != nil {
 		return rep, err
 	}

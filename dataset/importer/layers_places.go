@@ -40,6 +40,11 @@ func buildPlaces(r *refs) (*layer, error) {
 	for _, c := range r.regionSeats {
 		seats[c] = seatRegion
 	}
+	for code := range seats {
+		if _, ok := r.communes[code]; !ok {
+			return nil, fmt.Errorf("importer: capital %s (%s, %s) is not a COG 2026 commune", code, fileRegions, fileDepartements)
+		}
+	}
 	type place struct {
 		code string
 		pop  int64
@@ -71,20 +76,14 @@ func buildPlaces(r *refs) (*layer, error) {
 	})
 	for i, pl := range list {
 		c := r.communes[pl.code]
-		p := props{"name": c.Nom, "rank": int64(i + 1), "minzoom": int64(placeZoom(seats[pl.code], pl.pop)), "precision": "commune"}
-		r.place(p, pl.code)
-		delete(p, "epci") // the places name towns; the communes layer has their EPCI
-		delete(p, "epci_name")
+		p := props{"name": c.Nom, "code_insee": pl.code, "rank": int64(i + 1), "minzoom": int64(placeZoom(seats[pl.code], pl.pop)), "precision": "commune"}
+		p.str("departement", c.Departement)
+		p.str("region", c.Region)
 		if c.Population != nil {
 			p["population"] = *c.Population
 		}
 		p.str("chef_lieu", seats[pl.code])
 		l.add("place-"+pl.code, r.centroids[pl.code], p)
-	}
-	for code := range seats {
-		if _, ok := r.communes[code]; !ok {
-			return nil, fmt.Errorf("importer: capital %s (%s, %s) is not a COG 2026 commune", code, fileRegions, fileDepartements)
-		}
 	}
 	l.skip("commune COG 2026 sans centroïde dans "+fileCentroids2026+" (collectivités d'outre-mer, communes recréées après 2018) : point non inventé / no centroid", unplaced)
 	return l, l.sortByID()

@@ -152,7 +152,7 @@ type communesResult struct {
 	maxAreaRelDiff float64
 }
 
-func buildCommunes(ctx context.Context, fsys fs.FS, r *refs, logger *slog.Logger) (*layer, communesResult, error) {
+func buildCommunes(r *refs, outlines communeOutlines, logger *slog.Logger) (*layer, communesResult, error) {
 	var res communesResult
 	l := newLayer(layers.Communes)
 
@@ -169,13 +169,12 @@ func buildCommunes(ctx context.Context, fsys fs.FS, r *refs, logger *slog.Logger
 	}
 	slices.Sort(codes)
 
-	placed, geoms, diffs, missing, err := communeGeometries(ctx, fsys, r, codes)
-	if err != nil {
-		return nil, res, err
-	}
-	res.missing = missing
-
-	for i, c := range placed {
+	for _, c := range codes {
+		g, ok := outlines.geometry[c]
+		if !ok {
+			res.missing = append(res.missing, c)
+			continue
+		}
 		com := r.communes[c]
 		p := props{"name": com.Nom}
 		r.place(p, c)
@@ -206,14 +205,15 @@ func buildCommunes(ctx context.Context, fsys fs.FS, r *refs, logger *slog.Logger
 		}
 		if len(parts) > 1 {
 			res.dissolved++
-			if diffs[i] > res.maxAreaRelDiff {
-				res.maxAreaRelDiff = diffs[i]
+			diff := outlines.areaDiff[c]
+			if diff > res.maxAreaRelDiff {
+				res.maxAreaRelDiff = diff
 			}
-			if diffs[i] > 1e-5 {
-				logger.Warn("dissolved commune area differs from the sum of its parts", "code", c, "parts", parts, "relative_difference", diffs[i])
+			if diff > 1e-5 {
+				logger.Warn("dissolved commune area differs from the sum of its parts", "code", c, "parts", parts, "relative_difference", diff)
 			}
 		}
-		l.add(c, geoms[i], p)
+		l.add(c, g, p)
 	}
 	if len(res.missing) > 0 {
 		l.skip(fmt.Sprintf("%s: %s", noPolygonReason, strings.Join(res.missing, ", ")), len(res.missing))
@@ -221,37 +221,40 @@ func buildCommunes(ctx context.Context, fsys fs.FS, r *refs, logger *slog.Logger
 	return l, res, l.sortByID()
 }
 
-// communeGeometries gives each COG 2026 commune of codes its contour: the
-// IGN 2018 polygon of its one 2018 commune, or the union of those of the
-// 2018 communes merged into it, with the relative difference between the
-// union's area and the sum of the parts' (a check of the dissolve). Codes
-// that no 2018 polygon maps to are returned apart (missing).
-func communeGeometries(ctx context.Context, fsys fs.FS, r *refs, codes []string) (placed []string, geoms []orb.Geometry, diffs []float64, missing []string, err error) {
+// communeOutlines is the contour of every COG 2026 commune that IGN 2018
+// polygons map to: the polygon of its one 2018 commune, or the union of
+// those of the 2018 communes merged into it, with the relative difference
+// between the union's area and the sum of the parts' (a check of the
+// dissolve). Read and dissolved once for both layers that draw communes.
+type communeOutlines struct {
+	geometry map[string]orb.Geometry
+	areaDiff map[string]float64 // merged communes only
+}
+
+func loadCommuneOutlines(ctx context.Context, fsys fs.FS, r *refs) (communeOutlines, error) {
+	var out communeOutlines
+	codes := make([]string, 0, len(r.from2026))
 	want := map[string]bool{}
-	for _, c := range codes {
-		parts := r.from2026[c]
-		if len(parts) == 0 {
-			missing = append(missing, c)
-			continue
-		}
-		placed = append(placed, c)
+	for c, parts := range r.from2026 {
+		codes = append(codes, c)
 		for _, p := range parts {
 			want[p] = true
 		}
 	}
+	slices.Sort(codes)
 	polys, err := communePolygons(ctx, fsys, want)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return out, err
 	}
 	for c18 := range want {
 		if _, ok := polys[c18]; !ok {
-			return nil, nil, nil, nil, fileError(dirCommunesGeo, fmt.Errorf("%w: no polygon for COG 2018 commune %s (listed in %s)", ErrMissingValue, c18, fileCentroids2018))
+			return out, fileError(dirCommunesGeo, fmt.Errorf("%w: no polygon for COG 2018 commune %s (listed in %s)", ErrMissingValue, c18, fileCentroids2018))
 		}
 	}
-	geoms = make([]orb.Geometry, len(placed))
-	diffs = make([]float64, len(placed))
-	err = parallel(ctx, len(placed), func(i int) error {
-		parts := r.from2026[placed[i]]
+	geoms := make([]orb.Geometry, len(codes))
+	diffs := make([]float64, len(codes))
+	err = parallel(ctx, len(codes), func(i int) error {
+		parts := r.from2026[codes[i]]
 		if len(parts) == 1 {
 			geoms[i] = polys[parts[0]]
 			return nil
@@ -264,39 +267,48 @@ func communeGeometries(ctx context.Context, fsys fs.FS, r *refs, codes []string)
 		}
 		g, err := dissolve(gs)
 		if err != nil {
-			return fmt.Errorf("importer: dissolving COG 2018 communes %s into %s: %w", strings.Join(parts, ", "), placed[i], err)
+			return fmt.Errorf("importer: dissolving COG 2018 communes %s into %s: %w", strings.Join(parts, ", "), codes[i], err)
 		}
 		geoms[i] = g
 		diffs[i] = math.Abs(area(g)-sum) / sum
 		return nil
 	})
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return out, err
 	}
-	return placed, geoms, diffs, missing, nil
+	out = communeOutlines{geometry: make(map[string]orb.Geometry, len(codes)), areaDiff: map[string]float64{}}
+	for i, c := range codes {
+		out.geometry[c] = geoms[i]
+		if len(r.from2026[c]) > 1 {
+			out.areaDiff[c] = diffs[i]
+		}
+	}
+	return out, nil
 }
 
 // noPolygonReason is why a commune has no contour.
 const noPolygonReason = "commune COG 2026 sans aucun polygone IGN 2018 (recréée après 2018 ; contour non inventé) / no 2018 polygon"
 
 // buildContours is every commune's contour, the base layer of communes.
-func buildContours(ctx context.Context, fsys fs.FS, r *refs) (*layer, error) {
+func buildContours(r *refs, outlines communeOutlines) (*layer, error) {
 	l := newLayer("contours_communes")
 	codes := make([]string, 0, len(r.communes))
 	for c := range r.communes {
 		codes = append(codes, c)
 	}
 	slices.Sort(codes)
-	placed, geoms, _, missing, err := communeGeometries(ctx, fsys, r, codes)
-	if err != nil {
-		return nil, err
-	}
-	for i, c := range placed {
+	missing := 0
+	for _, c := range codes {
+		g, ok := outlines.geometry[c]
+		if !ok {
+			missing++
+			continue
+		}
 		p := props{"name": r.communes[c].Nom, "code_insee": c, "codes_cog2018": strings.Join(r.from2026[c], ";")}
 		p.str("departement", r.communes[c].Departement)
 		p.str("region", r.communes[c].Region)
-		l.add("contour-"+c, geoms[i], p)
+		l.add("contour-"+c, g, p)
 	}
-	l.skip(noPolygonReason, len(missing))
+	l.skip(noPolygonReason, missing)
 	return l, l.sortByID()
 }
