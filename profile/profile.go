@@ -143,7 +143,7 @@ type TerritoryProfile struct {
 	ACV  []Feature `json:"acv"`
 	// Neighbours are the territories of the same period whose outline comes
 	// within NeighbourDistanceM of this one's, by id.
-	Neighbours []Territory            `json:"neighbours"`
+	Neighbours []Territory           `json:"neighbours"`
 	Provenance map[string]Provenance `json:"provenance"`
 }
 
