@@ -67,9 +67,12 @@ function groupChoices(ctx, layer) {
               ctx.update();
             } }),
             el('label', { class: 'fr-label', for: id }, word(g.name),
-              el('span', { class: 'fr-hint-text' }, word(g.text)))));
+              el('span', { class: 'fr-hint-text' }, held(word(g.text), word(g.name))))));
       })));
 }
+
+// The sentence without the group's name, which the label already says.
+const held = (text, name) => (text.startsWith(name) ? text.slice(name.length).replace(/^\s*:\s*/, '') : text);
 
 export function renderCounts(ctx) {
   const { state, doc, map, i18n: { t, number } } = ctx;
