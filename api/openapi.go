@@ -262,7 +262,10 @@ func filterParamDoc(name, layersDefault string, ids []string) Obj {
 	case paramFields:
 		return QueryParam(name, "Comma-separated properties to return (default: all).", Str())
 	case paramFormat:
-		return QueryParam(name, "Response format: json (a list with a representative point) or geojson (a FeatureCollection with full geometries, application/geo+json).", Obj{"type": "string", "enum": []string{"json", "geojson"}, "default": "json"})
+		return QueryParam(name, "Response format: json (a list with a representative point), geojson (a FeatureCollection with full geometries, application/geo+json) "+
+			"or csv (a file to download, text/csv: one row per feature, id, layer, name, distance_m when the query has a point, lon, lat, then the properties; "+
+			"UTF-8 with a byte-order mark; text cells starting with = + - @ are prefixed with ').",
+			Obj{"type": "string", "enum": []string{formatJSON, formatGeoJSON, formatCSV}, "default": formatJSON})
 	}
 	return QueryParam(name, "", Str())
 }
@@ -312,7 +315,28 @@ func propertyFiltersParam(cat *Catalog) Obj {
 }
 
 func apiResultsContent() Obj {
-	return Content(mediaJSON, Ref("APIResults"), mediaGeoJSON, Ref("APIFeatureCollection"))
+	return Content(mediaJSON, Ref("APIResults"), mediaGeoJSON, Ref("APIFeatureCollection"), mediaCSV, csvSchema())
+}
+
+// csvSchema is the body of a CSV answer, for the document: text.
+func csvSchema() Obj {
+	return Obj{"type": "string", "description": "RFC 4180 CSV, UTF-8 with a byte-order mark, a header row then one row per feature."}
+}
+
+// withCSVHeaders documents the headers of the CSV form of an answer: its
+// file name and, for a paged answer, the links its body has no room for.
+func withCSVHeaders(resp Obj, paged bool) Obj {
+	headers := Obj{"Content-Disposition": Obj{
+		"description": `CSV answers: attachment; filename="….csv".`, "schema": Str(),
+	}}
+	if paged {
+		headers["Link"] = Obj{
+			"description": `CSV answers: the links of the JSON answer (RFC 8288), e.g. <…&offset=100>; rel="next"; type="text/csv" when there is a next page.`,
+			"schema":      Str(),
+		}
+	}
+	resp["200"].(Obj)["headers"] = headers
+	return resp
 }
 
 func schemas() Obj {

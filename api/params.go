@@ -209,15 +209,22 @@ func isCode(s string, minLen, maxLen int) bool {
 	return true
 }
 
-// wantGeoJSON reads format: json (default) or geojson.
-func wantGeoJSON(v url.Values) (bool, error) {
-	switch v.Get(paramFormat) {
-	case "", "json":
-		return false, nil
-	case "geojson":
-		return true, nil
+// Answer formats of the list routes (format=) and of OGC items (f=).
+const (
+	formatJSON    = "json"
+	formatGeoJSON = "geojson"
+	formatCSV     = "csv"
+)
+
+// listFormat reads format: json (default), geojson or csv.
+func listFormat(v url.Values) (string, error) {
+	switch f := v.Get(paramFormat); f {
+	case "", formatJSON:
+		return formatJSON, nil
+	case formatGeoJSON, formatCSV:
+		return f, nil
 	}
-	return false, badRequest("format=%q must be json or geojson", v.Get(paramFormat))
+	return "", badRequest("format=%q must be json, geojson or csv", v.Get(paramFormat))
 }
 
 // fields reads the list of properties to return (nil: all).

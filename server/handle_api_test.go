@@ -217,7 +217,7 @@ func TestAPIRejectsBadInput(t *testing.T) {
 		{"/api/nearby?lat=45&lon=4.8&codeDepartement=9999", "département code"},
 		{"/api/nearby?lat=45&lon=4.8&epci=12", "SIREN"},
 		{"/api/nearby?lat=45&lon=4.8&period=2020", "period"},
-		{"/api/nearby?lat=45&lon=4.8&format=xml", "json or geojson"},
+		{"/api/nearby?lat=45&lon=4.8&format=xml", "json, geojson or csv"},
 		{"/api/nearby?lat=45&lon=4.8&min_surface_ha=-1", "non-negative"},
 		{"/api/within?lat=45&lon=4.8", "radius_km is required"},
 		{"/api/within?lat=45&lon=4.8&radius_km=5&limit=1001", "above the maximum 1000"},

@@ -79,7 +79,7 @@ func New(cfg Config, logger *slog.Logger) *Server {
 	s.app.Use(cors.New(cors.Config{
 		AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
 		AllowMethods:  "GET,HEAD,OPTIONS",
-		ExposeHeaders: "ETag,Content-Encoding,Content-Length,Retry-After,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset",
+		ExposeHeaders: "ETag,Content-Encoding,Content-Length,Content-Disposition,Link,Retry-After,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset",
 		MaxAge:        86400,
 	}))
 	s.app.Use(s.guard.handler)

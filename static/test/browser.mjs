@@ -290,6 +290,65 @@ await step('list view of the features in view', async () => {
   check('list view: only the document\'s listed layers', metas.every((m) => listKinds.includes(m)), [...new Set(metas)].join(' | '));
 });
 
+// RFC 4180 as the server writes it (CRLF records), for the checks below.
+function parseCSV(text) {
+  const rows = [];
+  let row = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; } else field += c;
+  }
+  return rows;
+}
+
+await step('near here: CSV downloads of the list', async () => {
+  // With a region chosen, the list and its files keep to the region.
+  await page.selectOption('#filter-region', '27');
+  await page.waitForTimeout(800);
+  await page.evaluate(() => window.territoiresMap.jumpTo({ center: [4.85, 46.79], zoom: 9 }));
+  await idle(page);
+  await page.click('#near-pick');
+  const box = await page.locator('#territoires-map').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForSelector('#near-download a[href*="codeRegion=27"]', { timeout: 10000 });
+  const listed = await page.$$eval('#near-list .app-result-name', (els) => els.map((e) => e.textContent));
+  const links = await page.$$eval('#near-download a', (els) => els.map((a) => ({ href: a.href, download: a.hasAttribute('download'), label: a.getAttribute('aria-label'), text: a.textContent })));
+  const nearbyLayers = mapDoc.layers.filter((l) => l.nearby);
+  const asked = links.map((l) => new URL(l.href).searchParams);
+  check('near here CSV: one download link per layer of the list, labelled', links.length > 1 && links.every((l, i) => l.download && l.label === `Télécharger (CSV) : ${l.text}` && l.text === docLayer(asked[i].get('layers'))?.name.fr),
+    links.map((l) => l.label).join(' | '));
+  check('near here CSV: the list\'s query and filters, format=csv', asked.every((q) => q.get('format') === 'csv' && q.get('codeRegion') === '27' && q.get('k') === '5' && q.get('lat') && q.get('lon') && nearbyLayers.some((l) => l.id === q.get('layers'))),
+    links.map((l) => l.href.replace(base, '')).join(' '));
+  // The files hold the list's rows: merged by distance as the page does.
+  let rows = [];
+  for (const l of links) {
+    const r = await fetch(l.href);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    const [header, ...body] = parseCSV(new TextDecoder().decode(bytes)); // the decoder drops the BOM
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    check(`near here CSV ${asked[links.indexOf(l)].get('layers')}: a CSV with a BOM and a header`, r.headers.get('content-type').startsWith('text/csv') && bom && header[0] === 'id' && header.includes('distance_m') && body.every((b) => b.length === header.length), r.headers.get('content-type'));
+    rows.push(...body.map((b) => Object.fromEntries(header.map((h, i) => [h, b[i]]))));
+  }
+  rows = rows.sort((a, b) => Number(a.distance_m) - Number(b.distance_m));
+  check('near here CSV: the rows are the list\'s, in its order', JSON.stringify(rows.map((r) => r.name)) === JSON.stringify(listed), `${rows.length} rows, ${listed.length} listed`);
+  check('near here CSV: every row in the chosen region', rows.length > 0 && rows.every((r) => r.region === '27'), [...new Set(rows.map((r) => r.region))].join());
+  await page.locator('#near-results').screenshot({ path: join(shots, 'page-near-csv.png') });
+  // A person's click: the browser downloads the file under the server's name.
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click('#near-download a >> nth=0')]);
+  check('near here CSV: clicking downloads territoires-nearby-<layer>.csv', download.suggestedFilename() === `territoires-nearby-${asked[0].get('layers')}.csv`, download.suggestedFilename());
+  // As the step found the page: no region, a feature of the list open
+  // (picking the point closed its popup).
+  await page.selectOption('#filter-region', '');
+  await page.waitForTimeout(800);
+  await page.click('#near-list li:first-child button');
+  await page.waitForSelector('.maplibregl-popup .app-popup-title', { timeout: 5000 });
+  await idle(page);
+});
+
 await step('region filter', async () => {
   await page.selectOption('#filter-region', '27');
   await page.waitForTimeout(800);
