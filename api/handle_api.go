@@ -109,7 +109,7 @@ func (r listRequest) groups() []layers.GroupSummary {
 			continue
 		}
 		for _, g := range l.GroupSummaries(info.Groups) {
-			if r.filter.Groups[g.Param] == g.Value {
+			if slices.Contains(r.filter.Groups[g.Param], g.Value) {
 				out = append(out, g)
 			}
 		}

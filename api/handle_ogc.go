@@ -476,7 +476,10 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := queryValues(c, itemsParams(l)...)
+	// The group parameters (wave=) filter as on the JSON API: a layer
+	// without that parameter matches none.
+	groupParams := cat.Registry.GroupParams()
+	v, err := queryValues(c, append(itemsParams(l), groupParams...)...)
 	if err != nil {
 		return err
 	}
@@ -503,8 +506,12 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	groups, err := groupFilters(v, cat.Registry, groupParams)
+	if err != nil {
+		return err
+	}
 
-	hits, matched := selectItems(cat.Index, l, box, hasBox, props, offset, limit)
+	hits, matched := selectItems(cat.Index, l, box, hasBox, props, groups, offset, limit)
 
 	base := a.cfg.Links.Base(c)
 	coll := collectionURL(base, l.ID)
@@ -579,8 +586,8 @@ func ogcFeature(cat *Catalog, h index.Hit) *geojson.Feature {
 
 // selectItems pages the features of layer l in the box (when given) that
 // pass the property filters, in file order, and counts them all.
-func selectItems(ix *index.Index, l dataset.LayerInfo, box orb.Bound, hasBox bool, props []propFilter, offset, limit int) ([]index.Hit, int) {
-	f := index.Filter{Layers: []string{l.ID}}
+func selectItems(ix *index.Index, l dataset.LayerInfo, box orb.Bound, hasBox bool, props []propFilter, groups map[string][]string, offset, limit int) ([]index.Hit, int) {
+	f := index.Filter{Layers: []string{l.ID}, Groups: groups}
 	if len(props) == 0 {
 		if hasBox {
 			return ix.InBBox(box, f, offset, limit)

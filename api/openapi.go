@@ -275,6 +275,12 @@ func filterParamDocs(layersDefault string, ids []string, reg layers.Registry) []
 	for _, name := range filterParams {
 		out = append(out, filterParamDoc(name, layersDefault, ids))
 	}
+	return append(out, groupParamDocs(reg)...)
+}
+
+// groupParamDocs documents the registry's group parameters (wave, ami).
+func groupParamDocs(reg layers.Registry) []Obj {
+	var out []Obj
 	for _, param := range reg.GroupParams() {
 		var of []string
 		for _, l := range reg {
@@ -282,9 +288,10 @@ func filterParamDocs(layersDefault string, ids []string, reg layers.Registry) []
 				of = append(of, fmt.Sprintf("%s (%s, field %s)", l.ID, g.Label.EN, g.Field))
 			}
 		}
-		out = append(out, QueryParam(param, "Keep the features of this announced group: "+strings.Join(of, ", ")+
+		one := "(" + strings.Join(reg.GroupValues(param), "|") + ")"
+		out = append(out, QueryParam(param, "Keep the features of these announced groups, comma-separated (any of them): "+strings.Join(of, ", ")+
 			". A feature may belong to several (a site labelled in two waves); other layers never match.",
-			Obj{"type": "string", "enum": reg.GroupValues(param)}))
+			Obj{"type": "string", "pattern": "^" + one + "(," + one + ")*$", "example": reg.GroupValues(param)[0]}))
 	}
 	return out
 }
@@ -294,7 +301,9 @@ func filterParamDocs(layersDefault string, ids []string, reg layers.Registry) []
 func propertyFiltersParam(cat *Catalog) Obj {
 	var b strings.Builder
 	b.WriteString("Property filters name=value, exact match (all must hold): any property declared in the collection's schema; " +
-		"integer and number values compare numerically, booleans are true or false. A parameter not listed here is refused (400).")
+		"integer and number values compare numerically, booleans are true or false. A parameter not listed here is refused (400). " +
+		"The group parameters (wave, ami) filter as on /api: wave=2020-07,2021-09 keeps the sites of any of those waves, " +
+		"where the property filter waves=2020-07 keeps only the sites of that one wave.")
 	if cat != nil {
 		b.WriteString(" Properties by collection:")
 		for _, id := range cat.Index.Layers() {

@@ -162,19 +162,11 @@ func filter(v url.Values, cat *Catalog, defaultLayers []string) (index.Filter, e
 	} else {
 		f.Layers = defaultLayers
 	}
-	for _, param := range cat.Registry.GroupParams() {
-		g := v.Get(param)
-		if g == "" {
-			continue
-		}
-		if values := cat.Registry.GroupValues(param); !slices.Contains(values, g) {
-			return f, badRequest("%s=%q must be one of %s", param, g, strings.Join(values, ", "))
-		}
-		if f.Groups == nil {
-			f.Groups = map[string]string{}
-		}
-		f.Groups[param] = g
+	groups, err := groupFilters(v, cat.Registry, cat.Registry.GroupParams())
+	if err != nil {
+		return f, err
 	}
+	f.Groups = groups
 	if f.Period != "" && f.Period != layers.Period2023 && f.Period != layers.Period2018 {
 		return f, badRequest("period=%q must be %s or %s", f.Period, layers.Period2023, layers.Period2018)
 	}
@@ -195,6 +187,34 @@ func filter(v url.Values, cat *Catalog, defaultLayers []string) (index.Filter, e
 		f.MinSurfaceHa = x
 	}
 	return f, nil
+}
+
+// groupFilters reads the group parameters params (wave=2020-07,2021-09:
+// any of the groups listed), each value checked against the registry.
+func groupFilters(v url.Values, reg layers.Registry, params []string) (map[string][]string, error) {
+	var out map[string][]string
+	for _, param := range params {
+		s := v.Get(param)
+		if s == "" {
+			continue
+		}
+		known := reg.GroupValues(param)
+		var chosen []string
+		for _, g := range strings.Split(s, ",") {
+			g = strings.TrimSpace(g)
+			if !slices.Contains(known, g) {
+				return nil, badRequest("%s=%q: %q is not one of %s", param, s, g, strings.Join(known, ", "))
+			}
+			if !slices.Contains(chosen, g) {
+				chosen = append(chosen, g)
+			}
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		out[param] = chosen
+	}
+	return out, nil
 }
 
 func isCode(s string, minLen, maxLen int) bool {

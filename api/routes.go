@@ -101,7 +101,7 @@ func (a *API) Routes() []Route {
 			Operation: func(d DocContext) Obj {
 				return Op("getFeatures", TagOGC, "Features of a collection",
 					"Features in file order, paged with limit and offset (follow the next link). numberMatched counts every feature passing the filters.",
-					[]Obj{
+					append([]Obj{
 						collectionID(d),
 						QueryParam(paramBBox, "Only features whose geometry intersects the box minlon,minlat,maxlon,maxlat (CRS84; six numbers are accepted, heights ignored). "+
 							"Boxes across the antimeridian are not supported.", Obj{"type": "array", "minItems": 4, "maxItems": 6, "items": Obj{"type": "number"}}),
@@ -113,7 +113,7 @@ func (a *API) Routes() []Route {
 							"the collections have no temporal extent, and features without a temporal geometry match any datetime.", Str()),
 						fItems(),
 						propertyFiltersParam(d.Catalog),
-					},
+					}, groupParamDocs(d.Registry)...),
 					withCSVHeaders(Responses("A page of features.", Content(mediaGeoJSON, Ref("FeatureCollection"), mediaCSV, csvSchema()), 400, 404, 503), true))
 			}},
 		// Feature ids may hold a slash (2023/ti-8413): raw or as %2F.

@@ -288,6 +288,20 @@ await step('list view of the features in view', async () => {
   const listKinds = mapDoc.layers.filter((l) => l.legend?.in_list).map((l) => l.kind.fr);
   const metas = await page.$$eval('#list-items .app-result-meta', (els) => els.map((e) => e.textContent));
   check('list view: only the document\'s listed layers', metas.every((m) => listKinds.includes(m)), [...new Set(metas)].join(' | '));
+  // Each listed layer's features in view as CSV: the view's box and the
+  // map's filters; the file holds every listed feature of its layer.
+  const links = await page.$$eval('#list-download a', (els) => els.map((a) => ({ href: a.href, label: a.getAttribute('aria-label'), text: a.textContent })));
+  check('list view CSV: one labelled link per layer listed', links.length > 0 && links.every((l) => l.label === `Télécharger (CSV) : ${l.text}` && /\/collections\/[a-z_]+\/items\?bbox=/.test(l.href) && l.href.includes('f=csv')),
+    links.map((l) => l.href.replace(base, '')).join(' '));
+  const sites = links.find((l) => l.href.includes('/collections/sites/'));
+  if (sites) {
+    const text = new TextDecoder().decode(await (await fetch(sites.href)).arrayBuffer()).replace(/^\ufeff/, '');
+    const rows = parseCSV(text);
+    const names = new Set(rows.slice(1).map((r) => r[rows[0].indexOf('name')]));
+    const listedSites = await page.$$eval('#list-items li', (els) => els.map((e) => ({ name: e.querySelector('.app-result-name').textContent, kind: e.querySelector('.app-result-meta').textContent })));
+    const want = listedSites.filter((x) => x.kind === docLayer('sites').kind.fr).map((x) => x.name);
+    check('list view CSV: the sites listed are in the file', want.length > 0 && want.every((n) => names.has(n)), `${want.length} listed, ${names.size} in the file`);
+  }
 });
 
 // RFC 4180 as the server writes it (CRLF records), for the checks below.
