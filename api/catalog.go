@@ -25,8 +25,8 @@ type Catalog struct {
 	Map layers.MapDocument
 	// Profiles answers the profiles of sites, points and territories.
 	Profiles *profile.Profiler
-	plain   *plainJSON
-	extents map[string]orb.Bound
+	plain    *plainJSON
+	extents  map[string]orb.Bound
 	// geometryTypes is each layer's one GeoJSON geometry type: Multi… as
 	// soon as one feature is, so that a GIS client sees one type per layer.
 	geometryTypes map[string]string
