@@ -1,0 +1,381 @@
+package profile
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/index"
+	"github.com/territoires-industrie/carte/layers"
+)
+
+// The layers a profile reads, besides layers.Communes and
+// layers.Territoires. A dataset without one of them gives empty lists (or
+// no commune), not an error.
+const (
+	LayerContours   = "contours_communes" // every commune's outline: which commune holds a point
+	LayerPlaces     = "places"            // every commune as a point: population, EPCI
+	LayerACV        = "acv"
+	LayerFormations = "formations"
+	LayerCnam       = "cnam"
+	LayerSites      = "sites"
+)
+
+// Fields of a Feature's Category: the Cnam antennas' AMI and the sites'
+// waves. The training centres' category is the field the registry's
+// category filter reads (categoryFormations when it names none), so that
+// counts and the nearest of each category agree.
+const (
+	categoryCnam       = "ami"
+	categorySites      = "waves"
+	categoryFormations = "category"
+)
+
+// Precisions of a point.
+const (
+	PrecisionExact   = "exact"
+	PrecisionCommune = "commune"
+)
+
+// Profiler computes profiles over one catalog. It is built once, with what
+// does not depend on the question (communes by code, territory members,
+// neighbours), and is then read only: safe for concurrent use.
+type Profiler struct {
+	ix *index.Index
+	// provenance of every layer a profile reads that the dataset has.
+	provenance map[string]Provenance
+	// categoryField is, per listed layer, the field of Feature.Category.
+	categoryField map[string]string
+	// categories are the training centres' categories, sorted.
+	categories []string
+	places     map[string]*dataset.Feature // by INSEE code
+	acvByCode  map[string]*dataset.Feature // the ACV programme of each member commune
+	acvCodes   map[*dataset.Feature][]string
+	// territories by period and ti_id; members are their communes.
+	territories map[territoryKey]*dataset.Feature
+	members     map[territoryKey][]*dataset.Feature
+	// byCode lists the features of the sites, formations and Cnam layers
+	// by their commune's INSEE code, in id order.
+	byCode map[string]map[string][]*dataset.Feature
+	// neighbours holds, by territory feature id, the neighbours' ids.
+	neighbours map[string][]string
+}
+
+type territoryKey struct{ period, tiID string }
+
+// New prepares the profiles of the catalog made of ix (the index of the
+// dataset described by manifest) and reg, its registry.
+func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profiler {
+	pr := &Profiler{
+		ix: ix, provenance: map[string]Provenance{}, categoryField: map[string]string{},
+		places: map[string]*dataset.Feature{}, acvByCode: map[string]*dataset.Feature{}, acvCodes: map[*dataset.Feature][]string{},
+		territories: map[territoryKey]*dataset.Feature{}, members: map[territoryKey][]*dataset.Feature{},
+		byCode: map[string]map[string][]*dataset.Feature{}, neighbours: map[string][]string{},
+	}
+	for _, id := range []string{LayerContours, LayerPlaces, layers.Territoires, layers.Communes, LayerACV, LayerFormations, LayerCnam, LayerSites} {
+		if info, ok := manifest.Layer(id); ok && ix.HasLayer(id) {
+			pr.provenance[id] = Provenance{Title: info.Title, Sources: info.Sources}
+		}
+	}
+	pr.categoryField[LayerCnam], pr.categoryField[LayerSites], pr.categoryField[LayerFormations] = categoryCnam, categorySites, categoryFormations
+	if l, ok := reg.Layer(LayerFormations); ok && l.Filters.Category != "" {
+		pr.categoryField[LayerFormations] = l.Filters.Category
+	}
+	all := func(layer string) []index.Hit {
+		hits, _ := ix.Features(layer, index.Filter{}, 0, math.MaxInt)
+		return hits
+	}
+	for _, h := range all(LayerPlaces) {
+		pr.places[h.Feature.String("code_insee")] = h.Feature
+	}
+	for _, h := range all(LayerACV) {
+		codes := acvCommuneCodes(h.Feature.String("communes"))
+		pr.acvCodes[h.Feature] = codes
+		for _, code := range codes {
+			pr.acvByCode[code] = h.Feature
+		}
+	}
+	categories := map[string]bool{}
+	for _, layer := range []string{LayerSites, LayerFormations, LayerCnam} {
+		pr.byCode[layer] = map[string][]*dataset.Feature{}
+		for _, h := range all(layer) {
+			code := h.Feature.String("code_insee")
+			pr.byCode[layer][code] = append(pr.byCode[layer][code], h.Feature)
+			if layer == LayerFormations {
+				categories[h.Feature.String(pr.categoryField[layer])] = true
+			}
+		}
+		for _, list := range pr.byCode[layer] {
+			slices.SortFunc(list, byID)
+		}
+	}
+	delete(categories, "")
+	pr.categories = slices.Sorted(maps.Keys(categories))
+	for _, h := range all(layers.Territoires) {
+		pr.territories[territoryKey{h.Feature.String("period"), h.Feature.String("ti_id")}] = h.Feature
+	}
+	communes, _ := reg.Layer(layers.Communes)
+	for _, period := range layers.Periods() {
+		m := communes.Filters.Territory[period] // which fields say a commune is a member, and of which territory
+		hits, _ := ix.Features(layers.Communes, index.Filter{Period: period}, 0, math.MaxInt)
+		for _, h := range hits {
+			if ti := h.Feature.String(m.Territory); ti != "" {
+				k := territoryKey{period, ti}
+				pr.members[k] = append(pr.members[k], h.Feature)
+			}
+		}
+		maps.Copy(pr.neighbours, ix.Neighbours(layers.Territoires, NeighbourDistanceM, index.Filter{Period: period}))
+	}
+	return pr
+}
+
+func byID(a, b *dataset.Feature) int { return strings.Compare(a.ID, b.ID) }
+
+// acvCommuneCodes reads the INSEE codes of an ACV programme's communes,
+// "Nom (code) ; Nom (code)".
+func acvCommuneCodes(s string) []string {
+	var codes []string
+	for _, part := range strings.Split(s, ";") {
+		part = strings.TrimSpace(part)
+		open := strings.LastIndexByte(part, '(')
+		if open < 0 || !strings.HasSuffix(part, ")") {
+			continue
+		}
+		if code := strings.TrimSpace(part[open+1 : len(part)-1]); code != "" {
+			codes = append(codes, code)
+		}
+	}
+	return codes
+}
+
+// Categories lists the training centres' categories, sorted: the keys
+// Formations.Nearest may hold.
+func (pr *Profiler) Categories() []string { return slices.Clone(pr.categories) }
+
+// Point is the profile of any point (lat/lon): distances from the point
+// itself.
+func (pr *Profiler) Point(p orb.Point) Point {
+	return pr.point(p, Origin{Lon: p[0], Lat: p[1], Precision: PrecisionExact,
+		Note: "Distances mesurées depuis le point demandé. / Distances measured from the point asked."}, nil)
+}
+
+// Site is the profile of a turnkey site, false when id is not a site.
+// Distances are measured from the site's point: for a site placed at its
+// commune's centroid (precision "commune"), from that centroid.
+func (pr *Profiler) Site(id string) (Point, bool) {
+	h, ok := pr.ix.Feature(id)
+	if !ok || h.Layer != LayerSites {
+		return Point{}, false
+	}
+	p := index.RepresentativePoint(h.Feature)
+	o := Origin{Lon: p[0], Lat: p[1], Precision: cmp.Or(h.Feature.String("precision"), PrecisionExact)}
+	if o.Precision == PrecisionCommune {
+		c := cmp.Or(h.Feature.String("commune"), h.Feature.String("code_insee"))
+		o.Note = fmt.Sprintf("Distances mesurées depuis le centroïde de %s, pas depuis le site. / Distances measured from the centroid of %s, not from the site.", c, c)
+	} else {
+		o.Note = "Distances mesurées depuis le point du site. / Distances measured from the site's point."
+	}
+	return pr.point(p, o, h.Feature), true
+}
+
+func (pr *Profiler) point(p orb.Point, origin Origin, site *dataset.Feature) Point {
+	out := Point{Origin: origin, Territoires: map[string]*Territory{}, Provenance: maps.Clone(pr.provenance),
+		Cnam: []Feature{}, ACV: []Feature{}, Sites: []Feature{}}
+	if site != nil {
+		f := pr.feature(index.Hit{Layer: LayerSites, Feature: site, DistanceM: math.NaN()})
+		out.Site = &f
+	}
+	if h, ok := pr.ix.Containing(LayerContours, p); ok {
+		out.Commune = pr.commune(h.Feature)
+	}
+	place := pr.ix.Reverse(p)
+	for _, period := range layers.Periods() {
+		out.Territoires[period] = nil
+		if f := place.Territoires[period]; f != nil {
+			t := territory(f)
+			out.Territoires[period] = &t
+		}
+	}
+	out.Formations = pr.formations(p)
+	reach := Radii[len(Radii)-1] * 1000
+	list := func(layer string) []Feature {
+		out := []Feature{}
+		for _, h := range pr.ix.WithinAll(p, reach, index.Filter{Layers: []string{layer}}) {
+			if h.Feature != site {
+				out = append(out, pr.feature(h))
+			}
+		}
+		return out
+	}
+	if pr.ix.HasLayer(LayerCnam) {
+		out.Cnam = list(LayerCnam)
+	}
+	if pr.ix.HasLayer(LayerACV) {
+		out.ACV = list(LayerACV)
+	}
+	if pr.ix.HasLayer(LayerSites) {
+		out.Sites = list(LayerSites)
+	}
+	return out
+}
+
+// commune joins a commune's outline to its place (population, EPCI) and
+// its ACV programme, by INSEE code.
+func (pr *Profiler) commune(outline *dataset.Feature) *Commune {
+	code := outline.String("code_insee")
+	c := &Commune{Code: code, Name: outline.String("name")}
+	if place := pr.places[code]; place != nil {
+		if n, ok := place.Properties["population"].(int64); ok {
+			c.Population = &n
+		}
+		c.EPCI, c.EPCIName = place.String(layers.FieldEPCI), place.String("epci_name")
+	}
+	if acv := pr.acvByCode[code]; acv != nil {
+		c.ACV, c.ACVName, c.IsACV = cmp.Or(acv.String("acv_id"), acv.ID), acv.String("name"), true
+	}
+	return c
+}
+
+// formations counts the training centres within each radius by category,
+// and finds the nearest of each category.
+func (pr *Profiler) formations(p orb.Point) Formations {
+	out := Formations{Counts: make([]RadiusCount, len(Radii)), Nearest: map[string][]Feature{}}
+	radii := make([]float64, len(Radii))
+	for i, r := range Radii {
+		out.Counts[i] = RadiusCount{RadiusKm: r, ByCategory: map[string]int{}}
+		radii[i] = r * 1000
+	}
+	if !pr.ix.HasLayer(LayerFormations) {
+		return out
+	}
+	field := pr.categoryField[LayerFormations]
+	pr.ix.EachWithin(p, radii[len(radii)-1], index.Filter{Layers: []string{LayerFormations}}, func(h index.Hit) bool {
+		c := h.Feature.String(field)
+		for i := len(radii) - 1; i >= 0 && h.DistanceM <= radii[i]; i-- {
+			out.Counts[i].Total++
+			if c != "" {
+				out.Counts[i].ByCategory[c]++
+			}
+		}
+		return true
+	})
+	for _, c := range pr.categories {
+		hits := pr.ix.Nearby(p, NearestPerCategory, 0, index.Filter{Layers: []string{LayerFormations}, Category: c})
+		list := make([]Feature, len(hits))
+		for i, h := range hits {
+			list[i] = pr.feature(h)
+		}
+		out.Nearest[c] = list
+	}
+	return out
+}
+
+// feature is a hit as a profile lists it; its distance is rounded to the
+// decimetre, as the API's are (more is noise), and left out when NaN.
+func (pr *Profiler) feature(h index.Hit) Feature {
+	pt := index.RepresentativePoint(h.Feature)
+	f := Feature{
+		ID: h.Feature.ID, Layer: h.Layer, Name: h.Feature.String(layers.FieldName),
+		Commune: h.Feature.String("commune"), CodeInsee: h.Feature.String("code_insee"),
+		Lon: pt[0], Lat: pt[1], Precision: cmp.Or(h.Feature.String("precision"), PrecisionExact),
+	}
+	if field := pr.categoryField[h.Layer]; field != "" {
+		f.Category = h.Feature.String(field)
+	}
+	if !math.IsNaN(h.DistanceM) {
+		d := math.Round(h.DistanceM*10) / 10
+		f.DistanceM = &d
+	}
+	return f
+}
+
+// territory names a territory feature.
+func territory(f *dataset.Feature) Territory {
+	t := Territory{ID: f.ID, TIID: f.String("ti_id"), Period: f.String("period"), Name: f.String(layers.FieldName)}
+	if n, ok := f.Properties["population"].(int64); ok {
+		t.Population = &n
+	}
+	t.NCommunes, _ = f.Properties["n_communes"].(int64)
+	return t
+}
+
+// Territory is the profile of the Territoire d'industrie tiID (ti-RRNN) of
+// period (layers.Period2023 or layers.Period2018), false when there is none.
+func (pr *Profiler) Territory(period, tiID string) (TerritoryProfile, bool) {
+	k := territoryKey{period, tiID}
+	tf := pr.territories[k]
+	if tf == nil {
+		return TerritoryProfile{}, false
+	}
+	out := TerritoryProfile{
+		Territory: territory(tf), Region: tf.String(layers.FieldRegion), RegionName: tf.String("region_name"),
+		EPCIs: []EPCI{}, Sites: []Feature{}, SitesByWave: map[string]int{},
+		Formations: Count{ByCategory: map[string]int{}}, Cnam: []Feature{}, ACV: []Feature{}, Neighbours: []Territory{},
+		Provenance: map[string]Provenance{},
+	}
+	for _, id := range []string{layers.Territoires, layers.Communes, LayerSites, LayerFormations, LayerCnam, LayerACV} {
+		if p, ok := pr.provenance[id]; ok {
+			out.Provenance[id] = p
+		}
+	}
+	members := pr.members[k]
+	isMember := make(map[string]bool, len(members))
+	epcis := map[string]*EPCI{}
+	for _, c := range members {
+		code := c.String("code_insee")
+		isMember[code] = true
+		out.Communes.Count++
+		if n, ok := c.Properties["population"].(int64); ok {
+			out.Communes.Population += n
+		} else {
+			out.Communes.WithoutPopulation++
+		}
+		if siren := c.String(layers.FieldEPCI); siren != "" {
+			e := epcis[siren]
+			if e == nil {
+				e = &EPCI{SIREN: siren, Name: c.String("epci_name")}
+				epcis[siren] = e
+			}
+			e.NCommunes++
+		}
+		for _, s := range pr.byCode[LayerSites][code] {
+			out.Sites = append(out.Sites, pr.feature(index.Hit{Layer: LayerSites, Feature: s, DistanceM: math.NaN()}))
+			for _, w := range strings.Fields(s.String(pr.categoryField[LayerSites])) {
+				out.SitesByWave[w]++
+			}
+		}
+		for _, f := range pr.byCode[LayerFormations][code] {
+			out.Formations.Total++
+			if cat := f.String(pr.categoryField[LayerFormations]); cat != "" {
+				out.Formations.ByCategory[cat]++
+			}
+		}
+		for _, f := range pr.byCode[LayerCnam][code] {
+			out.Cnam = append(out.Cnam, pr.feature(index.Hit{Layer: LayerCnam, Feature: f, DistanceM: math.NaN()}))
+		}
+	}
+	for _, siren := range slices.Sorted(maps.Keys(epcis)) {
+		out.EPCIs = append(out.EPCIs, *epcis[siren])
+	}
+	for acv, codes := range pr.acvCodes {
+		if slices.ContainsFunc(codes, func(c string) bool { return isMember[c] }) {
+			out.ACV = append(out.ACV, pr.feature(index.Hit{Layer: LayerACV, Feature: acv, DistanceM: math.NaN()}))
+		}
+	}
+	byFeatureID := func(a, b Feature) int { return strings.Compare(a.ID, b.ID) }
+	slices.SortFunc(out.Sites, byFeatureID)
+	slices.SortFunc(out.Cnam, byFeatureID)
+	slices.SortFunc(out.ACV, byFeatureID)
+	for _, id := range pr.neighbours[tf.ID] {
+		if h, ok := pr.ix.Feature(id); ok {
+			out.Neighbours = append(out.Neighbours, territory(h.Feature))
+		}
+	}
+	return out, true
+}
