@@ -176,12 +176,15 @@ func (pl place) territoryFact(label string, t *profile.Territory) fact {
 }
 
 // item lists a profile feature: its page when its layer has one, its
-// category's name and commune, its distance.
-func (pl place) item(f profile.Feature) item {
+// category's name (unless the list is of one category) and commune, its
+// distance.
+func (pl place) item(f profile.Feature, withCategory bool) item {
 	it := item{Name: f.Name, Href: pl.href(pl.codes.page(f.Layer, featureValues(f)))}
 	var meta []string
 	for _, c := range strings.Fields(f.Category) {
-		meta = append(meta, pl.v.word(pl.codes.label(f.Layer, c)))
+		if withCategory {
+			meta = append(meta, pl.v.word(pl.codes.label(f.Layer, c)))
+		}
 	}
 	if f.Commune != "" && f.Commune != f.Name {
 		meta = append(meta, f.Commune)
@@ -196,14 +199,35 @@ func (pl place) item(f profile.Feature) item {
 func (pl place) items(fs []profile.Feature) []item {
 	out := make([]item, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, pl.item(f))
+		out = append(out, pl.item(f, true))
 	}
-	return out
+	return pl.printCap(out, printListCap)
+}
+
+// How many items of a list the printed page keeps: the nearest training
+// centres of each category, and any other list.
+const (
+	printNearestCap = 3
+	printListCap    = 8
+)
+
+// printCap marks the items past n as left out of print, and says how
+// many there are on the last one printed.
+func (pl place) printCap(items []item, n int) []item {
+	if len(items) <= n {
+		return items
+	}
+	for i := n; i < len(items); i++ {
+		items[i].Extra = true
+	}
+	items[n-1].More = pl.v.f("print.more", "n", pl.v.number(int64(len(items)-n)))
+	return items
 }
 
 // sources lists the provenance of the layers, in registry order (layers
-// the registry does not know last, by id).
-func (pl place) sources(prov map[string]profile.Provenance) []source {
+// the registry does not know last, by id): each source once, by its short
+// name, with the layers it feeds; and each layer's sources in full.
+func (pl place) sources(prov map[string]profile.Provenance) (unique []sourceItem, details []source) {
 	ids := make([]string, 0, len(prov))
 	for id := range prov {
 		ids = append(ids, id)
@@ -216,15 +240,34 @@ func (pl place) sources(prov map[string]profile.Provenance) []source {
 		return len(order)
 	}
 	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a, b)) })
-	var out []source
+	seen := map[string]int{}
 	for _, id := range ids {
-		s := source{Layer: pl.v.word(pl.codes.layerName(id))}
+		layer := pl.v.word(pl.codes.layerName(id))
+		s := source{Layer: layer}
 		for _, src := range prov[id].Sources {
-			s.Items = append(s.Items, sourceItem{Name: src.Name, URL: src.URL, Licence: src.Licence, Vintage: src.Vintage, Note: src.Note})
+			it := sourceItem{Name: shortName(src.Name), Full: src.Name, URL: src.URL, Licence: src.Licence, Vintage: src.Vintage, Note: src.Note}
+			s.Items = append(s.Items, it)
+			if i, ok := seen[src.Name]; ok {
+				unique[i].Layers += ", " + layer
+				continue
+			}
+			seen[src.Name] = len(unique)
+			it.Layers = layer
+			it.Vintage, _, _ = strings.Cut(src.Vintage, " ")
+			unique = append(unique, it)
 		}
-		out = append(out, s)
+		details = append(details, s)
 	}
-	return out
+	return unique, details
+}
+
+// shortName is a source's name up to its first parenthesis or comma, as
+// the map's popups say it.
+func shortName(name string) string {
+	if i := strings.IndexAny(name, "(,"); i > 0 {
+		return strings.TrimSpace(name[:i])
+	}
+	return name
 }
 
 // approximate counts the listed features placed at their commune's
@@ -342,7 +385,7 @@ func (pl place) siteView(pt profile.Point, jsonURL string) view {
 		vw.Precision = append(vw.Precision, v.f("precision.listed", "n", v.number(int64(n)), "total", v.number(int64(total))))
 	}
 	vw.Precision = append(vw.Precision, v.t("crow"))
-	vw.Sources = pl.sources(pt.Provenance)
+	vw.Sources, vw.SourceDetails = pl.sources(pt.Provenance)
 	pl.finish(&vw)
 	return vw
 }
@@ -424,7 +467,12 @@ func (pl place) nearest(pt profile.Point) section {
 		counts = append(counts, []int{n})
 	}
 	for _, i := range categoryOrder(v.lang, labels, counts) {
-		s.Groups = append(s.Groups, group{ID: "proches-" + cats[i], Heading: labels[i], Items: pl.items(pt.Formations.Nearest[cats[i]])})
+		g := group{ID: "proches-" + cats[i], Heading: labels[i]}
+		for _, f := range pt.Formations.Nearest[cats[i]] {
+			g.Items = append(g.Items, pl.item(f, false))
+		}
+		g.Items = pl.printCap(g.Items, printNearestCap)
+		s.Groups = append(s.Groups, g)
 	}
 	if len(s.Groups) == 0 {
 		s.Empty = v.t("nearest.none")
@@ -536,12 +584,13 @@ func (pl place) territoryView(tp profile.TerritoryProfile, jsonURL string) view 
 		it.Meta = strings.Join(meta, " · ")
 		neighbours.Items = append(neighbours.Items, it)
 	}
+	neighbours.Items = pl.printCap(neighbours.Items, printListCap)
 	vw.Sections = []section{formations, sites, epcis, around, neighbours}
 
 	if n, total := approximate(tp.Sites, tp.ACV, tp.Cnam); n > 0 {
 		vw.Precision = append(vw.Precision, v.f("precision.sites", "n", v.number(int64(n)), "total", v.number(int64(total))))
 	}
-	vw.Sources = pl.sources(tp.Provenance)
+	vw.Sources, vw.SourceDetails = pl.sources(tp.Provenance)
 	pl.finish(&vw)
 	return vw
 }

@@ -91,10 +91,7 @@ func (fixtureProfiles) Territory(period, id string) (profile.TerritoryProfile, b
 // the server's are.
 func newTestApp(tb testing.TB, prof Profiles) *fiber.App {
 	tb.Helper()
-	p, err := New(Config{Registry: layers.Default(), Assets: "/static/v1", Profiles: func() Profiles { return prof }})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	p := New(Config{Registry: layers.Default(), Assets: "/static/v1", Profiles: func() Profiles { return prof }})
 	app := fiber.New(fiber.Config{ErrorHandler: func(c *fiber.Ctx, err error) error {
 		code := fiber.StatusInternalServerError
 		if fe, ok := err.(*fiber.Error); ok {

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/territoires-industrie/carte/layers"
+	"github.com/territoires-industrie/carte/profile"
 )
 
 // The words about layers come from the registry: a layer's name and kind,
@@ -11,14 +12,12 @@ import (
 // wave, a Cnam antenna's AMI), which the registry gives in the popup of the
 // field that holds them (Field.coded).
 
-// Layers whose profiles these pages render: their ids are the profile's
-// (profile.Point counts the training centres, lists the Cnam antennas, the
-// ACV towns and the sites).
+// The layers of the profiles, as the profile package names them.
 const (
-	sitesLayer      = "sites"
-	formationsLayer = "formations"
-	cnamLayer       = "cnam"
-	acvLayer        = "acv"
+	sitesLayer      = profile.LayerSites
+	formationsLayer = profile.LayerFormations
+	cnamLayer       = profile.LayerCnam
+	acvLayer        = profile.LayerACV
 )
 
 // codes names the coded values of a layer's fields, from the registry.

@@ -58,18 +58,15 @@ type Pages struct {
 	tmpl  map[string]*template.Template // by language
 }
 
-// New parses the templates, once per language.
-func New(cfg Config) (*Pages, error) {
+// New parses the templates, once per language (they are embedded: an
+// error is a bug, which the tests catch, hence the panic).
+func New(cfg Config) *Pages {
 	p := &Pages{cfg: cfg, codes: codes{reg: cfg.Registry}, tmpl: map[string]*template.Template{}}
 	for _, lang := range []string{langFR, langEN} {
 		v := newVocabulary(lang)
-		t, err := template.New("pages").Funcs(template.FuncMap{"t": v.t}).ParseFS(templateFiles, "templates/*.html")
-		if err != nil {
-			return nil, fmt.Errorf("pages: %w", err)
-		}
-		p.tmpl[lang] = t
+		p.tmpl[lang] = template.Must(template.New("pages").Funcs(template.FuncMap{"t": v.t}).ParseFS(templateFiles, "templates/*.html"))
 	}
-	return p, nil
+	return p
 }
 
 // kinds are the pages this package renders, by the layer they show.

@@ -289,10 +289,7 @@ func TestPageErrors(t *testing.T) {
 
 // The routes follow the registry's page addresses.
 func TestRoutesFollowTheRegistry(t *testing.T) {
-	p, err := New(Config{Registry: layers.Default()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := New(Config{Registry: layers.Default()})
 	var paths []string
 	for _, r := range p.Routes() {
 		paths = append(paths, r.Path+" "+r.Doc)

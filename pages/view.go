@@ -33,9 +33,11 @@ type view struct {
 	Facts        []fact
 	Sections     []section
 	// Precision says how precise the distances and places are; Sources
-	// where each layer's data comes from.
-	Precision []string
-	Sources   []source
+	// where the data comes from, each source once, and SourceDetails each
+	// layer's sources in full.
+	Precision     []string
+	Sources       []sourceItem
+	SourceDetails []source
 
 	// Error pages: the status and what went wrong.
 	Status  int
@@ -74,9 +76,13 @@ type group struct {
 }
 
 // item is one listed place: its name (a link to its page when it has
-// one), a line about it, and its distance.
+// one), a line about it, and its distance. Extra items are left out of
+// the printed page (More says how many, in print only), so that it fits
+// one sheet whatever the place.
 type item struct {
 	Name, Href, Meta, Distance string
+	Extra                      bool
+	More                       string
 }
 
 // table is a data table: its caption, column heads, and rows whose first
@@ -99,6 +105,9 @@ type source struct {
 	Items []sourceItem
 }
 
+// sourceItem is one source: Name is its short name, Full the whole.
 type sourceItem struct {
-	Name, URL, Licence, Vintage, Note string
+	Name, Full, URL, Licence, Vintage, Note string
+	// Layers names the layers it feeds.
+	Layers string
 }

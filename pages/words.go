@@ -86,6 +86,7 @@ func words() map[string]layers.Text {
 		"precision.commune": {FR: "Le site est placé au centroïde de sa commune, {commune} : aucune source ne donne son emplacement exact. Les distances sont mesurées depuis le centroïde de {commune}.", EN: "The site is placed at the centroid of its commune, {commune}: no source gives its exact location. Distances are measured from the centroid of {commune}."},
 		"precision.exact":   {FR: "Les distances sont mesurées depuis le point du site, à vol d'oiseau.", EN: "Distances are measured from the site's point, as the crow flies."},
 		"precision.listed":  {FR: "{n} des {total} lieux listés sur cette fiche sont eux-mêmes placés au centroïde de leur commune : leur distance est approchée.", EN: "{n} of the {total} places listed on this page are themselves placed at their commune's centroid: their distance is approximate."},
+		"print.more":        {FR: "et {n} de plus sur la fiche en ligne", EN: "and {n} more on the page online"},
 		"crow":              {FR: "Distances à vol d'oiseau (grand cercle).", EN: "Distances as the crow flies (great circle)."},
 		"sources":           {FR: "Sources des données", EN: "Data sources"},
 		"licence":           {FR: "licence", EN: "licence"},

@@ -72,6 +72,8 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"/tiles.json", nil}, {"/style.json", nil},
 		{"/healthz", nil}, {"/readyz", nil}, {"/metrics", nil},
 		{"/embed?region=27", nil}, {"/embed/docs", nil}, {"/widget.js", nil},
+		{"/sites/" + url.PathEscape(site), nil}, {"/sites/nope", nil}, {"/sites/nope", map[string]string{"Accept": "application/json"}},
+		{"/territoires/ti-2704", nil}, {"/territoires/ti-2704?period=2019", nil}, {"/territoires/ti-0000?lang=en", nil},
 		{"/static/" + static.Version + "/app.js", nil}, {"/static/nope.js", nil},
 	}
 	checked := map[string]bool{}
