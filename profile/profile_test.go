@@ -345,6 +345,14 @@ func TestProfilesEqualBruteForce(t *testing.T) {
 		b.checkPoint(t, s.ID, p, got, s.ID)
 	}
 	r := rand.New(rand.NewPCG(14, 14))
+	seen := map[string]int{} // how many profiles had some of each, lest the comparison be vacuous
+	count := func(p profile.Point) {
+		for what, n := range map[string]int{"commune": map[bool]int{true: 1}[p.Commune != nil], "cnam": len(p.Cnam), "acv": len(p.ACV), "sites": len(p.Sites), "formations": p.Formations.Counts[0].Total} {
+			if n > 0 {
+				seen[what]++
+			}
+		}
+	}
 	n := 3000
 	if testing.Short() {
 		n = 300
@@ -356,7 +364,14 @@ func TestProfilesEqualBruteForce(t *testing.T) {
 			t.Fatalf("%v: site %v origin %+v", p, got.Site, got.Origin)
 		}
 		b.checkPoint(t, fmt.Sprint(p), p, got, "")
+		count(got)
 	}
+	for _, what := range []string{"commune", "cnam", "acv", "sites", "formations"} {
+		if seen[what] < n/50 {
+			t.Errorf("only %d of %d random points have %s near them", seen[what], n, what)
+		}
+	}
+	t.Logf("of %d random points: %v", n, seen)
 }
 
 // TestTerritoryProfilesEqualBruteForce: every territory of both periods
@@ -365,6 +380,7 @@ func TestProfilesEqualBruteForce(t *testing.T) {
 func TestTerritoryProfilesEqualBruteForce(t *testing.T) {
 	fx := real(t)
 	b := newBrute(fx.ds)
+	var nWaves, nCnam, nACV int // lest the comparison be vacuous
 	membership := map[string][2]string{layers.Period2023: {"in_ti_2023", "territoire"}, layers.Period2018: {"in_ti_2018", "territoire_2018"}}
 	n := 0
 	for _, tf := range b.features(layers.Territoires) {
@@ -447,11 +463,15 @@ func TestTerritoryProfilesEqualBruteForce(t *testing.T) {
 		checkList(t, name+" acv", got.ACV, memberList("acv", func(f *dataset.Feature) bool {
 			return slices.ContainsFunc(acvCodes(f), func(c string) bool { return members[c] })
 		}), false)
+		nWaves, nCnam, nACV = nWaves+len(got.SitesByWave), nCnam+len(got.Cnam), nACV+len(got.ACV)
 		for _, nb := range got.Neighbours {
 			if nb.Period != period || nb.ID == tf.ID {
 				t.Fatalf("%s: neighbour %+v", name, nb)
 			}
 		}
+	}
+	if nWaves == 0 || nCnam == 0 || nACV == 0 {
+		t.Errorf("no territory has sites by wave (%d), Cnam antennas (%d) or ACV towns (%d)", nWaves, nCnam, nACV)
 	}
 	if n != 183+149 {
 		t.Errorf("%d territories profiled, want 183 + 149", n)

@@ -27,16 +27,6 @@ const (
 	LayerSites      = "sites"
 )
 
-// Fields of a Feature's Category: the Cnam antennas' AMI and the sites'
-// waves. The training centres' category is the field the registry's
-// category filter reads (categoryFormations when it names none), so that
-// counts and the nearest of each category agree.
-const (
-	categoryCnam       = "ami"
-	categorySites      = "waves"
-	categoryFormations = "category"
-)
-
 // Precisions of a point.
 const (
 	PrecisionExact   = "exact"
@@ -50,7 +40,8 @@ type Profiler struct {
 	ix *index.Index
 	// provenance of every layer a profile reads that the dataset has.
 	provenance map[string]Provenance
-	// categoryField is, per listed layer, the field of Feature.Category.
+	// categoryField is, per listed layer, the field of Feature.Category
+	// (none for a layer the registry does not know).
 	categoryField map[string]string
 	// categories are the training centres' categories, sorted.
 	categories []string
@@ -89,9 +80,17 @@ func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profi
 			pr.provenance[id] = Provenance{Title: info.Title, Sources: info.Sources}
 		}
 	}
-	pr.categoryField[LayerCnam], pr.categoryField[LayerSites], pr.categoryField[LayerFormations] = categoryCnam, categorySites, categoryFormations
-	if l, ok := reg.Layer(LayerFormations); ok && l.Filters.Category != "" {
-		pr.categoryField[LayerFormations] = l.Filters.Category
+	for _, id := range []string{LayerFormations, LayerCnam, LayerSites} {
+		if l, ok := reg.Layer(id); ok {
+			// The sites' waves and the Cnam's AMI are the layers' groups;
+			// the training centres' category is the field the API's
+			// category filter reads, as the nearest of each category do.
+			if l.Groups != nil {
+				pr.categoryField[id] = l.Groups.Field
+			} else {
+				pr.categoryField[id] = l.Filters.Category
+			}
+		}
 	}
 	all := func(layer string) []index.Hit {
 		hits, _ := ix.Features(layer, index.Filter{}, 0, math.MaxInt)
@@ -396,7 +395,7 @@ func (pr *Profiler) territory(tf *dataset.Feature, members []*dataset.Feature, j
 		}
 		for _, s := range j.byCode[LayerSites][code] {
 			out.Sites = append(out.Sites, noDistance(LayerSites, s))
-			for _, w := range strings.Fields(s.String(pr.categoryField[LayerSites])) {
+			for _, w := range strings.Fields(s.String(pr.categoryField[LayerSites])) { // space separated, as layers.Groups says
 				out.SitesByWave[w]++
 			}
 		}
