@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"compress/gzip"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ const (
 	ti2023CommuneRows        = 18726 // rows of the ANCT 2023-2027 commune list
 	formationRows            = 9667  // rows of formation_points_DERIVED.csv
 	sitesFrance2030          = 49    // ANCT "id_site" values
+	cnamRows                 = 43    // rows of the Cnam's "Au cœur des territoires" table
 	acvProgrammes            = 232
 	regionsWithOverseas      = 18
 	departementsWithOverseas = 101
@@ -105,9 +107,13 @@ func TestDefaultDatasetCountsMatchTheSources(t *testing.T) {
 		t.Errorf("formations: %d kept + %d skipped, want %d", len(formations.Features), skipped(formations), formationRows)
 	}
 	france2030 := 0
+	anctID := regexp.MustCompile(`^site-\d\d$`)
 	for _, f := range layer(t, ds, "sites").Features {
-		if f.String("programme") == "france-2030-2024" {
+		if anctID.MatchString(f.ID) {
 			france2030++
+			if !slices.Contains(strings.Fields(f.String("waves")), "2024-04") {
+				t.Errorf("site %s of the ANCT's France 2030 list has waves %q", f.ID, f.String("waves"))
+			}
 		}
 		if f.String("precision") != "commune" {
 			t.Errorf("site %s: precision %q, but sites are placed at the commune centroid", f.ID, f.String("precision"))
@@ -115,6 +121,9 @@ func TestDefaultDatasetCountsMatchTheSources(t *testing.T) {
 	}
 	if france2030 != sitesFrance2030 {
 		t.Errorf("%d France 2030 sites, want %d", france2030, sitesFrance2030)
+	}
+	if cnam := layer(t, ds, "cnam"); len(cnam.Features)+skipped(cnam) != cnamRows {
+		t.Errorf("cnam: %d kept + %d skipped, want %d rows", len(cnam.Features), skipped(cnam), cnamRows)
 	}
 	for id, want := range map[string]int{
 		"acv":               acvProgrammes,

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -66,6 +67,11 @@ func Load(fsys fs.FS) (*Dataset, error) {
 		if len(features) != info.Count {
 			return nil, &ValidationError{File: info.File, Index: -1, Err: fmt.Errorf("%w: manifest says %d, file has %d", ErrCountMismatch, info.Count, len(features))}
 		}
+		for _, g := range info.Groups {
+			if n := countGroup(g, features); n != g.Count {
+				return nil, &ValidationError{File: info.File, Index: -1, Field: g.Field, Err: fmt.Errorf("%w: manifest says %d features of group %q, file has %d", ErrCountMismatch, g.Count, g.Value, n)}
+			}
+		}
 		for i, f := range features {
 			if other, dup := owner[f.ID]; dup {
 				return nil, &ValidationError{File: info.File, Index: i, ID: f.ID, Field: "id", Err: fmt.Errorf("%w: also in layer %q", ErrID, other)}
@@ -100,6 +106,10 @@ func WriteDir(dir string, m Manifest, layers map[string][]Feature) error {
 	for i, info := range m.Layers {
 		features := layers[info.ID]
 		m.Layers[i].Count = len(features)
+		m.Layers[i].Groups = slices.Clone(info.Groups)
+		for j, g := range info.Groups {
+			m.Layers[i].Groups[j].Count = countGroup(g, features)
+		}
 		var buf bytes.Buffer
 		zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		if err != nil {

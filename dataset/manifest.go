@@ -68,6 +68,30 @@ type LayerInfo struct {
 	// Count is the number of features the file holds; the loader checks it.
 	Count   int    `json:"count"`
 	Skipped []Skip `json:"skipped,omitempty"`
+	// Groups counts the features of each announced group (the sites'
+	// waves, the Cnam's calls) beside the number announced; the loader
+	// checks the counts.
+	Groups []GroupCount `json:"groups,omitempty"`
+}
+
+// GroupCount is how many features list Value in their Field (values
+// separated by spaces), against the Official number announced (0: none).
+type GroupCount struct {
+	Field    string `json:"field"`
+	Value    string `json:"value"`
+	Count    int    `json:"count"`
+	Official int    `json:"official,omitempty"`
+}
+
+// countGroup counts the features that list g's value in g's field.
+func countGroup(g GroupCount, features []Feature) int {
+	n := 0
+	for i := range features {
+		if slices.Contains(strings.Fields(features[i].String(g.Field)), g.Value) {
+			n++
+		}
+	}
+	return n
 }
 
 // Geometry kinds of a layer.

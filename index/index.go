@@ -80,16 +80,19 @@ func (l *layerIndex) size() int {
 }
 
 // part is the layer, or its category's part when f asks for a category
-// the layer splits by.
-func (l *layerIndex) part(f Filter) *layerIndex {
+// the layer splits by; rest is what remains of f to check (its category
+// holds for every feature of the part, so it is not read again).
+func (l *layerIndex) part(f Filter) (part *layerIndex, rest Filter) {
 	if f.Category == "" || l.byCategory == nil {
-		return l
+		return l, f
 	}
+	rest = f
+	rest.Category = ""
 	if sub, ok := l.byCategory[f.Category]; ok {
-		return sub
+		return sub, rest
 	}
 	// No feature has that category: an empty part, not the whole layer.
-	return &layerIndex{info: l.info, features: l.features, rules: l.rules, pointsOnly: true, members: []int32{}}
+	return &layerIndex{info: l.info, features: l.features, rules: l.rules, pointsOnly: true, members: []int32{}}, rest
 }
 
 // splitByCategory builds the parts of a point layer, one per value of its
@@ -236,7 +239,8 @@ func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
 	hits := make([]Hit, 0, min(k, 128)*len(layers))
 	for _, l := range layers {
 		if l.pointsOnly {
-			hits = l.part(f).nearestPoints(hits, p, k, limit, f)
+			pl, rest := l.part(f)
+			hits = pl.nearestPoints(hits, p, k, limit, rest)
 		} else {
 			hits = append(hits, l.nearest(p, k, limit, f)...)
 		}

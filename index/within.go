@@ -24,7 +24,7 @@ func (ix *Index) EachWithin(p orb.Point, radiusM float64, f Filter, fn func(Hit)
 	screen := chord2(radiusM) * (1 + 1e-9)
 	boxes, nb := capBounds(p, radiusM)
 	for _, layer := range ix.selected(f) {
-		l := layer.part(f)
+		l, f := layer.part(f)
 		var seen map[int32]bool // a feature whose box meets both boxes (across the antimeridian) is reported once
 		if nb > 1 && !l.pointsOnly {
 			seen = map[int32]bool{}

@@ -55,6 +55,7 @@ func defaultLayers() Registry {
 	siteLabel, siteLabelPaint := label(FontBold, 11, "#a6000b", 0.9)
 	acvLabel, acvLabelPaint := label(FontRegular, 10, "#a33600", 0.7)
 	formationLabel, formationLabelPaint := label(FontRegular, 10, "#00695f", 0.6)
+	cnamLabel, cnamLabelPaint := label(FontRegular, 10, "#6e445a", 0.7)
 
 	return Registry{
 		{
@@ -284,31 +285,75 @@ func defaultLayers() Registry {
 			},
 		},
 		{
-			ID: "sites", Geometry: dataset.GeometryPoint, Title: "Sites industriels clés en main",
-			Description: "Sites clés en main France 2030 (liste ANCT de 2024, 49 sites) et sites du Pack rebond 2020 des Hauts-de-France cités par la presse. Aucune coordonnée de site n'existe dans les sources : le point est le centroïde de la commune. / Turnkey industrial sites; points are commune centroids, not site locations.",
-			Sources:     []string{"ngeo", "site-names", "sites-2020", "decoupage", "centroids", "ti-2023"},
+			ID: "cnam", Geometry: dataset.GeometryPoint, Title: "Cnam « Au cœur des territoires »",
+			Description: "Villes et intercommunalités retenues par le Cnam pour ouvrir une antenne de formation (programme « Au cœur des territoires » : AMI 1 de 2019, AMI 2 de 2020, la mesure formation du Pack rebond), telles que des pages publiques les nomment : une partie seulement de chaque AMI. Point = centroïde de la commune de l'antenne. / The Cnam's training antennas in Territoires d'industrie and ACV towns, as public pages name them; points are commune centroids.",
+			Sources:     []string{"cnam-territoires", "decoupage", "centroids", "ti-2023-communes"},
 			Fields: []Field{
-				name("Nom du site cité par une source, sinon « Site clé en main — <commune> » / site name, or a generic label"),
-				reqStr("programme", "« france-2030-2024 » (sites clés en main France 2030, liste ANCT) ou « pack-rebond-2020 » (Hauts-de-France, 2020) / programme").tiles().
-					coded(Text{"Programme", "Programme"}, map[string]Text{
-						"france-2030-2024": {"France 2030 (2024)", "France 2030 (2024)"},
-						"pack-rebond-2020": {"Pack rebond (2020)", "Pack rebond (2020)"},
-					}),
+				name("Ville ou intercommunalité retenue, telle que la source l'écrit / selected town or intercommunality"),
+				reqStr("ami", "Appel à manifestation d'intérêt : « 1-2019 », « 2-2020 » ou « unknown » quand aucune page ne le dit / call for interest").tiles().groups(Text{"AMI", "Call"}),
+				reqStr("commune", "Commune de l'antenne (COG 2026) ; siège de l'agglomération quand la page ne nomme que celle-ci (voir inferred) / commune of the antenna").tiles().shown(lblCommune, FormatText),
+				codeInsee.required().tiles(), departement.tiles(), region.tiles(), epci, epciName, territoire.tiles(), territoireName.shown(lblTerritoire, FormatText),
+				str("opened", "Ouverture du centre, telle qu'une page l'affirme (date, année ou période) ; vide si aucune page ne dit qu'il a ouvert / opening as a page states it").shown(Text{"Ouverture", "Opened"}, FormatText),
+				reqStr("source_urls", "Adresses des pages citant l'antenne, séparées par une espace / source pages"),
+				str("inferred", "Colonnes déduites plutôt que lues dans une page (departement, region, commune (siège de l'agglomération), ami…), séparées par « ; » / what was inferred rather than read"),
+				str("note", "Remarques de la transcription (désaccords entre pages, projets non confirmés) / notes"),
+				precision.tiles(),
+			},
+			MinZoom: 4, MaxZoom: 12,
+			Filters: Filters{Territory: inTerritory2023},
+			Groups: &Groups{Field: "ami", Param: "ami", Label: Text{"AMI", "Call"},
+				Values: []Group{
+					{Value: "1-2019", Name: Text{"AMI 1 (2019)", "Call 1 (2019)"}, Official: 55},
+					{Value: "2-2020", Name: Text{"AMI 2 (2020, Pack rebond)", "Call 2 (2020, Pack rebond)"}, Official: 20},
+					{Value: "unknown", Name: Text{"AMI non indiqué", "Call not stated"}},
+				},
+				Held:          Text{"{group} : {held} des {official} villes sont nommées par des pages publiques", "{group}: {held} of the {official} towns are named in public pages"},
+				HeldUncounted: Text{"{group} : {held} antennes, qu'aucune page ne rattache à un AMI", "{group}: {held} antennas that no page ties to a call"},
+			},
+			Nearby: true,
+			Kind:   Text{"Antenne du Cnam", "Cnam antenna"}, Name: Text{"Antennes du Cnam", "Cnam antennas"}, FocusZoom: 12,
+			Legend: &Legend{Shape: ShapeDot, Color: "#a558a0", Visible: true, InList: true},
+			Style: []StyleLayer{
+				{ID: "cnam-circle", Type: "circle", Z: 105, MinZoom: 4, Click: true, Paint: map[string]any{
+					"circle-color": "#a558a0", "circle-radius": 5, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
+				}},
+				{ID: "cnam-label", Type: "symbol", Z: 76, MinZoom: 10, Layout: cnamLabel, Paint: cnamLabelPaint},
+			},
+		},
+		{
+			ID: "sites", Geometry: dataset.GeometryPoint, Title: "Sites industriels clés en main",
+			Description: "Sites clés en main des quatre vagues (janvier 2020 Choose France, juillet 2020 Pack rebond, septembre 2021, avril 2024 France 2030) : la liste ANCT des sites France 2030 (49 identifiants) et les sites que des pages publiques nomment, fusionnés (un site labellisé deux fois est un seul site, avec ses deux vagues). Aucune coordonnée de site n'existe dans les sources : le point est le centroïde de la commune. / Turnkey industrial sites of the four waves; points are commune centroids, not site locations.",
+			Sources:     []string{"ngeo", "site-names", "sites-2020", "sites-waves", "decoupage", "centroids", "ti-2023"},
+			Fields: []Field{
+				name("Nom du site tel qu'une source l'écrit, sinon « Site clé en main — <commune> » / site name, or a generic label"),
+				reqStr("waves", "Vagues de labellisation du site (AAAA-MM : 2020-01 Choose France, 2020-07 Pack rebond, 2021-09, 2024-04 France 2030), séparées par une espace / labelling waves").tiles().groups(Text{"Vague", "Wave"}),
 				boolean("named_in_source", "Vrai si une source nomme le site ; faux si le nom est générique / whether a source names the site", true).tiles(),
 				str("names_sources", "Tous les noms cités par les sources, séparés par « ; » / all names found in sources"),
 				str("name_match", "Méthode de rattachement du nom ou de la commune au site (commune_exact, inferred_only_site_in_departement, commune_name_unique_in_HdF…) / how the name was matched"),
 				number("surface_ha", "Surface en hectares citée par une source / surface (ha) stated by a source").tiles().shown(Text{"Surface", "Area"}, FormatHectares),
+				str("surface_stated", "Surface telle qu'une source l'écrit quand ce n'est pas un nombre (« >50 ») / surface as written when not a number"),
 				boolean("disponible_2024", "Cité par batiweb parmi les 5 sites prêts dans l'année (2024) / listed as available in 2024", false),
-				str("vague", "Vague d'annonce (AAAA-MM) / announcement wave"),
 				str("note", "Remarques de la transcription (désaccords entre sources…) / notes"),
 				str("source_urls", "Adresses des pages citant le site, séparées par une espace / source pages"),
-				reqStr("commune", "Commune de rattachement du site (COG 2026) / commune").tiles().shown(lblCommune, FormatText),
-				codeInsee.tiles(), departement.tiles(), region.tiles(), epci, epciName, territoire.tiles(), territoireName, precision.tiles(),
+				str("inferred", "Ce qu'aucune page n'affirme mais qui est déduit (commune, departement, wave…), séparé par « ; » / what was inferred rather than read"),
+				reqStr("commune", "Commune de rattachement du site (COG 2026) ; la première quand le site s'étend sur plusieurs / commune").tiles().shown(lblCommune, FormatText),
+				str("communes", "Toutes les communes du site quand il y en a plusieurs, « Nom (code INSEE) ; … » / every commune of a site over several").shown(Text{"Communes", "Towns"}, FormatText),
+				codeInsee.required().tiles(), departement.tiles(), region.tiles(), epci, epciName, territoire.tiles(), territoireName, precision.tiles(),
 			},
 			MinZoom: 0, MaxZoom: 12,
-			Filters: Filters{Territory: inTerritory2023, Category: "programme", Surface: "surface_ha"},
-			Nearby:  true,
-			Kind:    Text{"Site clé en main", "Turnkey industrial site"}, Name: Text{"Sites clés en main", "Turnkey industrial sites"}, FocusZoom: 12,
+			Filters: Filters{Territory: inTerritory2023, Surface: "surface_ha"},
+			Groups: &Groups{Field: "waves", Param: "wave", Label: Text{"Vague", "Wave"},
+				Values: []Group{
+					{Value: "2020-01", Name: Text{"Janvier 2020 (Choose France)", "January 2020 (Choose France)"}, Official: 12},
+					{Value: "2020-07", Name: Text{"Juillet 2020 (Pack rebond)", "July 2020 (Pack rebond)"}, Official: 66},
+					{Value: "2021-09", Name: Text{"Septembre 2021", "September 2021"}, Official: 49},
+					{Value: "2024-04", Name: Text{"Avril 2024 (France 2030)", "April 2024 (France 2030)"}, Official: 55},
+				},
+				Held:          Text{"{group} : {held} des {official} sites sont nommés par des sources publiques", "{group}: {held} of the {official} sites are named in public sources"},
+				HeldUncounted: Text{"{group} : {held} sites", "{group}: {held} sites"},
+			},
+			Nearby: true,
+			Kind:   Text{"Site clé en main", "Turnkey industrial site"}, Name: Text{"Sites clés en main", "Turnkey industrial sites"}, FocusZoom: 12,
 			Page:   "/sites/{id}",
 			Legend: &Legend{Shape: ShapeDot, Color: "#e1000f", Visible: true, InList: true},
 			Style: []StyleLayer{
@@ -328,6 +373,7 @@ func defaultLayers() Registry {
 				integer("population", "Population INSEE (decoupage-administratif 6.0.0, COG 2026) / population").tiles().shown(lblPopulation, FormatNumber),
 				departement.tiles(),
 				region.tiles(),
+				epci, epciName,
 				str("chef_lieu", "« region » pour le chef-lieu d'une région, « departement » pour celui d'un département (decoupage-administratif) / regional or departmental capital").tiles(),
 				Field{Name: "rank", Type: dataset.TypeInteger, Required: true, Tiles: true,
 					Description: "Rang du lieu pour le nommer sur la carte : chefs-lieux de région, puis de département, puis par population décroissante (1 = le premier) / label rank"},

@@ -44,3 +44,10 @@ func (f Field) coded(label Text, values map[string]Text) Field {
 	f.Popup = &Popup{Label: label, Format: FormatText, Values: values}
 	return f
 }
+
+// groups makes the field the layer's groups field (see Groups), shown in
+// the popups with each group named.
+func (f Field) groups(label Text) Field {
+	f.Popup = &Popup{Label: label, Format: FormatGroups}
+	return f
+}

@@ -15,6 +15,7 @@ package layers
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/territoires-industrie/carte/dataset"
 )
@@ -85,6 +86,10 @@ type Layer struct {
 
 	// Filters says which fields the API's filters read.
 	Filters Filters
+	// Groups, when set, sorts the features into the programme's announced
+	// groups (the sites' waves, the Cnam's calls): counted against the
+	// announced numbers, filtered in the legend and by the API.
+	Groups *Groups
 	// Nearby: searched by /api/nearby and /api/within when the query
 	// names no layer ("what is near here").
 	Nearby bool
@@ -160,6 +165,7 @@ const (
 	FormatHectares    = "hectares"    // a number and "ha"
 	FormatDepartement = "departement" // "Saône-et-Loire (71)"
 	FormatRegion      = "region"      // the region's name
+	FormatGroups      = "groups"      // the layer's groups, each named
 )
 
 // Popup says how a property is shown in a popup.
@@ -187,6 +193,51 @@ type Filters struct {
 	// Surface is the field, in hectares, read by min_surface_ha=.
 	Surface string
 }
+
+// Groups are the announced groups of a programme that a layer's features
+// belong to: the waves of the turnkey sites, the calls for interest of the
+// Cnam. The sources name part of each group only, so every answer that
+// counts them says how many are held against how many were announced.
+type Groups struct {
+	// Field holds each feature's groups, space separated: a site labelled
+	// in two waves belongs to both.
+	Field string
+	// Param is the API's filter parameter (wave=, ami=): a feature matches
+	// when the value is one of its groups. Layers without one never match.
+	Param string
+	// Label names the groups in the legend and the popups ("Vague").
+	Label Text
+	// Values are the groups, in legend order.
+	Values []Group
+	// Held says how many of a group the data holds, with {held},
+	// {official} and {group} replaced ("19 des 66 sites de juillet 2020…");
+	// HeldUncounted is for a group without an announced count.
+	Held, HeldUncounted Text
+}
+
+// Group is one announced group.
+type Group struct {
+	Value string
+	Name  Text
+	// Official is the number announced; 0 when none was (an "unknown"
+	// group holds what no source places in a group).
+	Official int
+}
+
+// Split returns the groups listed in a value of the groups field.
+func (g *Groups) Split(value string) []string { return strings.Fields(value) }
+
+// Group returns the group whose value is v.
+func (g *Groups) Group(v string) (Group, bool) {
+	i := slices.IndexFunc(g.Values, func(x Group) bool { return x.Value == v })
+	if i < 0 {
+		return Group{}, false
+	}
+	return g.Values[i], true
+}
+
+// Has says whether a value of the groups field lists group v.
+func (g *Groups) Has(value, v string) bool { return slices.Contains(g.Split(value), v) }
 
 // Membership names the fields that tie a feature to a territory of one
 // period.
@@ -245,6 +296,11 @@ func (l Layer) Info() dataset.LayerInfo {
 	}
 	for _, f := range l.Fields {
 		info.Fields = append(info.Fields, dataset.Field{Name: f.Name, Type: f.Type, Required: f.Required, Description: f.Description})
+	}
+	if g := l.Groups; g != nil {
+		for _, v := range g.Values {
+			info.Groups = append(info.Groups, dataset.GroupCount{Field: g.Field, Value: v.Value, Official: v.Official})
+		}
 	}
 	return info
 }
@@ -332,6 +388,17 @@ func (r Registry) Check() error {
 		if l.ZoomField != "" {
 			if f, ok := l.Field(l.ZoomField); !ok || f.Type != dataset.TypeInteger || !f.Required || !f.Tiles {
 				return fail("zoom field %q must be a required integer field carried in the tiles", l.ZoomField)
+			}
+		}
+		if g := l.Groups; g != nil {
+			f, ok := l.Field(g.Field)
+			switch {
+			case !ok || f.Type != dataset.TypeString || !f.Required:
+				return fail("groups field %q must be a required string field", g.Field)
+			case g.Param == "" || len(g.Values) == 0:
+				return fail("groups need an API parameter and values")
+			case f.Popup == nil || f.Popup.Format != FormatGroups:
+				return fail("groups field %q must be shown as groups", g.Field)
 			}
 		}
 		for _, name := range l.filterFields() {

@@ -51,6 +51,11 @@ func TestTheEmbeddedManifestIsTheRegistrys(t *testing.T) {
 		l, _ := reg.Layer(got.ID)
 		want := l.Info()
 		want.Count, want.Skipped = got.Count, got.Skipped
+		for i := range want.Groups {
+			if i < len(got.Groups) {
+				want.Groups[i].Count = got.Groups[i].Count
+			}
+		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("layer %s: the manifest entry differs from the registry's; re-import the data", got.ID)
 		}

@@ -95,6 +95,20 @@ func Source(key string) (dataset.Source, bool) {
 			Vintage: "2020",
 			Note:    "la liste nationale des 78 sites 2020 (DGE / Business France) n'a pas été trouvée ; point = centroïde de la commune",
 		}, true
+	case "sites-waves":
+		return dataset.Source{
+			Name:    "Sites clés en main des quatre vagues (2020-01, 2020-07, 2021-09, 2024-04) nommés par des pages publiques (presse régionale, préfectures) — transcription DÉRIVÉE sites_cles_en_main_vagues_2020_2024_pages_publiques_DERIVED.csv",
+			Licence: "citations de pages publiques (adresse de chaque page dans source_urls)",
+			Vintage: "2020-2024, transcription 2026-11",
+			Note:    "partiel : comptes officiels 12 (janvier 2020), 66 (juillet 2020), 49 (septembre 2021), 55 (avril 2024) ; aucune coordonnée de site : point = centroïde de la commune ; inferred dit ce qui est déduit",
+		}, true
+	case "cnam-territoires":
+		return dataset.Source{
+			Name:    "Cnam « Au cœur des territoires » : villes retenues (AMI 1 2019, AMI 2 2020) nommées par des pages publiques (presse régionale, pages régionales du Cnam, préfectures) — transcription DÉRIVÉE cnam_au_coeur_des_territoires_pages_publiques_DERIVED.csv",
+			Licence: "citations de pages publiques (adresse de chaque page dans source_urls)",
+			Vintage: "2019-2024, transcription 2026-11",
+			Note:    "partiel : AMI 1 = 55 villes (articles de 2019 ; « 65 villes sur deux vagues » en 2021, « 75 » en 2024), AMI 2 = 20 ; aucune liste officielle trouvée ; point = centroïde de la commune de l'antenne",
+		}, true
 	case "tba":
 		return dataset.Source{
 			Name:    "Mission apprentissage — organismes de formation en apprentissage et réseaux UIMM / Compagnons (flux-retour-cfas, server/static)",

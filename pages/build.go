@@ -356,7 +356,7 @@ func (pl place) siteView(pt profile.Point, jsonURL string) view {
 		for _, w := range waves {
 			names = append(names, v.word(pl.codes.label(layer, w)))
 		}
-		vw.Facts = append(vw.Facts, fact{Field: "waves", Label: v.t("wave"), Value: strings.Join(names, ", ")})
+		vw.Facts = append(vw.Facts, fact{Field: "waves", Label: v.word(pl.codes.groupLabel(layer, pl.v.words["wave"])), Value: strings.Join(names, ", ")})
 	}
 
 	// Training centres: counts by radius and category, the nearest.
@@ -534,8 +534,8 @@ func (pl place) territoryView(tp profile.TerritoryProfile, jsonURL string) view 
 		for w := range tp.SitesByWave {
 			waves = append(waves, w)
 		}
-		slices.Sort(waves)
-		tb := &table{Caption: v.t("by.wave"), Head: []string{v.t("wave"), v.t("count")}}
+		pl.codes.groupOrder(sitesLayer, waves)
+		tb := &table{Caption: v.t("by.wave"), Head: []string{v.word(pl.codes.groupLabel(sitesLayer, v.words["wave"])), v.t("count")}}
 		for _, w := range waves {
 			tb.Rows = append(tb.Rows, []cell{{Text: v.word(pl.codes.label(sitesLayer, w))}, {Text: v.number(int64(tp.SitesByWave[w])), Num: true}})
 		}

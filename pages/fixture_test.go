@@ -31,7 +31,7 @@ func (fixtureProfiles) Site(id string) (profile.Point, bool) {
 	terr := &profile.Territory{ID: "2023/ti-2704", TIID: "ti-2704", Period: layers.Period2023, Name: "Nord Franche-Comté & <Co>", Population: ptr[int64](123456), NCommunes: 42}
 	old := &profile.Territory{ID: "2018/ti-2701", TIID: "ti-2701", Period: layers.Period2018, Name: "Ancien territoire", NCommunes: 10}
 	return profile.Point{
-		Site:   &profile.Feature{ID: "site-1", Layer: "sites", Name: fixtureSiteName, Commune: "Belfort", CodeInsee: "90010", Lon: 6.8628, Lat: 47.6397, Precision: "commune"},
+		Site:   &profile.Feature{ID: "site-1", Layer: "sites", Name: fixtureSiteName, Category: "2020-07 2024-04", Commune: "Belfort", CodeInsee: "90010", Lon: 6.8628, Lat: 47.6397, Precision: "commune"},
 		Origin: profile.Origin{Lon: 6.8628, Lat: 47.6397, Precision: "commune", Note: "distances mesurées depuis le centroïde de Belfort"},
 		Commune: &profile.Commune{Code: "90010", Name: "Belfort", Population: ptr[int64](46443), EPCI: "249000241", EPCIName: "CA du Grand Belfort",
 			ACV: "acv-001", ACVName: "Belfort", IsACV: true},
@@ -50,9 +50,9 @@ func (fixtureProfiles) Site(id string) (profile.Point, bool) {
 				"cnam": {{ID: "f3", Layer: "formations", Name: "Cnam Bourgogne-Franche-Comté", Category: "cnam", Commune: "Belfort", DistanceM: ptr(0.0), Precision: "commune"}},
 			},
 		},
-		Cnam:  []profile.Feature{{ID: "cnam-1", Layer: "cnam", Name: "Antenne de Belfort", Category: "ami-2020", Commune: "Belfort", DistanceM: ptr(120.0), Precision: "commune"}},
+		Cnam:  []profile.Feature{{ID: "cnam-1", Layer: "cnam", Name: "Antenne de Belfort", Category: "2-2020", Commune: "Belfort", DistanceM: ptr(120.0), Precision: "commune"}},
 		ACV:   []profile.Feature{{ID: "acv-001", Layer: "acv", Name: "Belfort", Commune: "Belfort", DistanceM: ptr(0.0), Precision: "commune"}},
-		Sites: []profile.Feature{{ID: "site-2", Layer: "sites", Name: "Site clé en main — Montbéliard", Category: "2023-05", Commune: "Montbéliard", DistanceM: ptr(17250.0), Precision: "commune"}},
+		Sites: []profile.Feature{{ID: "site-2", Layer: "sites", Name: "Site clé en main — Montbéliard", Category: "2020-07", Commune: "Montbéliard", DistanceM: ptr(17250.0), Precision: "commune"}},
 		Provenance: map[string]profile.Provenance{
 			"sites":      {Title: "Sites industriels clés en main", Sources: []dataset.Source{{Name: "ANCT <liste>", URL: "https://example.org/anct", Licence: "Licence Ouverte 2.0", Vintage: "2024"}}},
 			"formations": {Title: "Formation", Sources: []dataset.Source{{Name: "Annuaire", Licence: "Licence Ouverte 2.0", Vintage: "2024-11"}}},
@@ -74,9 +74,9 @@ func (fixtureProfiles) Territory(period, id string) (profile.TerritoryProfile, b
 		Communes:   profile.CommuneCount{Count: 42, Population: 123456, WithoutPopulation: 1},
 		EPCIs:      []profile.EPCI{{SIREN: "249000241", Name: "CA du Grand Belfort", NCommunes: 30}, {SIREN: "200041622", Name: "CC du Sud Territoire", NCommunes: 12}},
 		Sites: []profile.Feature{
-			{ID: "site-1", Layer: "sites", Name: fixtureSiteName, Category: "2023-05", Commune: "Belfort", Precision: "commune"},
+			{ID: "site-1", Layer: "sites", Name: fixtureSiteName, Category: "2020-07", Commune: "Belfort", Precision: "commune"},
 		},
-		SitesByWave: map[string]int{"2023-05": 1},
+		SitesByWave: map[string]int{"2024-04": 1, "2020-07": 2},
 		Formations:  profile.Count{Total: 17, ByCategory: map[string]int{"lycee_professionnel": 12, "cfa_uimm": 5}},
 		Cnam:        []profile.Feature{{ID: "cnam-1", Layer: "cnam", Name: "Antenne de Belfort", Precision: "commune"}},
 		ACV:         []profile.Feature{{ID: "acv-001", Layer: "acv", Name: "Belfort", Precision: "commune"}},

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/territoires-industrie/carte/layers"
 	"github.com/territoires-industrie/carte/profile"
@@ -20,18 +21,25 @@ const (
 	acvLayer        = profile.LayerACV
 )
 
-// codes names the coded values of a layer's fields, from the registry.
+// codes names the coded values of a layer's fields and groups, from the
+// registry.
 type codes struct {
 	reg layers.Registry
 }
 
-// label names a coded value of the layer: the category field's name for
-// it, else the name any coded field of the layer gives it, else the value
-// as it is.
+// label names a coded value of the layer: its group's name (a site's
+// wave, a Cnam antenna's AMI), else the category field's name for it,
+// else the name any coded field of the layer gives it, else the value as
+// it is.
 func (c codes) label(layer, value string) layers.Text {
 	l, ok := c.reg.Layer(layer)
 	if !ok {
 		return layers.Text{FR: value, EN: value}
+	}
+	if l.Groups != nil {
+		if g, ok := l.Groups.Group(value); ok {
+			return g.Name
+		}
 	}
 	if f, ok := l.Field(l.Filters.Category); ok && f.Popup != nil {
 		if t, ok := f.Popup.Values[value]; ok {
@@ -92,4 +100,35 @@ func (c codes) page(layer string, value func(string) string) string {
 		return ""
 	}
 	return l.PageURL(value)
+}
+
+// groupLabel names the layer's groups ("Vague"), or fallback.
+func (c codes) groupLabel(layer string, fallback layers.Text) layers.Text {
+	if l, ok := c.reg.Layer(layer); ok && l.Groups != nil && l.Groups.Label.FR != "" {
+		return l.Groups.Label
+	}
+	return fallback
+}
+
+// groupOrder sorts a layer's group values as the registry lists them
+// (the legend's order), values it does not list last, by value.
+func (c codes) groupOrder(layer string, values []string) {
+	var order []string
+	if l, ok := c.reg.Layer(layer); ok && l.Groups != nil {
+		for _, g := range l.Groups.Values {
+			order = append(order, g.Value)
+		}
+	}
+	rank := func(v string) int {
+		if i := slices.Index(order, v); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortFunc(values, func(a, b string) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
 }

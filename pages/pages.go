@@ -243,10 +243,11 @@ func wantsJSON(accept string) bool {
 	return strings.Contains(strings.ToLower(accept), "json") && !api.PrefersHTML(accept)
 }
 
-// jsonPath is the address of the profile as JSON.
+// jsonPath is the address of the profile as JSON (the api package's
+// profile routes; server's tests follow the pages' links there).
 func jsonPath(layer, id, period string) string {
 	if layer == layers.Territoires {
-		return "/api/profile/territoires/" + url.PathEscape(id) + "?period=" + url.QueryEscape(period)
+		return "/api/territoires/" + url.PathEscape(id) + "/profile?period=" + url.QueryEscape(period)
 	}
-	return "/api/profile/sites/" + url.PathEscape(id)
+	return "/api/sites/" + url.PathEscape(id) + "/profile"
 }

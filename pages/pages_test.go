@@ -51,15 +51,30 @@ func TestSitePage(t *testing.T) {
 		}
 	}
 
+	// The waves and AMI are named by the registry's groups.
+	wave := func(v string) string { g, _ := sites.Groups.Group(v); return g.Name.FR }
+	if got := factValue(t, doc, "waves"); got != wave("2020-07")+", "+wave("2024-04") || got == "2020-07, 2024-04" {
+		t.Errorf("waves %q", got)
+	}
+	cnam, _ := reg.Layer("cnam")
+	ami, _ := cnam.Groups.Group("2-2020")
+	if got := text(find(t, doc, byAttr("id", "cnam"), "Cnam antennas")); !strings.Contains(got, "Antenne de Belfort "+ami.Name.FR) {
+		t.Errorf("Cnam antennas %q", got)
+	}
 	hrefs := map[string]bool{}
 	for _, n := range findAll(doc, tag("a")) {
 		hrefs[attr(n, "href")] = true
 	}
+	// The map shows the default layers, and the sites.
+	shown := strings.Join(visibleLayers(reg, "sites"), ",")
+	if !strings.Contains(shown, "sites") {
+		t.Fatalf("layers shown %q", shown)
+	}
 	for _, want := range []string{
 		"/territoires/ti-2704?period=2023-2027", "/territoires/ti-2701?period=2018-2023", // the site's territories
 		"/sites/site-2", // another site near
-		"/#layers=territoires,acv,formations,sites&map=12/47.63970/6.86280&sel=site-1", // on the map
-		"http://example.test/api/profile/sites/site-1",                                 // the JSON
+		"/#layers=" + shown + "&map=12/47.63970/6.86280&sel=site-1", // on the map
+		"http://example.test/api/sites/site-1/profile",              // the JSON
 		"/sites/site-1?lang=en",
 		"https://example.org/anct", // a source
 	} {
@@ -68,7 +83,7 @@ func TestSitePage(t *testing.T) {
 		}
 	}
 	iframe := find(t, doc, tag("iframe"), "iframe")
-	if src := attr(iframe, "src"); src != "/embed?center=6.86280,47.63970&layers=territoires,acv,formations,sites&zoom=9" || attr(iframe, "title") == "" {
+	if src := attr(iframe, "src"); src != "/embed?center=6.86280,47.63970&layers="+shown+"&zoom=9" || attr(iframe, "title") == "" {
 		t.Errorf("iframe src %q title %q", src, attr(iframe, "title"))
 	}
 
@@ -158,8 +173,8 @@ func TestSitePageInEnglish(t *testing.T) {
 		links[attr(n, "href")] = text(n)
 	}
 	for href, label := range map[string]string{
-		"/#layers=territoires,acv,formations,sites&map=12/47.63970/6.86280&sel=site-1&lang=en": "View on the map",
-		"/territoires/ti-2704?period=2023-2027&lang=en":                                        "Nord Franche-Comté & <Co>",
+		"/#layers=" + strings.Join(visibleLayers(reg, "sites"), ",") + "&map=12/47.63970/6.86280&sel=site-1&lang=en": "View on the map",
+		"/territoires/ti-2704?period=2023-2027&lang=en":                                                              "Nord Franche-Comté & <Co>",
 		"/sites/site-2?lang=en": "Site clé en main — Montbéliard",
 		"/sites/site-1":         "Français",
 	} {
@@ -203,6 +218,13 @@ func TestTerritoryPage(t *testing.T) {
 	if len(rows) != len(bars) || rows[0][1] != "12" || rows[1][1] != "5" {
 		t.Errorf("chart: %d bars, rows %v", len(bars), rows)
 	}
+	sites, _ := layers.Default().Layer("sites")
+	waves := tableRows(t, find(t, find(t, doc, byAttr("id", "sites"), "sites section"), tag("table"), "waves table"))
+	july, _ := sites.Groups.Group("2020-07")
+	april, _ := sites.Groups.Group("2024-04")
+	if want := [][]string{{july.Name.FR, "2"}, {april.Name.FR, "1"}}; len(waves) != 2 || !slices.Equal(waves[0], want[0]) || !slices.Equal(waves[1], want[1]) {
+		t.Errorf("sites by wave %v, want %v in the registry's order", waves, want)
+	}
 	epci := tableRows(t, find(t, find(t, doc, byAttr("id", "epci"), "EPCI section"), tag("table"), "EPCI table"))
 	if len(epci) != 2 || !slices.Equal(epci[0], []string{"CA du Grand Belfort", "249000241", "30"}) {
 		t.Errorf("EPCIs %v", epci)
@@ -212,7 +234,7 @@ func TestTerritoryPage(t *testing.T) {
 		hrefs[attr(n, "href")] = true
 	}
 	for _, want := range []string{"/sites/site-1", "/territoires/ti-2705?period=2023-2027", "/#sel=2023/ti-2704",
-		"http://example.test/api/profile/territoires/ti-2704?period=2023-2027"} {
+		"http://example.test/api/territoires/ti-2704/profile?period=2023-2027"} {
 		if !hrefs[want] {
 			t.Errorf("no link to %s", want)
 		}

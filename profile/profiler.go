@@ -27,16 +27,6 @@ const (
 	LayerSites      = "sites"
 )
 
-// Fields of a Feature's Category: the Cnam antennas' AMI and the sites'
-// waves. The training centres' category is the field the registry's
-// category filter reads (categoryFormations when it names none), so that
-// counts and the nearest of each category agree.
-const (
-	categoryCnam       = "ami"
-	categorySites      = "waves"
-	categoryFormations = "category"
-)
-
 // Precisions of a point.
 const (
 	PrecisionExact   = "exact"
@@ -50,16 +40,23 @@ type Profiler struct {
 	ix *index.Index
 	// provenance of every layer a profile reads that the dataset has.
 	provenance map[string]Provenance
-	// categoryField is, per listed layer, the field of Feature.Category.
+	// categoryField is, per listed layer, the field of Feature.Category
+	// (none for a layer the registry does not know).
 	categoryField map[string]string
 	// categories are the training centres' categories, sorted.
 	categories []string
 	places     map[string]*dataset.Feature // by INSEE code
 	acvByCode  map[string]*dataset.Feature // the ACV programme of each member commune
-	acvCodes   map[*dataset.Feature][]string
-	// territories by period and ti_id; members are their communes.
-	territories map[territoryKey]*dataset.Feature
-	members     map[territoryKey][]*dataset.Feature
+	// territories are every territory's profile, by period and ti_id: they
+	// depend on nothing but the data. Territory answers copies.
+	territories map[territoryKey]*TerritoryProfile
+}
+
+// joins is what the territory profiles are built from, dropped once they are.
+type joins struct {
+	acvCodes map[*dataset.Feature][]string // each ACV programme's communes
+	// members of each territory: its communes.
+	members map[territoryKey][]*dataset.Feature
 	// byCode lists the features of the sites, formations and Cnam layers
 	// by their commune's INSEE code, in id order.
 	byCode map[string]map[string][]*dataset.Feature
@@ -74,18 +71,26 @@ type territoryKey struct{ period, tiID string }
 func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profiler {
 	pr := &Profiler{
 		ix: ix, provenance: map[string]Provenance{}, categoryField: map[string]string{},
-		places: map[string]*dataset.Feature{}, acvByCode: map[string]*dataset.Feature{}, acvCodes: map[*dataset.Feature][]string{},
-		territories: map[territoryKey]*dataset.Feature{}, members: map[territoryKey][]*dataset.Feature{},
-		byCode: map[string]map[string][]*dataset.Feature{}, neighbours: map[string][]string{},
+		places: map[string]*dataset.Feature{}, acvByCode: map[string]*dataset.Feature{}, territories: map[territoryKey]*TerritoryProfile{},
 	}
+	j := joins{acvCodes: map[*dataset.Feature][]string{}, members: map[territoryKey][]*dataset.Feature{},
+		byCode: map[string]map[string][]*dataset.Feature{}, neighbours: map[string][]string{}}
 	for _, id := range []string{LayerContours, LayerPlaces, layers.Territoires, layers.Communes, LayerACV, LayerFormations, LayerCnam, LayerSites} {
 		if info, ok := manifest.Layer(id); ok && ix.HasLayer(id) {
 			pr.provenance[id] = Provenance{Title: info.Title, Sources: info.Sources}
 		}
 	}
-	pr.categoryField[LayerCnam], pr.categoryField[LayerSites], pr.categoryField[LayerFormations] = categoryCnam, categorySites, categoryFormations
-	if l, ok := reg.Layer(LayerFormations); ok && l.Filters.Category != "" {
-		pr.categoryField[LayerFormations] = l.Filters.Category
+	for _, id := range []string{LayerFormations, LayerCnam, LayerSites} {
+		if l, ok := reg.Layer(id); ok {
+			// The sites' waves and the Cnam's AMI are the layers' groups;
+			// the training centres' category is the field the API's
+			// category filter reads, as the nearest of each category do.
+			if l.Groups != nil {
+				pr.categoryField[id] = l.Groups.Field
+			} else {
+				pr.categoryField[id] = l.Filters.Category
+			}
+		}
 	}
 	all := func(layer string) []index.Hit {
 		hits, _ := ix.Features(layer, index.Filter{}, 0, math.MaxInt)
@@ -96,30 +101,27 @@ func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profi
 	}
 	for _, h := range all(LayerACV) {
 		codes := acvCommuneCodes(h.Feature.String("communes"))
-		pr.acvCodes[h.Feature] = codes
+		j.acvCodes[h.Feature] = codes
 		for _, code := range codes {
 			pr.acvByCode[code] = h.Feature
 		}
 	}
 	categories := map[string]bool{}
 	for _, layer := range []string{LayerSites, LayerFormations, LayerCnam} {
-		pr.byCode[layer] = map[string][]*dataset.Feature{}
+		j.byCode[layer] = map[string][]*dataset.Feature{}
 		for _, h := range all(layer) {
 			code := h.Feature.String("code_insee")
-			pr.byCode[layer][code] = append(pr.byCode[layer][code], h.Feature)
+			j.byCode[layer][code] = append(j.byCode[layer][code], h.Feature)
 			if layer == LayerFormations {
 				categories[h.Feature.String(pr.categoryField[layer])] = true
 			}
 		}
-		for _, list := range pr.byCode[layer] {
+		for _, list := range j.byCode[layer] {
 			slices.SortFunc(list, byID)
 		}
 	}
 	delete(categories, "")
 	pr.categories = slices.Sorted(maps.Keys(categories))
-	for _, h := range all(layers.Territoires) {
-		pr.territories[territoryKey{h.Feature.String("period"), h.Feature.String("ti_id")}] = h.Feature
-	}
 	communes, _ := reg.Layer(layers.Communes)
 	for _, period := range layers.Periods() {
 		m := communes.Filters.Territory[period] // which fields say a commune is a member, and of which territory
@@ -127,10 +129,14 @@ func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profi
 		for _, h := range hits {
 			if ti := h.Feature.String(m.Territory); ti != "" {
 				k := territoryKey{period, ti}
-				pr.members[k] = append(pr.members[k], h.Feature)
+				j.members[k] = append(j.members[k], h.Feature)
 			}
 		}
-		maps.Copy(pr.neighbours, ix.Neighbours(layers.Territoires, NeighbourDistanceM, index.Filter{Period: period}))
+		maps.Copy(j.neighbours, ix.Neighbours(layers.Territoires, NeighbourDistanceM, index.Filter{Period: period}))
+	}
+	for _, h := range all(layers.Territoires) {
+		k := territoryKey{h.Feature.String("period"), h.Feature.String("ti_id")}
+		pr.territories[k] = pr.territory(h.Feature, j.members[k], &j)
 	}
 	return pr
 }
@@ -254,17 +260,17 @@ func (pr *Profiler) formations(p orb.Point) Formations {
 	if !pr.ix.HasLayer(LayerFormations) {
 		return out
 	}
-	field := pr.categoryField[LayerFormations]
-	pr.ix.EachWithin(p, radii[len(radii)-1], index.Filter{Layers: []string{LayerFormations}}, func(h index.Hit) bool {
-		c := h.Feature.String(field)
-		for i := len(radii) - 1; i >= 0 && h.DistanceM <= radii[i]; i-- {
-			out.Counts[i].Total++
-			if c != "" {
+	// One search per category, in the category's own tree: no feature's
+	// category is read.
+	for _, c := range pr.categories {
+		pr.ix.EachWithin(p, radii[len(radii)-1], index.Filter{Layers: []string{LayerFormations}, Category: c}, func(h index.Hit) bool {
+			for i := len(radii) - 1; i >= 0 && h.DistanceM <= radii[i]; i-- {
+				out.Counts[i].Total++
 				out.Counts[i].ByCategory[c]++
 			}
-		}
-		return true
-	})
+			return true
+		})
+	}
 	for _, c := range pr.categories {
 		hits := pr.ix.Nearby(p, NearestPerCategory, 0, index.Filter{Layers: []string{LayerFormations}, Category: c})
 		list := make([]Feature, len(hits))
@@ -306,14 +312,55 @@ func territory(f *dataset.Feature) Territory {
 }
 
 // Territory is the profile of the Territoire d'industrie tiID (ti-RRNN) of
-// period (layers.Period2023 or layers.Period2018), false when there is none.
+// period (layers.Period2023 or layers.Period2018), false when there is
+// none. The profile is the caller's to keep or change.
 func (pr *Profiler) Territory(period, tiID string) (TerritoryProfile, bool) {
-	k := territoryKey{period, tiID}
-	tf := pr.territories[k]
-	if tf == nil {
+	t := pr.territories[territoryKey{period, tiID}]
+	if t == nil {
 		return TerritoryProfile{}, false
 	}
-	out := TerritoryProfile{
+	return t.clone(), true
+}
+
+// clone copies every slice and map of the profile (Provenance's sources
+// excepted: they are the manifest's, which nothing changes).
+func (t *TerritoryProfile) clone() TerritoryProfile {
+	c := *t
+	c.Territory.Population = clonePtr(t.Territory.Population)
+	c.EPCIs = slices.Clone(t.EPCIs)
+	c.Sites = cloneFeatures(t.Sites)
+	c.SitesByWave = maps.Clone(t.SitesByWave)
+	c.Formations.ByCategory = maps.Clone(t.Formations.ByCategory)
+	c.Cnam = cloneFeatures(t.Cnam)
+	c.ACV = cloneFeatures(t.ACV)
+	c.Neighbours = slices.Clone(t.Neighbours)
+	for i := range c.Neighbours {
+		c.Neighbours[i].Population = clonePtr(c.Neighbours[i].Population)
+	}
+	c.Provenance = maps.Clone(t.Provenance)
+	return c
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func cloneFeatures(fs []Feature) []Feature {
+	out := slices.Clone(fs)
+	for i := range out {
+		out[i].DistanceM = clonePtr(out[i].DistanceM)
+	}
+	return out
+}
+
+// territory builds the profile of territory feature tf, whose member
+// communes are members.
+func (pr *Profiler) territory(tf *dataset.Feature, members []*dataset.Feature, j *joins) *TerritoryProfile {
+	out := &TerritoryProfile{
 		Territory: territory(tf), Region: tf.String(layers.FieldRegion), RegionName: tf.String("region_name"),
 		EPCIs: []EPCI{}, Sites: []Feature{}, SitesByWave: map[string]int{},
 		Formations: Count{ByCategory: map[string]int{}}, Cnam: []Feature{}, ACV: []Feature{}, Neighbours: []Territory{},
@@ -324,9 +371,11 @@ func (pr *Profiler) Territory(period, tiID string) (TerritoryProfile, bool) {
 			out.Provenance[id] = p
 		}
 	}
-	members := pr.members[k]
 	isMember := make(map[string]bool, len(members))
 	epcis := map[string]*EPCI{}
+	noDistance := func(layer string, f *dataset.Feature) Feature {
+		return pr.feature(index.Hit{Layer: layer, Feature: f, DistanceM: math.NaN()})
+	}
 	for _, c := range members {
 		code := c.String("code_insee")
 		isMember[code] = true
@@ -344,38 +393,38 @@ func (pr *Profiler) Territory(period, tiID string) (TerritoryProfile, bool) {
 			}
 			e.NCommunes++
 		}
-		for _, s := range pr.byCode[LayerSites][code] {
-			out.Sites = append(out.Sites, pr.feature(index.Hit{Layer: LayerSites, Feature: s, DistanceM: math.NaN()}))
-			for _, w := range strings.Fields(s.String(pr.categoryField[LayerSites])) {
+		for _, s := range j.byCode[LayerSites][code] {
+			out.Sites = append(out.Sites, noDistance(LayerSites, s))
+			for _, w := range strings.Fields(s.String(pr.categoryField[LayerSites])) { // space separated, as layers.Groups says
 				out.SitesByWave[w]++
 			}
 		}
-		for _, f := range pr.byCode[LayerFormations][code] {
+		for _, f := range j.byCode[LayerFormations][code] {
 			out.Formations.Total++
 			if cat := f.String(pr.categoryField[LayerFormations]); cat != "" {
 				out.Formations.ByCategory[cat]++
 			}
 		}
-		for _, f := range pr.byCode[LayerCnam][code] {
-			out.Cnam = append(out.Cnam, pr.feature(index.Hit{Layer: LayerCnam, Feature: f, DistanceM: math.NaN()}))
+		for _, f := range j.byCode[LayerCnam][code] {
+			out.Cnam = append(out.Cnam, noDistance(LayerCnam, f))
 		}
 	}
 	for _, siren := range slices.Sorted(maps.Keys(epcis)) {
 		out.EPCIs = append(out.EPCIs, *epcis[siren])
 	}
-	for acv, codes := range pr.acvCodes {
+	for acv, codes := range j.acvCodes {
 		if slices.ContainsFunc(codes, func(c string) bool { return isMember[c] }) {
-			out.ACV = append(out.ACV, pr.feature(index.Hit{Layer: LayerACV, Feature: acv, DistanceM: math.NaN()}))
+			out.ACV = append(out.ACV, noDistance(LayerACV, acv))
 		}
 	}
 	byFeatureID := func(a, b Feature) int { return strings.Compare(a.ID, b.ID) }
 	slices.SortFunc(out.Sites, byFeatureID)
 	slices.SortFunc(out.Cnam, byFeatureID)
 	slices.SortFunc(out.ACV, byFeatureID)
-	for _, id := range pr.neighbours[tf.ID] {
+	for _, id := range j.neighbours[tf.ID] {
 		if h, ok := pr.ix.Feature(id); ok {
 			out.Neighbours = append(out.Neighbours, territory(h.Feature))
 		}
 	}
-	return out, true
+	return out
 }

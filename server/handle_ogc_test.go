@@ -672,7 +672,7 @@ func TestGDALWritesATypedGeoPackage(t *testing.T) {
 		}
 	}
 	want := map[string][]string{
-		"sites":        {"Geometry: Point", "surface_ha: Real", "named_in_source: Integer(Boolean)", "disponible_2024: Integer(Boolean)", "programme: String"},
+		"sites":        {"Geometry: Point", "surface_ha: Real", "named_in_source: Integer(Boolean)", "disponible_2024: Integer(Boolean)", "waves: String"},
 		"regions":      {"Geometry: Multi Polygon", "code: String"},
 		"departements": {"Geometry: Multi Polygon", "code: String"},
 		"territoires":  {"Geometry: Multi Polygon", "n_communes: Integer", "population: Integer"},

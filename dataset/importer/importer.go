@@ -130,12 +130,16 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
+	cnam, err := buildCnam(fsys, r)
+	if err != nil {
+		return rep, err
+	}
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
 
 	// Manifest order is the drawing order, bottom first.
-	layers := []*layer{regions, departements, contours, territoires, communes, acv, formations, sites, places}
+	layers := []*layer{regions, departements, contours, territoires, communes, acv, formations, cnam, sites, places}
 	m := dataset.Manifest{Title: manifestTitle, Attribution: manifestAttribution}
 	byID := map[string][]dataset.Feature{}
 	for _, l := range layers {

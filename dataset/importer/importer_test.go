@@ -56,7 +56,7 @@ func TestRunFixture(t *testing.T) {
 	for _, l := range ds.Manifest.Layers {
 		order = append(order, l.ID)
 	}
-	wantOrder := []string{"regions", "departements", "contours_communes", "territoires", "communes", "acv", "formations", "sites", "places"}
+	wantOrder := []string{"regions", "departements", "contours_communes", "territoires", "communes", "acv", "formations", "cnam", "sites", "places"}
 	if !slices.Equal(order, wantOrder) {
 		t.Errorf("layer order = %v, want %v", order, wantOrder)
 	}
@@ -64,14 +64,16 @@ func TestRunFixture(t *testing.T) {
 		t.Errorf("manifest title/attribution = %q / %q", ds.Manifest.Title, ds.Manifest.Attribution)
 	}
 
-	counts := map[string]int{"regions": 3, "departements": 2, "contours_communes": 5, "territoires": 3, "communes": 4, "acv": 2, "formations": 2, "sites": 3, "places": 5}
+	counts := map[string]int{"regions": 3, "departements": 2, "contours_communes": 5, "territoires": 3, "communes": 4, "acv": 2, "formations": 2, "cnam": 3, "sites": 4, "places": 5}
 	// skips: layer → reason substring → count
 	skips := map[string]map[string]int{
 		"communes":          {"02003": 1},
 		"contours_communes": {"no 2018 polygon": 1},
 		"places":            {"no centroid": 1},
 		"formations":        {"sans coordonnées": 1},
-		"sites":             {"unmatched_not_in_ngeo": 1, "sans commune": 1},
+		// Rows, not sites: "Pôle sans commune" is a row of two tables.
+		"sites": {"introuvable": 1, "comptage": 1, "aucune source ne place": 2, "sans nom": 1, "vague non indiquée": 1},
+		"cnam":  {"introuvable": 1},
 	}
 	for _, l := range ds.Manifest.Layers {
 		if l.Count != counts[l.ID] {
@@ -96,6 +98,18 @@ func TestRunFixture(t *testing.T) {
 		}
 		if r, ok := rep.Layer(l.ID); !ok || r.Count != l.Count {
 			t.Errorf("report for %s = %+v, manifest count %d", l.ID, r, l.Count)
+		}
+	}
+	// Each wave and each call is counted against the number announced.
+	wantGroups := map[string][]dataset.GroupCount{
+		"sites": {{Field: "waves", Value: "2020-01", Count: 1, Official: 12}, {Field: "waves", Value: "2020-07", Count: 1, Official: 66},
+			{Field: "waves", Value: "2021-09", Count: 1, Official: 49}, {Field: "waves", Value: "2024-04", Count: 2, Official: 55}},
+		"cnam": {{Field: "ami", Value: "1-2019", Count: 1, Official: 55}, {Field: "ami", Value: "2-2020", Count: 1, Official: 20},
+			{Field: "ami", Value: "unknown", Count: 1}},
+	}
+	for _, l := range ds.Manifest.Layers {
+		if !slices.Equal(l.Groups, wantGroups[l.ID]) {
+			t.Errorf("layer %s: groups %+v, want %+v", l.ID, l.Groups, wantGroups[l.ID])
 		}
 	}
 	if rep.Dissolved != 1 || !slices.Equal(rep.CommunesWithoutPolygon, []string{"02003"}) || len(rep.FormationDuplicateKeys) != 0 {
@@ -136,19 +150,39 @@ func TestRunFixture(t *testing.T) {
 		}, nil},
 		{"acv", "acv-002", map[string]any{"n_communes": int64(2), "departement": "02", "region": "32", "epci": "200000002", "epci_name": "CC Test Deux"},
 			[]string{"code_insee", "territoire", "territoire_name", "date_signature"}},
+		// The ANCT site, named by three pages, labelled again in 2021: one
+		// site with both waves; the surfaces disagree, both are noted.
 		{"sites", "site-01", map[string]any{
-			"name": "Parc Alpha", "programme": "france-2030-2024", "named_in_source": true,
-			"names_sources": "Parc Alpha ; Zone Alpha, extension", "source_urls": "urn:test:page-a urn:test:page-c",
-			"surface_ha": 12.5, "disponible_2024": true, "name_match": "commune_exact", "note": "second source",
+			"name": "Parc Alpha", "waves": "2021-09 2024-04", "named_in_source": true,
+			"names_sources": "Parc Alpha ; Zone Alpha, extension ; Parc d'activités Alpha ; Alpha",
+			"source_urls":   "urn:test:page-a urn:test:page-c urn:test:page-e urn:test:page-f",
+			"surface_ha":    12.5, "disponible_2024": true, "name_match": "commune_exact", "inferred": "departement",
+			"note":    "second source ; names the ANCT site ; labelled again in 2024 ; surface : 12.5 ha selon une source, 14 ha selon une autre / sources disagree on the surface",
 			"commune": "Gamma-Nouvelle", "code_insee": "01003", "departement": "01", "region": "84", "epci": "200000001",
 			"territoire": "ti-8401", "territoire_name": "Ain Industrie", "precision": "commune",
-		}, []string{"vague"}},
-		{"sites", "site-02", map[string]any{"name": "Site clé en main — Delta", "named_in_source": false, "commune": "Delta", "precision": "commune"},
+		}, []string{"communes", "surface_stated", "programme", "vague"}},
+		{"sites", "site-02", map[string]any{"name": "Site clé en main — Delta", "named_in_source": false, "commune": "Delta", "precision": "commune", "waves": "2024-04"},
 			[]string{"names_sources", "surface_ha", "source_urls", "disponible_2024"}},
+		// The 2020 table's site, named again by a page of the same wave.
 		{"sites", "site-2020-hdf-02", map[string]any{
-			"name": "Parc Delta", "programme": "pack-rebond-2020", "vague": "2020-07", "territoire": "ti-3201",
-			"territoire_name": "Aisne Test", "code_insee": "02001", "precision": "commune", "source_urls": "urn:test:page-d",
+			"name": "Parc Delta", "names_sources": "Parc Delta ; Parc du Delta", "waves": "2020-07", "territoire": "ti-3201",
+			"territoire_name": "Aisne Test", "code_insee": "02001", "precision": "commune", "source_urls": "urn:test:page-d urn:test:page-g",
 		}, nil},
+		// A site over two communes takes the first and lists both; a
+		// surface that is not a number is kept as written.
+		{"sites", "site-02002-parc-epsilon", map[string]any{
+			"name": "Parc Epsilon", "waves": "2020-01", "code_insee": "02002", "commune": "Epsilon",
+			"communes": "Epsilon (02002) ; Delta (02001)", "surface_stated": ">50", "inferred": "commune", "precision": "commune",
+		}, []string{"surface_ha", "territoire"}},
+		{"cnam", "cnam-01001", map[string]any{
+			"name": "Alpha", "ami": "1-2019", "commune": "Alpha", "code_insee": "01001", "opened": "2019-09-13",
+			"source_urls": "urn:test:cnam-a", "inferred": "departement", "territoire": "ti-8401", "precision": "commune",
+		}, nil},
+		{"cnam", "cnam-02001", map[string]any{
+			"name": "Agglo Delta", "ami": "2-2020", "source_urls": "urn:test:cnam-b urn:test:cnam-c",
+			"inferred": "commune (agglomeration seat) ; departement",
+		}, []string{"opened", "note"}},
+		{"cnam", "cnam-01002", map[string]any{"ami": "unknown", "opened": "c. 2022"}, []string{"territoire"}},
 		{"formations", "formation-siret-12345678900011", map[string]any{
 			"name": "CFA Industrie Alpha", "category": "cfa_uimm", "uai": "0010001A", "siret": "12345678900011",
 			"precision": "commune", "coord_quality": "commune_centroid_derived", "territoire": "ti-8401", "acv_id": "acv-001",
@@ -378,6 +412,26 @@ func TestErrors(t *testing.T) {
 			name: "missing name", file: "sites_cles_en_main/sites_cles_en_main_2020_hauts_de_france_sources_web_DERIVED.csv",
 			old: "Parc Delta,", new: ",",
 			wantErr: ErrMissingValue, wantLine: 3, wantField: "nom_site_source",
+		},
+		{
+			name: "unknown wave", file: "sites_cles_en_main/sites_cles_en_main_2020_hauts_de_france_sources_web_DERIVED.csv",
+			old: "Parc Delta,Delta,2020-07", new: "Parc Delta,Delta,2020-08",
+			wantErr: ErrBadValue, wantLine: 3, wantField: "vague",
+		},
+		{
+			name: "surface not a number", file: "sites_cles_en_main/sites_cles_en_main_vagues_2020_2024_pages_publiques_DERIVED.csv",
+			old: "Auvergne-Rhône-Alpes,14,", new: "Auvergne-Rhône-Alpes,quatorze,",
+			wantErr: ErrBadValue, wantLine: 3, wantField: "hectares",
+		},
+		{
+			name: "unknown Cnam call", file: "formation/cnam_au_coeur_des_territoires_pages_publiques_DERIVED.csv",
+			old: "2-2020,Agglo Delta", new: "3-2022,Agglo Delta",
+			wantErr: ErrBadValue, wantLine: 3, wantField: "ami",
+		},
+		{
+			name: "two antennas in one commune", file: "formation/cnam_au_coeur_des_territoires_pages_publiques_DERIVED.csv",
+			old: "unknown,Beta,Beta,01", new: "unknown,Beta,Alpha,01",
+			wantErr: ErrDuplicate, wantLine: 4, wantField: "commune",
 		},
 		{
 			name: "broken quoting", file: "territoires_industrie/ti_2018_2023_vague1_communes_DERIVED_spatial.csv",

@@ -83,6 +83,10 @@ func buildPlaces(r *refs) (*layer, error) {
 			p["population"] = *c.Population
 		}
 		p.str("chef_lieu", seats[pl.code])
+		if e, ok := r.epci[pl.code]; ok {
+			p.str("epci", e.siren)
+			p.str("epci_name", e.name)
+		}
 		l.add("place-"+pl.code, r.centroids[pl.code], p)
 	}
 	l.skip("commune COG 2026 sans centroïde dans "+fileCentroids2026+" (collectivités d'outre-mer, communes recréées après 2018) : point non inventé / no centroid", unplaced)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/territoires-industrie/carte/index"
 )
 
 // Input files, relative to the source folder (see its SOURCES.md).
@@ -33,7 +35,9 @@ const (
 	fileSites           = "sites_cles_en_main/sites_cles_en_main_communes_anct_ngeo_cog2023.csv"
 	fileSiteNames       = "sites_cles_en_main/sites_cles_en_main_2024_noms_sources_web_DERIVED.csv"
 	fileSites2020       = "sites_cles_en_main/sites_cles_en_main_2020_hauts_de_france_sources_web_DERIVED.csv"
+	fileSiteWaves       = "sites_cles_en_main/sites_cles_en_main_vagues_2020_2024_pages_publiques_DERIVED.csv"
 	fileFormations      = "formation/formation_points_DERIVED.csv"
+	fileCnam            = "formation/cnam_au_coeur_des_territoires_pages_publiques_DERIVED.csv"
 )
 
 var (
@@ -95,6 +99,9 @@ type refs struct {
 	mem2023      membership
 	mem2018      membership
 	acvOf        map[string]string // commune code → acv id
+	// byName finds a commune by département and folded name (see
+	// communeNamed): the pages name communes, not codes.
+	byName map[string][]string
 }
 
 // parallel runs fn(0..n-1) on at most GOMAXPROCS goroutines and returns
@@ -172,7 +179,24 @@ func (r *refs) loadCommunes(fsys fs.FS) error {
 		}
 		r.communes[c.Code] = c
 	}
+	r.byName = map[string][]string{}
+	for code, c := range r.communes {
+		k := nameKey(c.Departement, c.Nom)
+		r.byName[k] = append(r.byName[k], code)
+	}
 	return nil
+}
+
+func nameKey(dep, name string) string { return dep + " " + strings.Join(index.Normalize(name), " ") }
+
+// communeNamed is the COG 2026 commune of a département with that name
+// (accents, case and hyphens aside); false when none or several have it.
+func (r *refs) communeNamed(dep, name string) (string, bool) {
+	codes := r.byName[nameKey(dep, name)]
+	if len(codes) != 1 {
+		return "", false
+	}
+	return codes[0], true
 }
 
 func (r *refs) loadRegionsDepartements(fsys fs.FS) error {
