@@ -67,7 +67,7 @@ func (pl place) common(vw *view, title string) {
 	if pl.v.lang == langEN {
 		otherLang = langFR
 	}
-	vw.Other = link{Label: pl.v.t("lang.other"), Href: withQuery(pl.path, other), Lang: otherLang, Aria: pl.v.t("lang.aria")}
+	vw.Other = link{Label: pl.v.t("lang.other"), Href: withQuery(pl.path, other), Lang: otherLang}
 }
 
 // finish writes the addresses printed in place of the links.

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -341,5 +342,22 @@ func TestNumbers(t *testing.T) {
 	}
 	if got := fr.number(-1234567); got != "-1\u202f234\u202f567" {
 		t.Errorf("%q", got)
+	}
+}
+
+// Every word the templates and the builders ask for exists in both
+// languages: a missing key would show as the key itself.
+func TestEveryWordIsInBothLanguages(t *testing.T) {
+	for key, w := range words() {
+		if w.FR == "" || w.EN == "" {
+			t.Errorf("word %q: %+v", key, w)
+		}
+	}
+	app := newTestApp(t, fixtureProfiles{})
+	for _, target := range []string{"/sites/site-1", "/sites/site-1?lang=en", "/territoires/ti-2704", "/territoires/ti-2704?lang=en", "/sites/x", "/territoires/x?period=1"} {
+		body := get(t, app, target).body
+		for _, m := range regexp.MustCompile(`>([a-z]+\.[a-z.]+)<`).FindAllStringSubmatch(body, -1) {
+			t.Errorf("%s shows %q, a missing word", target, m[1])
+		}
 	}
 }

@@ -44,7 +44,7 @@ type view struct {
 	Message string
 }
 
-type link struct{ Label, Href, Lang, Aria string }
+type link struct{ Label, Href, Lang string }
 
 type frame struct{ Src, Title string }
 

@@ -39,7 +39,6 @@ func words() map[string]layers.Text {
 		"nav.api":      {FR: "API et données", EN: "API and data"},
 		"nav.tools":    {FR: "Liens du service", EN: "Service links"},
 		"lang.other":   {FR: "English", EN: "Français"},
-		"lang.aria":    {FR: "Cette page en anglais", EN: "This page in French"},
 		"actions":      {FR: "Actions", EN: "Actions"},
 		"on.map":       {FR: "Voir sur la carte", EN: "View on the map"},
 		"json":         {FR: "Profil en JSON", EN: "Profile as JSON"},
@@ -90,6 +89,7 @@ func words() map[string]layers.Text {
 		"crow":              {FR: "Distances à vol d'oiseau (grand cercle).", EN: "Distances as the crow flies (great circle)."},
 		"sources":           {FR: "Sources des données", EN: "Data sources"},
 		"licence":           {FR: "licence", EN: "licence"},
+		"sources.details":   {FR: "Détail des sources, couche par couche", EN: "Sources in full, layer by layer"},
 		"vintage":           {FR: "millésime", EN: "vintage"},
 		"json.intro":        {FR: "Les mêmes données, pour les programmes :", EN: "The same data, for programs:"},
 
