@@ -45,8 +45,11 @@ type Profiler struct {
 	categoryField map[string]string
 	// categories are the training centres' categories, sorted.
 	categories []string
-	places     map[string]*dataset.Feature // by INSEE code
-	acvByCode  map[string]*dataset.Feature // the ACV programme of each member commune
+	// listed holds what a profile says of each feature of the listed
+	// layers, but its distance: read once, not at every answer.
+	listed    map[*dataset.Feature]Feature
+	places    map[string]*dataset.Feature // by INSEE code
+	acvByCode map[string]*dataset.Feature // the ACV programme of each member commune
 	// territories are every territory's profile, by period and ti_id: they
 	// depend on nothing but the data. Territory answers copies.
 	territories map[territoryKey]*TerritoryProfile
@@ -70,7 +73,7 @@ type territoryKey struct{ period, tiID string }
 // dataset described by manifest) and reg, its registry.
 func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profiler {
 	pr := &Profiler{
-		ix: ix, provenance: map[string]Provenance{}, categoryField: map[string]string{},
+		ix: ix, provenance: map[string]Provenance{}, categoryField: map[string]string{}, listed: map[*dataset.Feature]Feature{},
 		places: map[string]*dataset.Feature{}, acvByCode: map[string]*dataset.Feature{}, territories: map[territoryKey]*TerritoryProfile{},
 	}
 	j := joins{acvCodes: map[*dataset.Feature][]string{}, members: map[territoryKey][]*dataset.Feature{},
@@ -95,6 +98,11 @@ func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profi
 	all := func(layer string) []index.Hit {
 		hits, _ := ix.Features(layer, index.Filter{}, 0, math.MaxInt)
 		return hits
+	}
+	for _, layer := range []string{LayerFormations, LayerCnam, LayerACV, LayerSites} {
+		for _, h := range all(layer) {
+			pr.listed[h.Feature] = pr.describe(h)
+		}
 	}
 	for _, h := range all(LayerPlaces) {
 		pr.places[h.Feature.String("code_insee")] = h.Feature
@@ -142,6 +150,20 @@ func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profi
 }
 
 func byID(a, b *dataset.Feature) int { return strings.Compare(a.ID, b.ID) }
+
+// keepNearest inserts h into hits, sorted nearest first (ties by id), and
+// keeps k of them.
+func keepNearest(hits []index.Hit, h index.Hit, k int) []index.Hit {
+	nearer := func(a, b index.Hit) int {
+		return cmp.Or(cmp.Compare(a.DistanceM, b.DistanceM), strings.Compare(a.Feature.ID, b.Feature.ID))
+	}
+	if len(hits) == k && nearer(h, hits[k-1]) >= 0 {
+		return hits
+	}
+	i, _ := slices.BinarySearchFunc(hits, h, nearer)
+	hits = slices.Insert(hits, i, h)
+	return hits[:min(len(hits), k)]
+}
 
 // acvCommuneCodes reads the INSEE codes of an ACV programme's communes,
 // "Nom (code) ; Nom (code)".
@@ -260,21 +282,27 @@ func (pr *Profiler) formations(p orb.Point) Formations {
 	if !pr.ix.HasLayer(LayerFormations) {
 		return out
 	}
-	// One search per category, in the category's own tree: no feature's
-	// category is read.
+	// One search per category, in the category's own tree (no feature's
+	// category is read), which also keeps the nearest of the category
+	// within the last radius; only a category with fewer there is asked
+	// for its nearest beyond.
+	near := make([]index.Hit, 0, NearestPerCategory+1) // room to insert before dropping the last
 	for _, c := range pr.categories {
-		pr.ix.EachWithin(p, radii[len(radii)-1], index.Filter{Layers: []string{LayerFormations}, Category: c}, func(h index.Hit) bool {
+		near = near[:0]
+		f := index.Filter{Layers: []string{LayerFormations}, Category: c}
+		pr.ix.EachWithin(p, radii[len(radii)-1], f, func(h index.Hit) bool {
 			for i := len(radii) - 1; i >= 0 && h.DistanceM <= radii[i]; i-- {
 				out.Counts[i].Total++
 				out.Counts[i].ByCategory[c]++
 			}
+			near = keepNearest(near, h, NearestPerCategory)
 			return true
 		})
-	}
-	for _, c := range pr.categories {
-		hits := pr.ix.Nearby(p, NearestPerCategory, 0, index.Filter{Layers: []string{LayerFormations}, Category: c})
-		list := make([]Feature, len(hits))
-		for i, h := range hits {
+		if len(near) < NearestPerCategory {
+			near = append(near[:0], pr.ix.Nearby(p, NearestPerCategory, 0, f)...)
+		}
+		list := make([]Feature, len(near))
+		for i, h := range near {
 			list[i] = pr.feature(h)
 		}
 		out.Nearest[c] = list
@@ -285,6 +313,19 @@ func (pr *Profiler) formations(p orb.Point) Formations {
 // feature is a hit as a profile lists it; its distance is rounded to the
 // decimetre, as the API's are (more is noise), and left out when NaN.
 func (pr *Profiler) feature(h index.Hit) Feature {
+	f, ok := pr.listed[h.Feature]
+	if !ok {
+		f = pr.describe(h)
+	}
+	if !math.IsNaN(h.DistanceM) {
+		d := math.Round(h.DistanceM*10) / 10
+		f.DistanceM = &d
+	}
+	return f
+}
+
+// describe is what a profile says of a feature, its distance aside.
+func (pr *Profiler) describe(h index.Hit) Feature {
 	pt := index.RepresentativePoint(h.Feature)
 	f := Feature{
 		ID: h.Feature.ID, Layer: h.Layer, Name: h.Feature.String(layers.FieldName),
@@ -293,10 +334,6 @@ func (pr *Profiler) feature(h index.Hit) Feature {
 	}
 	if field := pr.categoryField[h.Layer]; field != "" {
 		f.Category = h.Feature.String(field)
-	}
-	if !math.IsNaN(h.DistanceM) {
-		d := math.Round(h.DistanceM*10) / 10
-		f.DistanceM = &d
 	}
 	return f
 }
