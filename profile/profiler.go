@@ -27,6 +27,28 @@ const (
 	LayerSites      = "sites"
 )
 
+// pointLayers and territoryLayers are the layers each kind of profile
+// reads, for its provenance.
+func pointLayers() []string {
+	return []string{LayerContours, LayerPlaces, layers.Territoires, LayerFormations, LayerCnam, LayerACV, LayerSites}
+}
+
+func territoryLayers() []string {
+	return []string{layers.Territoires, layers.Communes, LayerSites, LayerFormations, LayerCnam, LayerACV}
+}
+
+// provenanceOf is the provenance of those of ids the dataset has: a new
+// map, the caller's.
+func (pr *Profiler) provenanceOf(ids []string) map[string]Provenance {
+	out := make(map[string]Provenance, len(ids))
+	for _, id := range ids {
+		if p, ok := pr.provenance[id]; ok {
+			out[id] = p
+		}
+	}
+	return out
+}
+
 // Precisions of a point.
 const (
 	PrecisionExact   = "exact"
@@ -78,7 +100,7 @@ func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profi
 	}
 	j := joins{acvCodes: map[*dataset.Feature][]string{}, members: map[territoryKey][]*dataset.Feature{},
 		byCode: map[string]map[string][]*dataset.Feature{}, neighbours: map[string][]string{}}
-	for _, id := range []string{LayerContours, LayerPlaces, layers.Territoires, layers.Communes, LayerACV, LayerFormations, LayerCnam, LayerSites} {
+	for _, id := range append(pointLayers(), layers.Communes) {
 		if info, ok := manifest.Layer(id); ok && ix.HasLayer(id) {
 			pr.provenance[id] = Provenance{Title: info.Title, Sources: info.Sources}
 		}
@@ -205,7 +227,7 @@ func (pr *Profiler) Site(id string) (Point, bool) {
 	o := Origin{Lon: p[0], Lat: p[1], Precision: cmp.Or(h.Feature.String("precision"), PrecisionExact)}
 	if o.Precision == PrecisionCommune {
 		c := cmp.Or(h.Feature.String("commune"), h.Feature.String("code_insee"))
-		o.Note = fmt.Sprintf("Distances mesurées depuis le centroïde de %s, pas depuis le site. / Distances measured from the centroid of %s, not from the site.", c, c)
+		o.Note = fmt.Sprintf("Distances mesurées depuis le centroïde de la commune (%s), pas depuis le site. / Distances measured from the centroid of %s, not from the site.", c, c)
 	} else {
 		o.Note = "Distances mesurées depuis le point du site. / Distances measured from the site's point."
 	}
@@ -213,7 +235,7 @@ func (pr *Profiler) Site(id string) (Point, bool) {
 }
 
 func (pr *Profiler) point(p orb.Point, origin Origin, site *dataset.Feature) Point {
-	out := Point{Origin: origin, Territoires: map[string]*Territory{}, Provenance: maps.Clone(pr.provenance),
+	out := Point{Origin: origin, Territoires: map[string]*Territory{}, Provenance: pr.provenanceOf(pointLayers()),
 		Cnam: []Feature{}, ACV: []Feature{}, Sites: []Feature{}}
 	if site != nil {
 		f := pr.feature(index.Hit{Layer: LayerSites, Feature: site, DistanceM: math.NaN()})
@@ -403,11 +425,7 @@ func (pr *Profiler) territory(tf *dataset.Feature, members []*dataset.Feature, j
 		Formations: Count{ByCategory: map[string]int{}}, Cnam: []Feature{}, ACV: []Feature{}, Neighbours: []Territory{},
 		Provenance: map[string]Provenance{},
 	}
-	for _, id := range []string{layers.Territoires, layers.Communes, LayerSites, LayerFormations, LayerCnam, LayerACV} {
-		if p, ok := pr.provenance[id]; ok {
-			out.Provenance[id] = p
-		}
-	}
+	out.Provenance = pr.provenanceOf(territoryLayers())
 	isMember := make(map[string]bool, len(members))
 	epcis := map[string]*EPCI{}
 	noDistance := func(layer string, f *dataset.Feature) Feature {

@@ -40,7 +40,7 @@ func TestProfileOfADatasetWithoutItsLayers(t *testing.T) {
 		t.Errorf("origin %+v", got.Origin)
 	}
 	if other, _ := pr.Site("site-2"); other.Origin.Precision != "commune" || other.Origin.Note !=
-		"Distances mesurées depuis le centroïde de Saint-Fons, pas depuis le site. / Distances measured from the centroid of Saint-Fons, not from the site." {
+		"Distances mesurées depuis le centroïde de la commune (Saint-Fons), pas depuis le site. / Distances measured from the centroid of Saint-Fons, not from the site." {
 		t.Errorf("origin %+v", other.Origin)
 	}
 	if _, ok := pr.Territory(layers.Period2023, "ti-8413"); ok {
