@@ -176,13 +176,15 @@ func byID(a, b *dataset.Feature) int { return strings.Compare(a.ID, b.ID) }
 // keepNearest inserts h into hits, sorted nearest first (ties by id), and
 // keeps k of them.
 func keepNearest(hits []index.Hit, h index.Hit, k int) []index.Hit {
-	nearer := func(a, b index.Hit) int {
+	if len(hits) == k { // most are farther than the k-th: out at once
+		last := hits[k-1]
+		if h.DistanceM > last.DistanceM || h.DistanceM == last.DistanceM && h.Feature.ID >= last.Feature.ID {
+			return hits
+		}
+	}
+	i, _ := slices.BinarySearchFunc(hits, h, func(a, b index.Hit) int {
 		return cmp.Or(cmp.Compare(a.DistanceM, b.DistanceM), strings.Compare(a.Feature.ID, b.Feature.ID))
-	}
-	if len(hits) == k && nearer(h, hits[k-1]) >= 0 {
-		return hits
-	}
-	i, _ := slices.BinarySearchFunc(hits, h, nearer)
+	})
 	hits = slices.Insert(hits, i, h)
 	return hits[:min(len(hits), k)]
 }

@@ -73,3 +73,36 @@ func TestSiteIDsAndCopies(t *testing.T) {
 		t.Error("changing a territory profile changed the next one")
 	}
 }
+
+// Profiles are read from every request's goroutine: under the race
+// detector, concurrent profiles, changed by their callers, share nothing
+// writable.
+func TestConcurrentProfiles(t *testing.T) {
+	fx := real(t)
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- true }()
+			for i := 0; i < 20; i++ {
+				p, _ := fx.pr.Site("site-01")
+				p.Provenance["x"] = profile.Provenance{}
+				p.Formations.Counts[0].ByCategory["x"]++
+				if len(p.Sites) > 0 {
+					*p.Sites[0].DistanceM = -1
+				}
+				q := fx.pr.Point(orb.Point{5.6553, 46.2567})
+				q.Territoires["x"] = nil
+				tp, _ := fx.pr.Territory(layers.Period2023, "ti-8413")
+				tp.SitesByWave["x"]++
+				tp.Provenance["x"] = profile.Provenance{}
+				tp.EPCIs[0].NCommunes = -1
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	if p, _ := fx.pr.Site("site-01"); len(p.Sites) > 0 && *p.Sites[0].DistanceM < 0 {
+		t.Error("a caller's change reached another profile")
+	}
+}
