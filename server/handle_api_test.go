@@ -2,8 +2,10 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -261,4 +263,66 @@ func FuzzAPIQuery(f *testing.F) {
 			t.Fatalf("/api/%s?%s: %d %s", route, query, resp.StatusCode, body)
 		}
 	})
+}
+
+// wave= and ami= keep the features of one announced group, and the answer
+// says how many of that group the data holds against the number announced.
+func TestGroupFilters(t *testing.T) {
+	s := realServer(t)
+	for _, tt := range []struct {
+		query, layer, field, value, text string
+		official                         int
+	}{
+		{"wave=2021-09", "sites", "waves", "2021-09", "Septembre 2021 : %d des 49 sites sont nommés par des sources publiques", 49},
+		{"wave=2024-04&layers=sites,formations", "sites", "waves", "2024-04", "Avril 2024 (France 2030) : %d des 55 sites sont nommés par des sources publiques", 55},
+		{"ami=2-2020", "cnam", "ami", "2-2020", "AMI 2 (2020, Pack rebond) : %d des 20 villes sont nommées par des pages publiques", 20},
+	} {
+		t.Run(tt.query, func(t *testing.T) {
+			resp, body := do(t, s, "GET", "/api/within?lat=46.6&lon=2.4&radius_km=500&limit=1000&"+tt.query, nil)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%d %s", resp.StatusCode, body)
+			}
+			var lb struct {
+				listBody
+				Groups []layers.GroupSummary `json:"groups"`
+			}
+			if err := json.Unmarshal(body, &lb); err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			all, _ := realCatalog.Index.Features(tt.layer, index.Filter{}, 0, 1000)
+			for _, h := range all {
+				if slices.Contains(strings.Fields(h.Feature.String(tt.field)), tt.value) {
+					want++
+				}
+			}
+			if lb.Count == 0 {
+				t.Fatal("no results")
+			}
+			for _, r := range lb.Results {
+				if r.Layer != tt.layer || !strings.Contains(r.Properties[tt.field].(string), tt.value) {
+					t.Errorf("%s of %s has %s=%v", r.ID, r.Layer, tt.field, r.Properties[tt.field])
+				}
+			}
+			if len(lb.Groups) != 1 {
+				t.Fatalf("groups %+v, want one", lb.Groups)
+			}
+			g := lb.Groups[0]
+			if g.Count != want || g.Official != tt.official || g.Text.FR != fmt.Sprintf(tt.text, want) || g.Layer != tt.layer {
+				t.Errorf("group %+v, want %d held of %d, %q", g, want, tt.official, fmt.Sprintf(tt.text, want))
+			}
+		})
+	}
+	for _, bad := range []string{"wave=2020-13", "ami=3", "wave="} {
+		resp, body := do(t, s, "GET", "/api/nearby?lat=46.6&lon=2.4&"+bad, nil)
+		if bad == "wave=" {
+			if resp.StatusCode != 200 {
+				t.Errorf("%s: %d, an empty filter is no filter", bad, resp.StatusCode)
+			}
+			continue
+		}
+		if resp.StatusCode != 400 || !strings.Contains(string(body), "must be one of") {
+			t.Errorf("%s: %d %s, want a 400 listing the groups", bad, resp.StatusCode, body)
+		}
+	}
 }
