@@ -110,8 +110,8 @@ func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profi
 			// The sites' waves and the Cnam's AMI are the layers' groups;
 			// the training centres' category is the field the API's
 			// category filter reads, as the nearest of each category do.
-			if l.Groups != nil {
-				pr.categoryField[id] = l.Groups.Field
+			if l.Filters.Groups != nil {
+				pr.categoryField[id] = l.Filters.Groups.Field
 			} else {
 				pr.categoryField[id] = l.Filters.Category
 			}
