@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,7 +58,7 @@ func (a *API) parseList(c *fiber.Ctx, nearby bool, own ...string) (listRequest, 
 	if nearby {
 		defaultLayers = cat.nearbyLayers()
 	}
-	v, err := queryValues(c, append(own, filterParams...)...)
+	v, err := queryValues(c, slices.Concat(own, filterParams, cat.Registry.GroupParams())...)
 	if err != nil {
 		return listRequest{}, err
 	}
@@ -75,6 +76,9 @@ func (a *API) parseList(c *fiber.Ctx, nearby bool, own ...string) (listRequest, 
 // send writes a list answer in the asked format.
 func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	if groups := r.groups(); len(groups) > 0 {
+		extra["groups"] = groups
+	}
 	if !r.geoJSON && r.fields == nil {
 		buf := r.buffers.Get().(*[]byte)
 		defer r.buffers.Put(buf)
@@ -92,6 +96,24 @@ func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) 
 		return c.JSON(body, mediaGeoJSON)
 	}
 	return c.JSON(body)
+}
+
+// groups are the announced groups the query filters on (wave=2020-07),
+// with how many the data holds: the answer says the sources are partial.
+func (r listRequest) groups() []layers.GroupSummary {
+	var out []layers.GroupSummary
+	for _, l := range r.cat.Registry {
+		info, ok := r.cat.layerInfo(l.ID)
+		if !ok {
+			continue
+		}
+		for _, g := range l.GroupSummaries(info.Groups) {
+			if r.filter.Groups[g.Param] == g.Value {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
 }
 
 // GET /api/nearby?lat=&lon=&k=&radius_km=&layers=&<filters>

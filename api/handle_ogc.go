@@ -15,6 +15,7 @@ import (
 
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
+	"github.com/territoires-industrie/carte/layers"
 )
 
 // OGC API – Features, Part 1 (Core) with the GeoJSON and OpenAPI 3.0
@@ -214,7 +215,7 @@ func (a *API) handleCollections(c *fiber.Ctx) error {
 	collections := make([]fiber.Map, 0, len(ids))
 	for _, id := range ids {
 		l, _ := cat.layerInfo(id)
-		collections = append(collections, collectionDoc(base, l, cat.extent(id)))
+		collections = append(collections, collectionDoc(base, l, cat.extent(id), cat.Registry))
 	}
 	a.cfg.Links.SetDocumentHeaders(c)
 	return c.JSON(fiber.Map{
@@ -235,7 +236,7 @@ func (a *API) handleCollection(c *fiber.Ctx) error {
 		return err
 	}
 	a.cfg.Links.SetDocumentHeaders(c)
-	return c.JSON(collectionDoc(a.cfg.Links.Base(c), l, cat.extent(l.ID)))
+	return c.JSON(collectionDoc(a.cfg.Links.Base(c), l, cat.extent(l.ID), cat.Registry))
 }
 
 // collection is the catalog and the layer the path's collectionId names.
@@ -266,7 +267,7 @@ func collectionOf(c *fiber.Ctx, cat *Catalog) (dataset.LayerInfo, error) {
 // the same.
 func collectionURL(base, id string) string { return base + "/collections/" + url.PathEscape(id) }
 
-func collectionDoc(base string, l dataset.LayerInfo, ext *orb.Bound) fiber.Map {
+func collectionDoc(base string, l dataset.LayerInfo, ext *orb.Bound, reg layers.Registry) fiber.Map {
 	self := collectionURL(base, l.ID)
 	doc := fiber.Map{
 		"id":          l.ID,
@@ -281,6 +282,13 @@ func collectionDoc(base string, l dataset.LayerInfo, ext *orb.Bound) fiber.Map {
 	}
 	if len(l.Sources) > 0 {
 		doc["sources"] = l.Sources
+	}
+	// The announced groups (the sites' waves) and how many the data holds:
+	// the sources name part of each.
+	if spec, ok := reg.Layer(l.ID); ok {
+		if groups := spec.GroupSummaries(l.Groups); len(groups) > 0 {
+			doc["groups"] = groups
+		}
 	}
 	if ext != nil {
 		doc["extent"] = fiber.Map{"spatial": fiber.Map{

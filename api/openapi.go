@@ -21,8 +21,9 @@ type Obj = map[string]any
 
 // DocContext is what a route's documentation may depend on.
 type DocContext struct {
-	Base    string
-	Catalog *Catalog // nil until the data is indexed
+	Base     string
+	Catalog  *Catalog // nil until the data is indexed
+	Registry layers.Registry
 }
 
 // layerIDs are the catalog's layers, nil before it is loaded.
@@ -46,7 +47,7 @@ func (a *API) handleOpenAPI(c *fiber.Ctx) error {
 	if err := onlyJSONFormat(c); err != nil {
 		return err
 	}
-	doc := Document(a.cfg.Routes(), DocContext{Base: a.cfg.Links.Base(c), Catalog: a.catalog.Load()}, a.cfg.RateLimits)
+	doc := Document(a.cfg.Routes(), DocContext{Base: a.cfg.Links.Base(c), Catalog: a.catalog.Load(), Registry: a.cfg.Registry}, a.cfg.RateLimits)
 	a.cfg.Links.SetDocumentHeaders(c)
 	return c.JSON(doc, mediaOpenAPI)
 }
@@ -255,7 +256,7 @@ func filterParamDoc(name, layersDefault string, ids []string) Obj {
 	case paramPeriod:
 		return QueryParam(name, "Programme period: territories of that period, communes member of a territory of that period.", Obj{"type": "string", "enum": layers.Periods()})
 	case paramCategory:
-		return QueryParam(name, "Category of formations (e.g. cnam, cfa_uimm) or programme of sites (e.g. france-2030-2024, pack-rebond-2020); other layers never match a category.", Str())
+		return QueryParam(name, "Category of formations (e.g. cnam, cfa_uimm); other layers never match a category.", Str())
 	case paramMinSurface:
 		return QueryParam(name, "Keep sites of known surface at least this many hectares.", Obj{"type": "number", "minimum": 0})
 	case paramFields:
@@ -266,10 +267,21 @@ func filterParamDoc(name, layersDefault string, ids []string) Obj {
 	return QueryParam(name, "", Str())
 }
 
-func filterParamDocs(layersDefault string, ids []string) []Obj {
+func filterParamDocs(layersDefault string, ids []string, reg layers.Registry) []Obj {
 	out := make([]Obj, 0, len(filterParams))
 	for _, name := range filterParams {
 		out = append(out, filterParamDoc(name, layersDefault, ids))
+	}
+	for _, param := range reg.GroupParams() {
+		var of []string
+		for _, l := range reg {
+			if g := l.Filters.Groups; g != nil && g.Param == param {
+				of = append(of, fmt.Sprintf("%s (%s, field %s)", l.ID, g.Label.EN, g.Field))
+			}
+		}
+		out = append(out, QueryParam(param, "Keep the features of this announced group: "+strings.Join(of, ", ")+
+			". A feature may belong to several (a site labelled in two waves); other layers never match.",
+			Obj{"type": "string", "enum": reg.GroupValues(param)}))
 	}
 	return out
 }
@@ -336,6 +348,7 @@ func schemas() Obj {
 	common := Obj{
 		"attribution": Str(), "provenance": Ref("Provenance"), "count": Obj{"type": "integer"},
 		"data_version": Str(), "query": Obj{"type": "object"}, "more": Obj{"type": "boolean", "description": "within only: whether more features were in the radius."},
+		"groups": Obj{"type": "array", "items": Ref("Group"), "description": "With a group filter (wave=, ami=): the group, and how many of it the data holds against the number announced."},
 	}
 	// nullable is an object schema that also admits null (OpenAPI 3.0:
 	// nullable only applies next to a type, never to a $ref or allOf).
@@ -378,8 +391,16 @@ func schemas() Obj {
 			"itemType": Obj{"type": "string", "enum": []string{"feature"}},
 			"crs":      Obj{"type": "array", "items": Str()},
 			"sources":  Obj{"type": "array", "items": Ref("Source")},
+			"groups":   Obj{"type": "array", "items": Ref("Group")},
 			"links":    links,
 		}},
+		"Group": Obj{"type": "object", "description": "An announced group of a layer (a wave of the sites, a call of the Cnam) and how many features the data holds: the sources name part of each group.",
+			"required": []string{"layer", "param", "field", "value", "label", "name", "count", "text"}, "properties": Obj{
+				"layer": Str(), "param": Str(), "field": Str(), "value": Str(), "label": Ref("Text"), "name": Ref("Text"),
+				"count": Obj{"type": "integer", "minimum": 0}, "official": Obj{"type": "integer", "minimum": 1, "description": "The number announced; absent when none was."},
+				"text": Ref("Text"),
+			}},
+		"Text": Obj{"type": "object", "required": []string{"fr", "en"}, "properties": Obj{"fr": Str(), "en": Str()}},
 		"Collections": Obj{"type": "object", "required": []string{"links", "collections"}, "properties": Obj{
 			"links": links, "collections": Obj{"type": "array", "items": Ref("Collection")},
 		}},

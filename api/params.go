@@ -162,6 +162,19 @@ func filter(v url.Values, cat *Catalog, defaultLayers []string) (index.Filter, e
 	} else {
 		f.Layers = defaultLayers
 	}
+	for _, param := range cat.Registry.GroupParams() {
+		g := v.Get(param)
+		if g == "" {
+			continue
+		}
+		if values := cat.Registry.GroupValues(param); !slices.Contains(values, g) {
+			return f, badRequest("%s=%q must be one of %s", param, g, strings.Join(values, ", "))
+		}
+		if f.Groups == nil {
+			f.Groups = map[string]string{}
+		}
+		f.Groups[param] = g
+	}
 	if f.Period != "" && f.Period != layers.Period2023 && f.Period != layers.Period2018 {
 		return f, badRequest("period=%q must be %s or %s", f.Period, layers.Period2023, layers.Period2018)
 	}

@@ -215,7 +215,7 @@ func (a *API) LandingRoute() Route {
 // every list route takes (layersText says which layers it searches by
 // default), answered as a list or as GeoJSON.
 func listOp(d DocContext, id, summary, desc, layersText string, own ...Obj) Obj {
-	return Op(id, TagAPI, summary, desc, append(own, filterParamDocs(layersText, d.layerIDs())...),
+	return Op(id, TagAPI, summary, desc, append(own, filterParamDocs(layersText, d.layerIDs(), d.Registry)...),
 		Responses("The features found.", apiResultsContent(), 400, 503))
 }
 

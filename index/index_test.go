@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -286,5 +287,41 @@ func TestFeatureByID(t *testing.T) {
 	}
 	if _, ok := ix.Feature("nope"); ok {
 		t.Error("unknown id found")
+	}
+}
+
+// A group filter (wave=, ami=) keeps the features listing the group in their
+// groups field, a site of two waves in both, and only layers taking that
+// parameter.
+func TestNearbyGroupsEqualsBruteForce(t *testing.T) {
+	ds, ix := real(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, tt := range []struct{ param, value, layer, field string }{
+		{"wave", "2024-04", "sites", "waves"},
+		{"wave", "2021-09", "sites", "waves"},
+		{"ami", "2-2020", "cnam", "ami"},
+	} {
+		t.Run(tt.param+"="+tt.value, func(t *testing.T) {
+			inGroup := func(feat *dataset.Feature) bool {
+				return slices.Contains(strings.Fields(feat.String(tt.field)), tt.value)
+			}
+			for i := 0; i < 50; i++ {
+				p := randomPoint(r)
+				f := index.Filter{Groups: map[string]string{tt.param: tt.value}} // every layer: only one takes the parameter
+				got := ix.Nearby(p, 20, 0, f)
+				want := brute(ds, p, []string{tt.layer}, inGroup)
+				if len(want) > 20 {
+					want = want[:20]
+				}
+				if len(got) != len(want) {
+					t.Fatalf("%v: %d hits, want %d", p, len(got), len(want))
+				}
+				for j := range want {
+					if got[j].Feature.ID != want[j].id || got[j].Layer != tt.layer {
+						t.Fatalf("%v rank %d: got %s/%s, want %s", p, j, got[j].Layer, got[j].Feature.ID, want[j].id)
+					}
+				}
+			}
+		})
 	}
 }

@@ -86,10 +86,6 @@ type Layer struct {
 
 	// Filters says which fields the API's filters read.
 	Filters Filters
-	// Groups, when set, sorts the features into the programme's announced
-	// groups (the sites' waves, the Cnam's calls): counted against the
-	// announced numbers, filtered in the legend and by the API.
-	Groups *Groups
 	// Nearby: searched by /api/nearby and /api/within when the query
 	// names no layer ("what is near here").
 	Nearby bool
@@ -192,6 +188,11 @@ type Filters struct {
 	Category string
 	// Surface is the field, in hectares, read by min_surface_ha=.
 	Surface string
+	// Groups, when set, sorts the features into the programme's announced
+	// groups (the sites' waves, the Cnam's calls): read by the group's
+	// parameter (wave=), filtered in the legend, and counted against the
+	// announced numbers in the manifest.
+	Groups *Groups
 }
 
 // Groups are the announced groups of a programme that a layer's features
@@ -226,6 +227,33 @@ type Group struct {
 
 // Split returns the groups listed in a value of the groups field.
 func (g *Groups) Split(value string) []string { return strings.Fields(value) }
+
+// GroupParams lists the registry's group parameters (wave, ami), each once, in
+// registry order.
+func (r Registry) GroupParams() []string {
+	var out []string
+	for _, l := range r {
+		if g := l.Filters.Groups; g != nil && !slices.Contains(out, g.Param) {
+			out = append(out, g.Param)
+		}
+	}
+	return out
+}
+
+// GroupValues lists the values a group parameter takes over the registry.
+func (r Registry) GroupValues(param string) []string {
+	var out []string
+	for _, l := range r {
+		if g := l.Filters.Groups; g != nil && g.Param == param {
+			for _, v := range g.Values {
+				if !slices.Contains(out, v.Value) {
+					out = append(out, v.Value)
+				}
+			}
+		}
+	}
+	return out
+}
 
 // Group returns the group whose value is v.
 func (g *Groups) Group(v string) (Group, bool) {
@@ -297,7 +325,7 @@ func (l Layer) Info() dataset.LayerInfo {
 	for _, f := range l.Fields {
 		info.Fields = append(info.Fields, dataset.Field{Name: f.Name, Type: f.Type, Required: f.Required, Description: f.Description})
 	}
-	if g := l.Groups; g != nil {
+	if g := l.Filters.Groups; g != nil {
 		for _, v := range g.Values {
 			info.Groups = append(info.Groups, dataset.GroupCount{Field: g.Field, Value: v.Value, Official: v.Official})
 		}
@@ -390,7 +418,7 @@ func (r Registry) Check() error {
 				return fail("zoom field %q must be a required integer field carried in the tiles", l.ZoomField)
 			}
 		}
-		if g := l.Groups; g != nil {
+		if g := l.Filters.Groups; g != nil {
 			f, ok := l.Field(g.Field)
 			switch {
 			case !ok || f.Type != dataset.TypeString || !f.Required:
@@ -458,4 +486,47 @@ func (r Registry) CheckDataset(m dataset.Manifest) error {
 		}
 	}
 	return nil
+}
+
+// GroupSummary is one announced group of a layer with how many features
+// the data holds, and the sentence that says it in both languages.
+type GroupSummary struct {
+	Layer string `json:"layer"`
+	Param string `json:"param"`
+	Field string `json:"field"`
+	Value string `json:"value"`
+	// Label names the kind of group ("Vagues", "AMI"); Name this one.
+	Label    Text `json:"label"`
+	Name     Text `json:"name"`
+	Count    int  `json:"count"`
+	Official int  `json:"official,omitempty"` // 0: no number was announced
+	Text     Text `json:"text"`
+}
+
+// GroupSummaries says, for each group of the layer, how many features
+// counts (the manifest's) give it against the number announced.
+func (l Layer) GroupSummaries(counts []dataset.GroupCount) []GroupSummary {
+	g := l.Filters.Groups
+	if g == nil {
+		return nil
+	}
+	out := make([]GroupSummary, 0, len(g.Values))
+	for _, v := range g.Values {
+		n := 0
+		for _, c := range counts {
+			if c.Field == g.Field && c.Value == v.Value {
+				n = c.Count
+			}
+		}
+		sentence := g.Held
+		if v.Official == 0 {
+			sentence = g.HeldUncounted
+		}
+		fill := func(s, name string) string {
+			return strings.NewReplacer("{group}", name, "{held}", fmt.Sprint(n), "{official}", fmt.Sprint(v.Official)).Replace(s)
+		}
+		out = append(out, GroupSummary{Layer: l.ID, Param: g.Param, Field: g.Field, Value: v.Value, Label: g.Label, Name: v.Name, Count: n, Official: v.Official,
+			Text: Text{fill(sentence.FR, v.Name.FR), fill(sentence.EN, v.Name.EN)}})
+	}
+	return out
 }

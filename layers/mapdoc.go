@@ -49,6 +49,9 @@ type MapLayer struct {
 	// Count[period][region] is the number of features; the key "" stands
 	// for every period (layers without one) and every region.
 	Count map[string]map[string]int `json:"count"`
+	// Groups are the layer's announced groups (the sites' waves), which
+	// the legend filters on, each with how many the data holds.
+	Groups []GroupSummary `json:"groups,omitempty"`
 }
 
 // MapLegend is Legend in the map document.
@@ -117,12 +120,21 @@ func NewMapDocument(r Registry, ds *dataset.Dataset) MapDocument {
 			}
 		}
 		for _, f := range l.Fields {
-			if f.Popup != nil {
-				ml.Popup = append(ml.Popup, MapPopupItem{Field: f.Name, Label: f.Popup.Label, Format: f.Popup.Format, Values: f.Popup.Values})
+			if f.Popup == nil {
+				continue
 			}
+			item := MapPopupItem{Field: f.Name, Label: f.Popup.Label, Format: f.Popup.Format, Values: f.Popup.Values}
+			if g := l.Filters.Groups; f.Popup.Format == FormatGroups && g != nil {
+				item.Values = map[string]Text{}
+				for _, v := range g.Values {
+					item.Values[v.Value] = v.Name
+				}
+			}
+			ml.Popup = append(ml.Popup, item)
 		}
 		if dl, ok := ds.Layer(l.ID); ok {
 			ml.Count = countByPeriodAndRegion(l, dl.Features)
+			ml.Groups = l.GroupSummaries(dl.Info.Groups)
 		}
 		doc.Layers = append(doc.Layers, ml)
 	}

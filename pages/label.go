@@ -36,8 +36,8 @@ func (c codes) label(layer, value string) layers.Text {
 	if !ok {
 		return layers.Text{FR: value, EN: value}
 	}
-	if l.Groups != nil {
-		if g, ok := l.Groups.Group(value); ok {
+	if l.Filters.Groups != nil {
+		if g, ok := l.Filters.Groups.Group(value); ok {
 			return g.Name
 		}
 	}
@@ -104,8 +104,8 @@ func (c codes) page(layer string, value func(string) string) string {
 
 // groupLabel names the layer's groups ("Vague"), or fallback.
 func (c codes) groupLabel(layer string, fallback layers.Text) layers.Text {
-	if l, ok := c.reg.Layer(layer); ok && l.Groups != nil && l.Groups.Label.FR != "" {
-		return l.Groups.Label
+	if l, ok := c.reg.Layer(layer); ok && l.Filters.Groups != nil && l.Filters.Groups.Label.FR != "" {
+		return l.Filters.Groups.Label
 	}
 	return fallback
 }
@@ -114,8 +114,8 @@ func (c codes) groupLabel(layer string, fallback layers.Text) layers.Text {
 // (the legend's order), values it does not list last, by value.
 func (c codes) groupOrder(layer string, values []string) {
 	var order []string
-	if l, ok := c.reg.Layer(layer); ok && l.Groups != nil {
-		for _, g := range l.Groups.Values {
+	if l, ok := c.reg.Layer(layer); ok && l.Filters.Groups != nil {
+		for _, g := range l.Filters.Groups.Values {
 			order = append(order, g.Value)
 		}
 	}

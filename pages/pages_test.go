@@ -53,12 +53,12 @@ func TestSitePage(t *testing.T) {
 	}
 
 	// The waves and AMI are named by the registry's groups.
-	wave := func(v string) string { g, _ := sites.Groups.Group(v); return g.Name.FR }
+	wave := func(v string) string { g, _ := sites.Filters.Groups.Group(v); return g.Name.FR }
 	if got := factValue(t, doc, "waves"); got != wave("2020-07")+", "+wave("2024-04") || got == "2020-07, 2024-04" {
 		t.Errorf("waves %q", got)
 	}
 	cnam, _ := reg.Layer("cnam")
-	ami, _ := cnam.Groups.Group("2-2020")
+	ami, _ := cnam.Filters.Groups.Group("2-2020")
 	if got := text(find(t, doc, byAttr("id", "cnam"), "Cnam antennas")); !strings.Contains(got, "Antenne de Belfort "+ami.Name.FR) {
 		t.Errorf("Cnam antennas %q", got)
 	}
@@ -221,8 +221,8 @@ func TestTerritoryPage(t *testing.T) {
 	}
 	sites, _ := layers.Default().Layer("sites")
 	waves := tableRows(t, find(t, find(t, doc, byAttr("id", "sites"), "sites section"), tag("table"), "waves table"))
-	july, _ := sites.Groups.Group("2020-07")
-	april, _ := sites.Groups.Group("2024-04")
+	july, _ := sites.Filters.Groups.Group("2020-07")
+	april, _ := sites.Filters.Groups.Group("2024-04")
 	if want := [][]string{{july.Name.FR, "2"}, {april.Name.FR, "1"}}; len(waves) != 2 || !slices.Equal(waves[0], want[0]) || !slices.Equal(waves[1], want[1]) {
 		t.Errorf("sites by wave %v, want %v in the registry's order", waves, want)
 	}

@@ -19,6 +19,17 @@ import (
 // each radius for the counts, nearby per category for the nearest, and
 // within for the Cnam antennas, ACV towns and sites.
 
+// reportCPU adds the CPU time per operation (cpu-ns/op) to a benchmark:
+// call it after ResetTimer, defer what it returns.
+func reportCPU(b *testing.B) func() {
+	start, ok := cpuTime()
+	return func() {
+		if end, ok2 := cpuTime(); ok && ok2 && b.N > 0 {
+			b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
+}
+
 func siteIDs(tb testing.TB, fx fixture) []string {
 	l, _ := fx.ds.Layer(profile.LayerSites)
 	var ids []string
@@ -36,6 +47,7 @@ func BenchmarkProfileSite(b *testing.B) {
 	ids := siteIDs(b, fx)
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		if _, ok := fx.pr.Site(ids[i%len(ids)]); !ok {
 			b.Fatal("no site")
@@ -49,6 +61,7 @@ func BenchmarkProfileSiteBaseline(b *testing.B) {
 	categories := fx.pr.Categories()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		baseline(fx.ix, ids[i%len(ids)], categories)
 	}
@@ -110,6 +123,7 @@ func BenchmarkProfilePoint(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		fx.pr.Point(pts[i%len(pts)])
 	}
@@ -120,6 +134,7 @@ func BenchmarkProfileTerritory(b *testing.B) {
 	l, _ := fx.ds.Layer(layers.Territoires)
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		f := &l.Features[i%len(l.Features)]
 		if _, ok := fx.pr.Territory(f.String("period"), f.String("ti_id")); !ok {

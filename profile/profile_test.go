@@ -190,6 +190,18 @@ func checkList(t *testing.T, what string, got []profile.Feature, want []bHit, wi
 // the site profiled ("" for a point).
 func (b *brute) checkPoint(t *testing.T, name string, p orb.Point, got profile.Point, site string) {
 	t.Helper()
+	// Provenance: every layer the profile read, and those only.
+	var read []string
+	for id, p := range got.Provenance {
+		if p.Title == "" || len(p.Sources) == 0 {
+			t.Fatalf("%s: provenance of %s: %+v", name, id, p)
+		}
+		read = append(read, id)
+	}
+	slices.Sort(read)
+	if want := []string{"acv", "cnam", "contours_communes", "formations", "places", "sites", "territoires"}; !slices.Equal(read, want) {
+		t.Fatalf("%s: provenance of %v, want %v", name, read, want)
+	}
 	// The commune: the first outline containing p, joined by code.
 	var wantCode string
 	if cs := b.containing("contours_communes", p); len(cs) > 0 {

@@ -27,6 +27,28 @@ const (
 	LayerSites      = "sites"
 )
 
+// pointLayers and territoryLayers are the layers each kind of profile
+// reads, for its provenance.
+func pointLayers() []string {
+	return []string{LayerContours, LayerPlaces, layers.Territoires, LayerFormations, LayerCnam, LayerACV, LayerSites}
+}
+
+func territoryLayers() []string {
+	return []string{layers.Territoires, layers.Communes, LayerSites, LayerFormations, LayerCnam, LayerACV}
+}
+
+// provenanceOf is the provenance of those of ids the dataset has: a new
+// map, the caller's.
+func (pr *Profiler) provenanceOf(ids []string) map[string]Provenance {
+	out := make(map[string]Provenance, len(ids))
+	for _, id := range ids {
+		if p, ok := pr.provenance[id]; ok {
+			out[id] = p
+		}
+	}
+	return out
+}
+
 // Precisions of a point.
 const (
 	PrecisionExact   = "exact"
@@ -45,8 +67,11 @@ type Profiler struct {
 	categoryField map[string]string
 	// categories are the training centres' categories, sorted.
 	categories []string
-	places     map[string]*dataset.Feature // by INSEE code
-	acvByCode  map[string]*dataset.Feature // the ACV programme of each member commune
+	// listed holds what a profile says of each feature of the listed
+	// layers, but its distance: read once, not at every answer.
+	listed    map[*dataset.Feature]Feature
+	places    map[string]*dataset.Feature // by INSEE code
+	acvByCode map[string]*dataset.Feature // the ACV programme of each member commune
 	// territories are every territory's profile, by period and ti_id: they
 	// depend on nothing but the data. Territory answers copies.
 	territories map[territoryKey]*TerritoryProfile
@@ -70,12 +95,12 @@ type territoryKey struct{ period, tiID string }
 // dataset described by manifest) and reg, its registry.
 func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profiler {
 	pr := &Profiler{
-		ix: ix, provenance: map[string]Provenance{}, categoryField: map[string]string{},
+		ix: ix, provenance: map[string]Provenance{}, categoryField: map[string]string{}, listed: map[*dataset.Feature]Feature{},
 		places: map[string]*dataset.Feature{}, acvByCode: map[string]*dataset.Feature{}, territories: map[territoryKey]*TerritoryProfile{},
 	}
 	j := joins{acvCodes: map[*dataset.Feature][]string{}, members: map[territoryKey][]*dataset.Feature{},
 		byCode: map[string]map[string][]*dataset.Feature{}, neighbours: map[string][]string{}}
-	for _, id := range []string{LayerContours, LayerPlaces, layers.Territoires, layers.Communes, LayerACV, LayerFormations, LayerCnam, LayerSites} {
+	for _, id := range append(pointLayers(), layers.Communes) {
 		if info, ok := manifest.Layer(id); ok && ix.HasLayer(id) {
 			pr.provenance[id] = Provenance{Title: info.Title, Sources: info.Sources}
 		}
@@ -85,8 +110,8 @@ func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profi
 			// The sites' waves and the Cnam's AMI are the layers' groups;
 			// the training centres' category is the field the API's
 			// category filter reads, as the nearest of each category do.
-			if l.Groups != nil {
-				pr.categoryField[id] = l.Groups.Field
+			if l.Filters.Groups != nil {
+				pr.categoryField[id] = l.Filters.Groups.Field
 			} else {
 				pr.categoryField[id] = l.Filters.Category
 			}
@@ -95,6 +120,11 @@ func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profi
 	all := func(layer string) []index.Hit {
 		hits, _ := ix.Features(layer, index.Filter{}, 0, math.MaxInt)
 		return hits
+	}
+	for _, layer := range []string{LayerFormations, LayerCnam, LayerACV, LayerSites} {
+		for _, h := range all(layer) {
+			pr.listed[h.Feature] = pr.describe(h)
+		}
 	}
 	for _, h := range all(LayerPlaces) {
 		pr.places[h.Feature.String("code_insee")] = h.Feature
@@ -143,6 +173,22 @@ func New(ix *index.Index, manifest dataset.Manifest, reg layers.Registry) *Profi
 
 func byID(a, b *dataset.Feature) int { return strings.Compare(a.ID, b.ID) }
 
+// keepNearest inserts h into hits, sorted nearest first (ties by id), and
+// keeps k of them.
+func keepNearest(hits []index.Hit, h index.Hit, k int) []index.Hit {
+	if len(hits) == k { // most are farther than the k-th: out at once
+		last := hits[k-1]
+		if h.DistanceM > last.DistanceM || h.DistanceM == last.DistanceM && h.Feature.ID >= last.Feature.ID {
+			return hits
+		}
+	}
+	i, _ := slices.BinarySearchFunc(hits, h, func(a, b index.Hit) int {
+		return cmp.Or(cmp.Compare(a.DistanceM, b.DistanceM), strings.Compare(a.Feature.ID, b.Feature.ID))
+	})
+	hits = slices.Insert(hits, i, h)
+	return hits[:min(len(hits), k)]
+}
+
 // acvCommuneCodes reads the INSEE codes of an ACV programme's communes,
 // "Nom (code) ; Nom (code)".
 func acvCommuneCodes(s string) []string {
@@ -183,7 +229,7 @@ func (pr *Profiler) Site(id string) (Point, bool) {
 	o := Origin{Lon: p[0], Lat: p[1], Precision: cmp.Or(h.Feature.String("precision"), PrecisionExact)}
 	if o.Precision == PrecisionCommune {
 		c := cmp.Or(h.Feature.String("commune"), h.Feature.String("code_insee"))
-		o.Note = fmt.Sprintf("Distances mesurées depuis le centroïde de %s, pas depuis le site. / Distances measured from the centroid of %s, not from the site.", c, c)
+		o.Note = fmt.Sprintf("Distances mesurées depuis le centroïde de la commune (%s), pas depuis le site. / Distances measured from the centroid of %s, not from the site.", c, c)
 	} else {
 		o.Note = "Distances mesurées depuis le point du site. / Distances measured from the site's point."
 	}
@@ -191,7 +237,7 @@ func (pr *Profiler) Site(id string) (Point, bool) {
 }
 
 func (pr *Profiler) point(p orb.Point, origin Origin, site *dataset.Feature) Point {
-	out := Point{Origin: origin, Territoires: map[string]*Territory{}, Provenance: maps.Clone(pr.provenance),
+	out := Point{Origin: origin, Territoires: map[string]*Territory{}, Provenance: pr.provenanceOf(pointLayers()),
 		Cnam: []Feature{}, ACV: []Feature{}, Sites: []Feature{}}
 	if site != nil {
 		f := pr.feature(index.Hit{Layer: LayerSites, Feature: site, DistanceM: math.NaN()})
@@ -260,21 +306,27 @@ func (pr *Profiler) formations(p orb.Point) Formations {
 	if !pr.ix.HasLayer(LayerFormations) {
 		return out
 	}
-	// One search per category, in the category's own tree: no feature's
-	// category is read.
+	// One search per category, in the category's own tree (no feature's
+	// category is read), which also keeps the nearest of the category
+	// within the last radius; only a category with fewer there is asked
+	// for its nearest beyond.
+	near := make([]index.Hit, 0, NearestPerCategory+1) // room to insert before dropping the last
 	for _, c := range pr.categories {
-		pr.ix.EachWithin(p, radii[len(radii)-1], index.Filter{Layers: []string{LayerFormations}, Category: c}, func(h index.Hit) bool {
+		near = near[:0]
+		f := index.Filter{Layers: []string{LayerFormations}, Category: c}
+		pr.ix.EachWithin(p, radii[len(radii)-1], f, func(h index.Hit) bool {
 			for i := len(radii) - 1; i >= 0 && h.DistanceM <= radii[i]; i-- {
 				out.Counts[i].Total++
 				out.Counts[i].ByCategory[c]++
 			}
+			near = keepNearest(near, h, NearestPerCategory)
 			return true
 		})
-	}
-	for _, c := range pr.categories {
-		hits := pr.ix.Nearby(p, NearestPerCategory, 0, index.Filter{Layers: []string{LayerFormations}, Category: c})
-		list := make([]Feature, len(hits))
-		for i, h := range hits {
+		if len(near) < NearestPerCategory {
+			near = append(near[:0], pr.ix.Nearby(p, NearestPerCategory, 0, f)...)
+		}
+		list := make([]Feature, len(near))
+		for i, h := range near {
 			list[i] = pr.feature(h)
 		}
 		out.Nearest[c] = list
@@ -285,6 +337,19 @@ func (pr *Profiler) formations(p orb.Point) Formations {
 // feature is a hit as a profile lists it; its distance is rounded to the
 // decimetre, as the API's are (more is noise), and left out when NaN.
 func (pr *Profiler) feature(h index.Hit) Feature {
+	f, ok := pr.listed[h.Feature]
+	if !ok {
+		f = pr.describe(h)
+	}
+	if !math.IsNaN(h.DistanceM) {
+		d := math.Round(h.DistanceM*10) / 10
+		f.DistanceM = &d
+	}
+	return f
+}
+
+// describe is what a profile says of a feature, its distance aside.
+func (pr *Profiler) describe(h index.Hit) Feature {
 	pt := index.RepresentativePoint(h.Feature)
 	f := Feature{
 		ID: h.Feature.ID, Layer: h.Layer, Name: h.Feature.String(layers.FieldName),
@@ -293,10 +358,6 @@ func (pr *Profiler) feature(h index.Hit) Feature {
 	}
 	if field := pr.categoryField[h.Layer]; field != "" {
 		f.Category = h.Feature.String(field)
-	}
-	if !math.IsNaN(h.DistanceM) {
-		d := math.Round(h.DistanceM*10) / 10
-		f.DistanceM = &d
 	}
 	return f
 }
@@ -366,11 +427,7 @@ func (pr *Profiler) territory(tf *dataset.Feature, members []*dataset.Feature, j
 		Formations: Count{ByCategory: map[string]int{}}, Cnam: []Feature{}, ACV: []Feature{}, Neighbours: []Territory{},
 		Provenance: map[string]Provenance{},
 	}
-	for _, id := range []string{layers.Territoires, layers.Communes, LayerSites, LayerFormations, LayerCnam, LayerACV} {
-		if p, ok := pr.provenance[id]; ok {
-			out.Provenance[id] = p
-		}
-	}
+	out.Provenance = pr.provenanceOf(territoryLayers())
 	isMember := make(map[string]bool, len(members))
 	epcis := map[string]*EPCI{}
 	noDistance := func(layer string, f *dataset.Feature) Feature {

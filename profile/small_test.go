@@ -40,7 +40,7 @@ func TestProfileOfADatasetWithoutItsLayers(t *testing.T) {
 		t.Errorf("origin %+v", got.Origin)
 	}
 	if other, _ := pr.Site("site-2"); other.Origin.Precision != "commune" || other.Origin.Note !=
-		"Distances mesurées depuis le centroïde de Saint-Fons, pas depuis le site. / Distances measured from the centroid of Saint-Fons, not from the site." {
+		"Distances mesurées depuis le centroïde de la commune (Saint-Fons), pas depuis le site. / Distances measured from the centroid of Saint-Fons, not from the site." {
 		t.Errorf("origin %+v", other.Origin)
 	}
 	if _, ok := pr.Territory(layers.Period2023, "ti-8413"); ok {
@@ -71,5 +71,38 @@ func TestSiteIDsAndCopies(t *testing.T) {
 	if (len(b.Sites) > 0 && b.Sites[0].ID == "changed") || b.SitesByWave["changed"] != 0 || b.Formations.ByCategory["changed"] != 0 ||
 		*b.Territory.Population == -1 || (len(b.Neighbours) > 0 && b.Neighbours[0].Name == "changed") {
 		t.Error("changing a territory profile changed the next one")
+	}
+}
+
+// Profiles are read from every request's goroutine: under the race
+// detector, concurrent profiles, changed by their callers, share nothing
+// writable.
+func TestConcurrentProfiles(t *testing.T) {
+	fx := real(t)
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- true }()
+			for i := 0; i < 20; i++ {
+				p, _ := fx.pr.Site("site-01")
+				p.Provenance["x"] = profile.Provenance{}
+				p.Formations.Counts[0].ByCategory["x"]++
+				if len(p.Sites) > 0 {
+					*p.Sites[0].DistanceM = -1
+				}
+				q := fx.pr.Point(orb.Point{5.6553, 46.2567})
+				q.Territoires["x"] = nil
+				tp, _ := fx.pr.Territory(layers.Period2023, "ti-8413")
+				tp.SitesByWave["x"]++
+				tp.Provenance["x"] = profile.Provenance{}
+				tp.EPCIs[0].NCommunes = -1
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	if p, _ := fx.pr.Site("site-01"); len(p.Sites) > 0 && *p.Sites[0].DistanceM < 0 {
+		t.Error("a caller's change reached another profile")
 	}
 }

@@ -2,8 +2,10 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -244,10 +246,12 @@ func FuzzAPIQuery(f *testing.F) {
 	for _, q := range []string{"lat=45&lon=4.8", "lat=45&lon=4.8&k=3&layers=sites", "q=lyon&limit=3", "lat=1e309&lon=0", "q=%ff%fe", "lat=45&lon=4.8&radius_km=1e-300"} {
 		f.Add("nearby", q)
 		f.Add("search", q)
+		f.Add("profile", q)
 	}
+	f.Add("profile", "lat=46.2567&lon=5.6553&format=geojson")
 	f.Fuzz(func(t *testing.T, route, query string) {
 		switch route {
-		case "nearby", "within", "search", "reverse":
+		case "nearby", "within", "search", "reverse", "profile":
 		default:
 			route = "nearby"
 		}
@@ -259,4 +263,66 @@ func FuzzAPIQuery(f *testing.F) {
 			t.Fatalf("/api/%s?%s: %d %s", route, query, resp.StatusCode, body)
 		}
 	})
+}
+
+// wave= and ami= keep the features of one announced group, and the answer
+// says how many of that group the data holds against the number announced.
+func TestGroupFilters(t *testing.T) {
+	s := realServer(t)
+	for _, tt := range []struct {
+		query, layer, field, value, text string
+		official                         int
+	}{
+		{"wave=2021-09", "sites", "waves", "2021-09", "Septembre 2021 : %d des 49 sites sont nommés par des sources publiques", 49},
+		{"wave=2024-04&layers=sites,formations", "sites", "waves", "2024-04", "Avril 2024 (France 2030) : %d des 55 sites sont nommés par des sources publiques", 55},
+		{"ami=2-2020", "cnam", "ami", "2-2020", "AMI 2 (2020, Pack rebond) : %d des 20 villes sont nommées par des pages publiques", 20},
+	} {
+		t.Run(tt.query, func(t *testing.T) {
+			resp, body := do(t, s, "GET", "/api/within?lat=46.6&lon=2.4&radius_km=500&limit=1000&"+tt.query, nil)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%d %s", resp.StatusCode, body)
+			}
+			var lb struct {
+				listBody
+				Groups []layers.GroupSummary `json:"groups"`
+			}
+			if err := json.Unmarshal(body, &lb); err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			all, _ := realCatalog.Index.Features(tt.layer, index.Filter{}, 0, 1000)
+			for _, h := range all {
+				if slices.Contains(strings.Fields(h.Feature.String(tt.field)), tt.value) {
+					want++
+				}
+			}
+			if lb.Count == 0 {
+				t.Fatal("no results")
+			}
+			for _, r := range lb.Results {
+				if r.Layer != tt.layer || !strings.Contains(r.Properties[tt.field].(string), tt.value) {
+					t.Errorf("%s of %s has %s=%v", r.ID, r.Layer, tt.field, r.Properties[tt.field])
+				}
+			}
+			if len(lb.Groups) != 1 {
+				t.Fatalf("groups %+v, want one", lb.Groups)
+			}
+			g := lb.Groups[0]
+			if g.Count != want || g.Official != tt.official || g.Text.FR != fmt.Sprintf(tt.text, want) || g.Layer != tt.layer {
+				t.Errorf("group %+v, want %d held of %d, %q", g, want, tt.official, fmt.Sprintf(tt.text, want))
+			}
+		})
+	}
+	for _, bad := range []string{"wave=2020-13", "ami=3", "wave="} {
+		resp, body := do(t, s, "GET", "/api/nearby?lat=46.6&lon=2.4&"+bad, nil)
+		if bad == "wave=" {
+			if resp.StatusCode != 200 {
+				t.Errorf("%s: %d, an empty filter is no filter", bad, resp.StatusCode)
+			}
+			continue
+		}
+		if resp.StatusCode != 400 || !strings.Contains(string(body), "must be one of") {
+			t.Errorf("%s: %d %s, want a 400 listing the groups", bad, resp.StatusCode, body)
+		}
+	}
 }

@@ -32,7 +32,7 @@ func buildCnam(fsys fs.FS, r *refs) (*layer, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, ok := spec.Groups.Group(ami); !ok {
+		if _, ok := spec.Filters.Groups.Group(ami); !ok {
 			return nil, t.errAt(i, "ami", fmt.Errorf("%w: %q is not a call of the registry", ErrBadValue, ami))
 		}
 		name, err := t.need(i, "name")

@@ -31,6 +31,7 @@ export function buildLayersPanel(ctx) {
           swatch(layer.legend),
           el('span', { class: 'app-layer-name' }, word(layer.name)),
           el('span', { class: 'fr-hint-text app-count', 'data-count': layer.id }, '')))));
+    if (layer.groups?.length) fs.append(groupChoices(ctx, layer));
   }
   root.append(fs);
   // The period switch (layers filtered by period or by membership per period).
@@ -47,6 +48,32 @@ export function buildLayersPanel(ctx) {
 
 // Each legend entry's count in the chosen period and region (counts are
 // known per region, not per territory), and below its zoom range a hint.
+// A layer's announced groups (the sites' waves), each a checkbox saying how
+// many the sources name of how many were announced.
+function groupChoices(ctx, layer) {
+  const { state, i18n: { t, word } } = ctx;
+  const chosen = () => state.groups[layer.id] ?? new Set(layer.groups.map((g) => g.value));
+  return el('div', { class: 'fr-fieldset__element app-groups' },
+    el('fieldset', { class: 'fr-fieldset fr-fieldset--sm', id: `groups-${layer.id}` },
+      el('legend', { class: 'fr-fieldset__legend fr-text--sm fr-mb-1v' }, t('layers.groups', { layer: word(layer.name), label: word(layer.groups[0].label) })),
+      layer.groups.map((g) => {
+        const id = `group-${layer.id}-${g.value}`;
+        return el('div', { class: 'fr-fieldset__element' },
+          el('div', { class: 'fr-checkbox-group fr-checkbox-group--sm' },
+            el('input', { type: 'checkbox', id, name: `groups-${layer.id}`, value: g.value, checked: chosen().has(g.value), onchange: (e) => {
+              const set = new Set(chosen());
+              if (e.target.checked) set.add(g.value); else set.delete(g.value);
+              state.groups[layer.id] = set;
+              ctx.update();
+            } }),
+            el('label', { class: 'fr-label', for: id }, word(g.name),
+              el('span', { class: 'fr-hint-text' }, held(word(g.text), word(g.name))))));
+      })));
+}
+
+// The sentence without the group's name, which the label already says.
+const held = (text, name) => (text.startsWith(name) ? text.slice(name.length).replace(/^\s*:\s*/, '') : text);
+
 export function renderCounts(ctx) {
   const { state, doc, map, i18n: { t, number } } = ctx;
   const z = map ? map.getZoom() : 0;

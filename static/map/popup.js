@@ -25,6 +25,8 @@ export function formatValue(ctx, item, v) {
     case 'number': return typeof v === 'number' ? number(v) : String(v);
     case 'hectares': return t('unit.ha', { d: typeof v === 'number' ? number(v) : v });
     case 'departement': case 'region': return placeNames(ctx, item.format, v);
+    // A feature's groups ("2021-09 2024-04"), each named.
+    case 'groups': return String(v).split(' ').filter(Boolean).map((g) => (item.values?.[g] ? word(item.values[g]) : g)).join(', ');
     default: return item.values?.[v] ? word(item.values[v]) : String(v);
   }
 }

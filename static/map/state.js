@@ -29,6 +29,14 @@ export function readState(doc, p, embed) {
     // basemap=0: without the server's external base map (if it has one).
     basemap: p.get('basemap') !== '0',
   };
+  // Announced groups (wave=2020-07,2024-04): the layer shows those only;
+  // absent, all of them.
+  st.groups = {};
+  for (const l of doc.layers) {
+    if (!l.groups?.length || !p.has(l.groups[0].param)) continue;
+    const known = l.groups.map((g) => g.value);
+    st.groups[l.id] = new Set(p.get(l.groups[0].param).split(',').map((s) => s.trim()).filter((s) => known.includes(s)));
+  }
   if (p.has('layers')) st.layers = new Set(p.get('layers').split(',').map((s) => s.trim()).filter((s) => legend.includes(s)));
   const dep = doc.departement(p.get('departement') || p.get('dep') || '');
   if (dep) { st.departement = dep.code; st.region = dep.region; } else if (doc.region(p.get('region') || '')) st.region = p.get('region');
@@ -56,6 +64,14 @@ export function boundsOfPlace(ctx) {
 export const territoryCode = (st) => st.territoire.replace(/^\d{4}\//, '');
 export const territoryFeatureId = (st) => (/^\d{4}\//.test(st.territoire) ? st.territoire : `${st.period.slice(0, 4)}/${st.territoire}`);
 
+// The groups chosen, for layers where not all are.
+function setGroups(p, state, doc) {
+  for (const [id, chosen] of Object.entries(state.groups ?? {})) {
+    const l = doc.layer(id);
+    if (l?.groups?.length && chosen.size < l.groups.length) p.set(l.groups[0].param, [...chosen].join(','));
+  }
+}
+
 const shortURL = (p) => p.toString().replaceAll('%2F', '/').replaceAll('%2C', ',');
 
 // The page's hash follows the state (not on /embed, whose URL is the host's choice).
@@ -70,6 +86,7 @@ export function writeState(ctx) {
   if (state.region) p.set('region', state.region);
   if (state.departement) p.set('departement', state.departement);
   if (state.selected) p.set('sel', state.selected);
+  setGroups(p, state, doc);
   if (state.lang !== 'fr') p.set('lang', state.lang);
   if (!state.basemap) p.set('basemap', '0');
   // The state has one home, the hash: the query it may have come from goes.
@@ -84,6 +101,7 @@ export function fullMapURL(ctx) {
   if (state.period !== doc.periods[0]) p.set('period', state.period);
   if (state.departement) p.set('departement', state.departement);
   else if (state.region) p.set('region', state.region);
+  setGroups(p, state, doc);
   if (state.lang !== 'fr') p.set('lang', state.lang);
   if (!state.basemap) p.set('basemap', '0');
   return `${location.origin}/#${shortURL(p)}`;

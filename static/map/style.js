@@ -68,6 +68,9 @@ export function styleState(ctx) {
           if (f.period) parts.push(['==', get(f.period), state.period]);
           if (membership?.member) parts.push(['==', get(membership.member), true]);
           if (territory && membership?.territory) parts.push(['==', get(membership.territory), territory]);
+          // The chosen groups: a feature lists its groups in one string.
+          const chosen = state.groups?.[layer.id];
+          if (chosen && layer.groups?.length) parts.push(['any', ...[...chosen].map((g) => ['in', g, get(layer.groups[0].field)])]);
           out[s.id] = { filter: all(parts.filter(Boolean)), visibility };
           break;
         }

@@ -77,7 +77,7 @@ const legendLayers = mapDoc.layers.filter((l) => l.legend);
 const digits = (s) => Number(String(s).replace(/\D/g, ''));
 
 const rendered = (frame, layer) => frame.evaluate((l) => window.territoiresMap.queryRenderedFeatures({ layers: [l] })
-  .map((f) => ({ id: f.properties.id, name: f.properties.name, region: f.properties.region, period: f.properties.period, ti: f.properties.ti_id, territoire: f.properties.territoire, cluster: !!f.properties.point_count })), layer);
+  .map((f) => ({ id: f.properties.id, name: f.properties.name, region: f.properties.region, period: f.properties.period, ti: f.properties.ti_id, territoire: f.properties.territoire, waves: f.properties.waves, cluster: !!f.properties.point_count })), layer);
 
 // ---- the map page ----
 const { page, context, rec } = await newPage();
@@ -114,14 +114,14 @@ await step('place names at the France view', async () => {
 });
 
 await step('each layer renders features', async () => {
-  for (const l of ['departements-fill', 'territoires-fill', 'sites-circle', 'acv-circle', 'formations-cluster']) {
+  for (const l of ['departements-fill', 'territoires-fill', 'sites-circle', 'acv-circle', 'formations-cluster', 'cnam-circle']) {
     const f = await rendered(page, l);
     check(`layer ${l} renders features`, f.length > 0, `${f.length}`);
   }
   const terr = await rendered(page, 'territoires-fill');
   check('territories default to 2023–2027', terr.every((f) => f.period === '2023-2027'));
   const counts = await page.$$eval('[data-count]', (els) => els.map((e) => e.textContent));
-  check('legend shows counts', counts.length === legendLayers.length && legendLayers.length === 5 && counts.every((c) => /\d/.test(c)), counts.join(' | '));
+  check('legend shows counts', counts.length === legendLayers.length && legendLayers.length === 6 && counts.every((c) => /\d/.test(c)), counts.join(' | '));
   // The legend is the document's: its layers in registry order, their
   // names, and their counts (territories: the default period's).
   const entries = await page.$$eval('#layers-fieldset input[name=layers]', (els) => els.map((e) => ({ id: e.value, name: e.parentElement.querySelector('.app-layer-name').textContent, count: e.parentElement.querySelector('[data-count]').textContent.split('·')[0] })));
@@ -213,11 +213,32 @@ await step('clicking a site shows "located at the commune centroid"', async () =
   // The site's page, at the address the document gives its layer.
   const pageLink = await page.getAttribute('.maplibregl-popup .app-popup-page a', 'href');
   check('site popup links to the site\'s page', pageLink === docLayer('sites').page.replace('{id}', props.id), pageLink);
-  // A coded value is named by the document (programme: "France 2030 (2024)").
-  const programme = await page.textContent('.maplibregl-popup dd[data-field="programme"]');
-  const named = docLayer('sites').popup.find((p) => p.field === 'programme').values[props.programme]?.fr;
-  check('site popup: coded value named by the document', named && programme === named, `${props.programme} → ${programme}`);
+  // The site's waves are each named by the document ("2021-09 2024-04" →
+  // "Septembre 2021, Avril 2024 (France 2030)").
+  const waves = await page.textContent('.maplibregl-popup dd[data-field="waves"]');
+  const names = docLayer('sites').popup.find((p) => p.field === 'waves').values;
+  const named = props.waves.split(' ').map((w) => names[w]?.fr).join(', ');
+  check('site popup: waves named by the document', !named.includes('undefined') && waves === named, `${props.waves} → ${waves}`);
   await page.keyboard.press('Escape');
+});
+
+await step('the legend filters the sites by wave and says how many each wave names', async () => {
+  const groups = docLayer('sites').groups;
+  const sept = groups.find((g) => g.value === '2021-09');
+  const hint = await page.textContent('label[for="group-sites-2021-09"] .fr-hint-text');
+  check('wave hint says held of announced', sept.text.fr.endsWith(hint) && hint.startsWith(`${sept.count} des 49 sites`), hint);
+  await page.evaluate(() => window.territoiresMap.jumpTo({ center: [2.4, 46.6], zoom: 5 }));
+  await idle(page);
+  // The DSFR draws the box on the label: a visitor clicks the label.
+  for (const g of groups) if (g.value !== '2021-09') await page.click(`label[for="group-sites-${g.value}"]`);
+  await idle(page);
+  const shown = (await rendered(page, 'sites-circle')).map((f) => f.waves);
+  check('only sites of September 2021 drawn', shown.length > 0 && shown.every((w) => w.split(' ').includes('2021-09')), JSON.stringify(shown));
+  check('the hash keeps the wave', page.url().includes('wave=2021-09'), page.url());
+  for (const g of groups) if (g.value !== '2021-09') await page.click(`label[for="group-sites-${g.value}"]`);
+  await idle(page);
+  check('all waves again: as many sites as before', (await rendered(page, 'sites-circle')).length > shown.length);
+  check('all waves again: no wave in the hash', !page.url().includes('wave='), page.url());
 });
 
 await step('a cluster says how many features of which layer it holds', async () => {
