@@ -8,6 +8,7 @@ import (
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
 	"github.com/territoires-industrie/carte/layers"
+	"github.com/territoires-industrie/carte/profile"
 )
 
 // Catalog is the searchable dataset and everything the answers are made
@@ -21,9 +22,11 @@ type Catalog struct {
 	Version  string
 	Registry layers.Registry
 	// Map is what the map page learns of the layers, places and counts.
-	Map     layers.MapDocument
-	plain   *plainJSON
-	extents map[string]orb.Bound
+	Map layers.MapDocument
+	// Profiles answers the profiles of sites, points and territories.
+	Profiles *profile.Profiler
+	plain    *plainJSON
+	extents  map[string]orb.Bound
 	// geometryTypes is each layer's one GeoJSON geometry type: Multi… as
 	// soon as one feature is, so that a GIS client sees one type per layer.
 	geometryTypes map[string]string
@@ -37,7 +40,7 @@ func NewCatalog(ds *dataset.Dataset, reg layers.Registry) (*Catalog, error) {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	cat := &Catalog{Index: ix, Manifest: ds.Manifest, Version: ds.Version, Registry: reg,
-		Map: layers.NewMapDocument(reg, ds), plain: plain, extents: map[string]orb.Bound{}, geometryTypes: map[string]string{}}
+		Map: layers.NewMapDocument(reg, ds), Profiles: profile.New(ix, ds.Manifest, reg), plain: plain, extents: map[string]orb.Bound{}, geometryTypes: map[string]string{}}
 	for _, id := range ix.Layers() {
 		if b, ok := ix.Extent(id); ok {
 			cat.extents[id] = b

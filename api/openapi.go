@@ -404,7 +404,7 @@ func schemas() Obj {
 		}
 		return Obj{"type": "object", "properties": p}
 	}
-	return Obj{
+	out := Obj{
 		"Error":    Obj{"type": "object", "required": []string{"error"}, "properties": Obj{"error": Str()}},
 		"Link":     linkSchema,
 		"Geometry": geometry,
@@ -474,4 +474,8 @@ func schemas() Obj {
 			}},
 		}},
 	}
+	for k, v := range profileSchemas() {
+		out[k] = v
+	}
+	return out
 }

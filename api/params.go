@@ -247,6 +247,18 @@ func listFormat(v url.Values) (string, error) {
 	return "", badRequest("format=%q must be json, geojson or csv", v.Get(paramFormat))
 }
 
+// wantGeoJSON reads format where an answer is json (default) or geojson
+// only (the profiles: one place, not a list to export).
+func wantGeoJSON(v url.Values) (bool, error) {
+	switch v.Get(paramFormat) {
+	case "", formatJSON:
+		return false, nil
+	case formatGeoJSON:
+		return true, nil
+	}
+	return false, badRequest("format=%q must be json or geojson", v.Get(paramFormat))
+}
+
 // fields reads the list of properties to return (nil: all).
 func fields(v url.Values) []string {
 	s := v.Get(paramFields)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
+	"github.com/territoires-industrie/carte/profile"
 )
 
 // Result is one hit in the plain JSON format: a representative point
@@ -23,11 +24,9 @@ type Result struct {
 	Properties map[string]any `json:"properties"`
 }
 
-// Provenance is what responses say of a layer's origin.
-type Provenance struct {
-	Title   string           `json:"title"`
-	Sources []dataset.Source `json:"sources"`
-}
+// Provenance is what responses say of a layer's origin: one definition,
+// the profiles'.
+type Provenance = profile.Provenance
 
 // selectProperties keeps the requested fields (all when keep is nil). The
 // result may be the feature's own map: callers only read it.

@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/territoires-industrie/carte/layers"
+	"github.com/territoires-industrie/carte/profile"
 )
 
 // Budget is the rate-limit budget a route draws on.
@@ -162,6 +165,33 @@ func (a *API) Routes() []Route {
 				return Op("reverse", TagAPI, "Commune and territories containing a point", "",
 					[]Obj{latParam(true), lonParam(true), filterParamDoc(paramFields, "", nil)},
 					Responses("The commune (null outside the Territoires d'industrie) and the territory of each period (null where none).", Content(mediaJSON, Ref("Reverse")), 400, 503))
+			}},
+		// Profiles
+		{Path: "/api/sites/:id/profile", Handler: a.handleSiteProfile, Budget: BudgetAPI, Label: "api_site_profile", Doc: "/api/sites/{id}/profile",
+			Operation: func(DocContext) Obj {
+				return Op("siteProfile", TagAPI, "Profile of a turnkey site: what is around it",
+					pointProfileText()+" Sites are placed at their commune's centroid: distances are measured from there (origin.precision commune).",
+					[]Obj{PathParam("id", "Site id (e.g. site-01); the id of a feature of another layer is a 404.", Str()), formatParam()},
+					Responses("The site's profile.", profileContent(), 400, 404, 503))
+			}},
+		{Path: "/api/profile", Handler: a.handlePointProfile, Budget: BudgetAPI, Label: "api_profile", Doc: "/api/profile",
+			Operation: func(DocContext) Obj {
+				return Op("pointProfile", TagAPI, "Profile of any point: what is around it", pointProfileText(),
+					[]Obj{latParam(true), lonParam(true), formatParam()},
+					Responses("The point's profile (origin.precision exact).", profileContent(), 400, 503))
+			}},
+		{Path: "/api/territoires/:id/profile", Handler: a.handleTerritoryProfile, Budget: BudgetAPI, Label: "api_territory_profile", Doc: "/api/territoires/{id}/profile",
+			Operation: func(DocContext) Obj {
+				return Op("territoryProfile", TagAPI, "Profile of a Territoire d'industrie",
+					"Its member communes (COG 2026; 2018-2023 membership is derived spatially) with their population and EPCIs, the turnkey sites of its communes by wave, "+
+						"its training centres by category, its Cnam antennas and Action cœur de ville towns (a programme counts when one of its communes is a member), "+
+						fmt.Sprintf("and its neighbours: the territories of the same period whose outline comes within %d m.", profile.NeighbourDistanceM),
+					[]Obj{
+						PathParam("id", "Territory id ti-RRNN (e.g. ti-8413); ids are not stable across periods.", Str()),
+						QueryParam(paramPeriod, "Programme period of the id.", Obj{"type": "string", "enum": layers.Periods(), "default": layers.Period2023}),
+						formatParam(),
+					},
+					Responses("The territory's profile.", Content(mediaJSON, Ref("TerritoryProfile"), mediaGeoJSON, Ref("ProfileFeatureCollection")), 400, 404, 503))
 			}},
 		// Ids may hold a slash (2023/ti-8413).
 		{Path: "/api/features/*", Handler: a.handleFeature, Budget: BudgetAPI, Label: "api_features", Doc: "/api/features/{id}",

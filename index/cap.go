@@ -31,10 +31,16 @@ type inCap struct {
 // radius that surely holds k points, and the next round is the last.
 func (l *layerIndex) nearestPoints(dst []Hit, p orb.Point, k int, limit float64, f Filter) []Hit {
 	q := unitVector(p)
-	best := nearestK{l: l, k: k, heap: make([]inCap, 0, min(k, len(l.features)))}
-	if len(l.features) <= smallLayer {
-		for fi := range l.features {
-			best.offer(p, q, int32(fi), f)
+	best := nearestK{l: l, k: k, heap: make([]inCap, 0, min(k, l.size()))}
+	if l.size() <= smallLayer {
+		if l.members != nil {
+			for _, fi := range l.members {
+				best.offer(p, q, fi, f)
+			}
+		} else {
+			for fi := range l.features {
+				best.offer(p, q, int32(fi), f)
+			}
 		}
 		best.keepWithin(chord2(limit))
 		return best.appendHits(dst)
@@ -42,7 +48,7 @@ func (l *layerIndex) nearestPoints(dst []Hit, p orb.Point, k int, limit float64,
 	// A first guess well under the mean spacing: small caps are cheap, and
 	// in cities the k nearest are close. But when the limit's cap should
 	// hold fewer than k points (a within query), one round at the limit.
-	density := float64(len(l.features)) / metroFranceM2
+	density := float64(l.size()) / metroFranceM2
 	r := math.Sqrt(float64(k)/(math.Pi*density)) / 3
 	if density*math.Pi*limit*limit <= float64(k) {
 		r = limit

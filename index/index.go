@@ -60,6 +60,64 @@ type layerIndex struct {
 	// distance are broken by id, and in big towns hundreds of training
 	// centres share one address.
 	idRank []int32
+	// byCategory splits a point layer with a category field (the
+	// registry's Filters.Category) into one part per value, each with its
+	// own tree over the same features: a category filter then searches
+	// only that category's points. Among 9,660 training centres the 24 of
+	// the Cnam would otherwise be found by growing a cap over thousands.
+	byCategory map[string]*layerIndex
+	// members lists the features of a category's part (nil: the whole
+	// layer).
+	members []int32
+}
+
+// size is the number of features the layer (or the category's part) holds.
+func (l *layerIndex) size() int {
+	if l.members != nil {
+		return len(l.members)
+	}
+	return len(l.features)
+}
+
+// part is the layer, or its category's part when f asks for a category
+// the layer splits by; rest is what remains of f to check (its category
+// holds for every feature of the part, so it is not read again).
+func (l *layerIndex) part(f Filter) (part *layerIndex, rest Filter) {
+	if f.Category == "" || l.byCategory == nil {
+		return l, f
+	}
+	rest = f
+	rest.Category = ""
+	if sub, ok := l.byCategory[f.Category]; ok {
+		return sub, rest
+	}
+	// No feature has that category: an empty part, not the whole layer.
+	return &layerIndex{info: l.info, features: l.features, rules: l.rules, pointsOnly: true, members: []int32{}}, rest
+}
+
+// splitByCategory builds the parts of a point layer, one per value of its
+// category field.
+func (l *layerIndex) splitByCategory() {
+	field := l.rules.Category
+	if field == "" || !l.pointsOnly {
+		return
+	}
+	groups := map[string][]int32{}
+	for fi := range l.features {
+		if c, ok := l.features[fi].Properties[field].(string); ok && c != "" {
+			groups[c] = append(groups[c], int32(fi))
+		}
+	}
+	l.byCategory = make(map[string]*layerIndex, len(groups))
+	for c, members := range groups {
+		sub := &layerIndex{info: l.info, features: l.features, rules: l.rules, search: l.search, unit: l.unit, isPt: l.isPt,
+			multiUnit: l.multiUnit, shapes: l.shapes, pointsOnly: true, idRank: l.idRank, members: members}
+		for _, fi := range members {
+			b := l.features[fi].Geometry.Bound()
+			sub.tree.Insert(b.Min, b.Max, fi)
+		}
+		l.byCategory[c] = sub
+	}
 }
 
 // Index is built once from a dataset with New.
@@ -100,6 +158,7 @@ func New(ds *dataset.Dataset, reg layers.Registry) *Index {
 		}
 		if lx.pointsOnly {
 			lx.idRank = idRanks(l.Features) // only nearestPoints breaks ties by rank
+			lx.splitByCategory()
 		}
 		ix.layers = append(ix.layers, lx)
 	}
@@ -180,7 +239,8 @@ func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
 	hits := make([]Hit, 0, min(k, 128)*len(layers))
 	for _, l := range layers {
 		if l.pointsOnly {
-			hits = l.nearestPoints(hits, p, k, limit, f)
+			pl, rest := l.part(f)
+			hits = pl.nearestPoints(hits, p, k, limit, rest)
 		} else {
 			hits = append(hits, l.nearest(p, k, limit, f)...)
 		}

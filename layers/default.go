@@ -151,6 +151,7 @@ func defaultLayers() Registry {
 				Period2023: {Territory: "ti_id"}, Period2018: {Territory: "ti_id"},
 			}},
 			Kind: lblTerritoire, Name: Text{"Territoires d'industrie", "Industrial territories"}, FocusZoom: 9,
+			Page:   "/territoires/{ti_id}?period={period}",
 			Legend: &Legend{Shape: ShapeArea, Color: "#6a6af4", Visible: true, InList: true},
 			Style: []StyleLayer{
 				// The translucency is in fill-color, not fill-opacity, which
@@ -351,6 +352,7 @@ func defaultLayers() Registry {
 			}},
 			Nearby: true,
 			Kind:   Text{"Site clé en main", "Turnkey industrial site"}, Name: Text{"Sites clés en main", "Turnkey industrial sites"}, FocusZoom: 12,
+			Page:   "/sites/{id}",
 			Legend: &Legend{Shape: ShapeDot, Color: "#e1000f", Visible: true, InList: true},
 			Style: []StyleLayer{
 				{ID: "sites-circle", Type: "circle", Z: 110, Click: true, Paint: map[string]any{

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/territoires-industrie/carte/index"
 )
 
 // Benchmarks of whole requests through Fiber's handler, without sockets:
@@ -48,6 +50,18 @@ func BenchmarkHTTPReverse(b *testing.B) {
 	targets := make([]string, 1024)
 	for i := range targets {
 		targets[i] = fmt.Sprintf("/api/reverse?lat=%.5f&lon=%.5f", 42.5+r.Float64()*8.5, -4.5+r.Float64()*12.5)
+	}
+	benchRequests(b, targets)
+}
+
+// BenchmarkHTTPSiteProfile: every site's profile in turn, as
+// server/bench/api_profile.lua asks them.
+func BenchmarkHTTPSiteProfile(b *testing.B) {
+	realServer(b) // loads realCatalog
+	hits, _ := realCatalog.Index.Features("sites", index.Filter{}, 0, 1000)
+	targets := make([]string, len(hits))
+	for i, h := range hits {
+		targets[i] = "/api/sites/" + h.Feature.ID + "/profile"
 	}
 	benchRequests(b, targets)
 }

@@ -246,10 +246,12 @@ func FuzzAPIQuery(f *testing.F) {
 	for _, q := range []string{"lat=45&lon=4.8", "lat=45&lon=4.8&k=3&layers=sites", "q=lyon&limit=3", "lat=1e309&lon=0", "q=%ff%fe", "lat=45&lon=4.8&radius_km=1e-300"} {
 		f.Add("nearby", q)
 		f.Add("search", q)
+		f.Add("profile", q)
 	}
+	f.Add("profile", "lat=46.2567&lon=5.6553&format=geojson")
 	f.Fuzz(func(t *testing.T, route, query string) {
 		switch route {
-		case "nearby", "within", "search", "reverse":
+		case "nearby", "within", "search", "reverse", "profile":
 		default:
 			route = "nearby"
 		}

@@ -73,10 +73,18 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		// Central Lyon is in no territory: commune and territories null.
 		{"/api/reverse?lat=45.7640&lon=4.8357", nil}, {"/api/reverse?lat=46.2570&lon=5.6556", nil}, {"/api/reverse?lat=91&lon=0", nil},
 		{"/api/features/" + url.PathEscape(site), nil}, {"/api/features/01283", nil}, {"/api/features/nope", nil},
+		{"/api/sites/" + url.PathEscape(site) + "/profile", nil}, {"/api/sites/" + url.PathEscape(site) + "/profile?format=geojson", nil},
+		{"/api/sites/nope/profile", nil}, {"/api/sites/" + url.PathEscape(site) + "/profile?k=1", nil},
+		// At sea: commune, site and territories null.
+		{"/api/profile?lat=45.76&lon=4.84", nil}, {"/api/profile?lat=47.5&lon=-6.5&format=geojson", nil}, {"/api/profile?lat=95&lon=4.84", nil},
+		{"/api/territoires/ti-8413/profile", nil}, {"/api/territoires/ti-8408/profile?period=2018-2023&format=geojson", nil},
+		{"/api/territoires/ti-9999/profile", nil}, {"/api/territoires/ti-8413/profile?period=2030", nil},
 		{"/tiles/0/0/0.mvt", map[string]string{"Accept-Encoding": "gzip"}}, {"/tiles/99/0/0.mvt", nil}, {"/tiles/11/0/0.mvt", nil},
 		{"/tiles.json", nil}, {"/style.json", nil},
 		{"/healthz", nil}, {"/readyz", nil}, {"/metrics", nil},
 		{"/embed?region=27", nil}, {"/embed/docs", nil}, {"/widget.js", nil},
+		{"/sites/" + url.PathEscape(site), nil}, {"/sites/nope", nil}, {"/sites/nope", map[string]string{"Accept": "application/json"}},
+		{"/territoires/ti-2704", nil}, {"/territoires/ti-2704?period=2019", nil}, {"/territoires/ti-0000?lang=en", nil},
 		{"/static/" + static.Version + "/app.js", nil}, {"/static/nope.js", nil},
 	}
 	checked := map[string]bool{}

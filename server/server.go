@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/territoires-industrie/carte/api"
+	"github.com/territoires-industrie/carte/pages"
 )
 
 // Server serves one tileset at a time; Swap replaces it atomically while
@@ -24,6 +25,7 @@ type Server struct {
 	logger  *slog.Logger
 	app     *fiber.App
 	api     *api.API
+	pages   *pages.Pages
 	table   routeTable
 	tileset atomic.Pointer[Tileset]
 	statics sync.Map // embedded file name → *staticFile, read once
@@ -66,6 +68,17 @@ func New(cfg Config, logger *slog.Logger) *Server {
 		MapPage:    s.handleMapPage,
 		Routes:     func() []api.Route { return s.table },
 		RateLimits: api.RateLimits{API: cfg.Limits.API > 0 || cfg.Limits.APIKey > 0, Tiles: cfg.Limits.Tiles > 0, KeyHeader: HeaderAPIKey},
+	})
+	s.pages = pages.New(pages.Config{
+		Registry: cfg.Registry,
+		Links:    cfg.links(),
+		Assets:   assetsPrefix,
+		Profiles: func() pages.Profiles {
+			if cat := s.api.Catalog(); cat != nil && cat.Profiles != nil {
+				return cat.Profiles
+			}
+			return nil
+		},
 	})
 	s.table = s.routes()
 	s.guard = s.newGuard()

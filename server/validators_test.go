@@ -91,6 +91,9 @@ func TestThirdPartyValidatorsAcceptWhatWePublish(t *testing.T) {
 			"/api/features/01283",
 			"/api/search?q=saint&layers=communes,regions,departements,territoires&format=geojson&limit=50",
 			"/api/nearby?lat=46.25&lon=5.65&k=20&format=geojson",
+			"/api/sites/site-01/profile?format=geojson",
+			"/api/profile?lat=46.25&lon=5.65&format=geojson",
+			"/api/territoires/ti-8413/profile?format=geojson",
 		} {
 			file := save(fmt.Sprintf("answer-%d.geojson", i), target)
 			out, err := run(filepath.Join(bin, "geojsonhint"), "--format", "json", file)

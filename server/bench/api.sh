@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# HTTP throughput of /api/nearby on the real data, with wrk on loopback.
+# HTTP throughput of /api/nearby and of the site profiles on the real data,
+# with wrk on loopback, /healthz as the floor in the same run.
 # Usage, from the repository root: bash server/bench/api.sh [ARCHIVE.pmtiles]
 # (without an archive, the server builds one into a temporary cache first).
+# ROUTES="nearby profile" (the default) says which routes to load; /healthz
+# is always measured. PORT (default 18181) is the loopback port.
 set -euo pipefail
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 tmp=$(mktemp -d)
@@ -9,7 +12,7 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 go build -o "$tmp/territoires" ./cmd/territoires
-port=18181
+port=${PORT:-18181}
 # Rate limits off: the benchmark is one client hammering on purpose.
 args=(--addr 127.0.0.1:$port --access-log=false --cache-dir "$tmp/cache" --rate-limit-api 0 --rate-limit-tiles 0)
 [ $# -ge 1 ] && args+=(--tiles "$1")
@@ -20,14 +23,33 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "server not ready" >&2; cat "$tmp/server.log" >&2; exit 1; }
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); wrk shares the cores with the server"
-wrk -t2 -c16 -d3s -s server/bench/api_nearby.lua "http://127.0.0.1:$port" >/dev/null # warm-up
-for c in 16 64; do
-  echo "== /api/nearby k=10, $c connections, 10 s"
-  wrk -t2 -c$c -d10s --latency -s server/bench/api_nearby.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|99%|non-200|Socket"
-done
+routes=" ${ROUTES:-nearby profile} "
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg); wrk shares the cores with the server"
+if [[ $routes == *" nearby "* ]]; then
+  wrk -t2 -c16 -d3s -s server/bench/api_nearby.lua "http://127.0.0.1:$port" >/dev/null # warm-up
+  for c in 16 64; do
+    echo "== /api/nearby k=10, $c connections, 10 s"
+    wrk -t2 -c$c -d10s --latency -s server/bench/api_nearby.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|99%|non-200|Socket"
+  done
+fi
 echo "== baseline in the same run: /healthz (routing, middleware, metrics; no work), 64 connections, 10 s"
 wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|99%"
-echo "== /api/nearby with Accept-Encoding: gzip (the answer compressed), 64 connections, 10 s"
-wrk -t2 -c64 -d10s --latency -H 'Accept-Encoding: gzip' -s server/bench/api_nearby.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|99%|non-200"
+if [[ $routes == *" nearby "* ]]; then
+  echo "== /api/nearby with Accept-Encoding: gzip (the answer compressed), 64 connections, 10 s"
+  wrk -t2 -c64 -d10s --latency -H 'Accept-Encoding: gzip' -s server/bench/api_nearby.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|99%|non-200"
+fi
+if [[ $routes == *" profile "* ]]; then
+  # Every site, in turn: their ids from the OGC items of the sites.
+  SITE_IDS=$(curl -fs "http://127.0.0.1:$port/collections/sites/items?limit=1000" | grep -o '"id":"site-[^"]*"' | cut -d'"' -f4 | sort -u | xargs)
+  export SITE_IDS
+  first=${SITE_IDS%% *}
+  echo "sites: $(wc -w <<<"$SITE_IDS"); answer of $first: $(curl -fs "http://127.0.0.1:$port/api/sites/$first/profile" | wc -c) bytes"
+  wrk -t2 -c16 -d3s -s server/bench/api_profile.lua "http://127.0.0.1:$port" >/dev/null # warm-up
+  for c in 16 64; do
+    echo "== /api/sites/{id}/profile, $c connections, 10 s"
+    wrk -t2 -c$c -d10s --latency -s server/bench/api_profile.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|99%|non-200|Socket"
+  done
+  echo "== /healthz again, after the profiles, 64 connections, 10 s"
+  wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|99%"
+fi
 echo "server memory: $(grep -E 'VmHWM' /proc/$pid/status | xargs)"

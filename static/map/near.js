@@ -6,6 +6,7 @@
 import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
 import { $, el, getJSON, swatch } from './dom.js';
 import { goToHit, keepProvenance } from './popup.js';
+import { pageURL } from './document.js';
 
 const PER_LAYER = 5;
 
@@ -42,11 +43,13 @@ export async function nearby(ctx, lat, lon) {
       el('p', { class: 'fr-text--sm app-near-head' }, t('near.results', { n: res.length, place: t('near.here') })),
       el('ol', { class: 'app-results', id: 'near-list' }, res.map((r) => {
         const layer = doc.layer(r.layer);
-        return el('li', {},
+        const page = pageURL(layer, { ...r.properties, id: r.id }, ctx.i18n.lang);
+        return el('li', { class: page ? 'app-result-with-page' : undefined },
           el('button', { type: 'button', class: 'app-result', onclick: () => goToHit(ctx, r) },
             swatch(layer?.legend, 'dot'),
             el('span', { class: 'app-result-name' }, r.name),
-            el('span', { class: 'app-result-meta' }, `${word(layer?.kind)} · `, el('strong', { class: 'app-distance' }, distance(r.distance_m)))));
+            el('span', { class: 'app-result-meta' }, `${word(layer?.kind)} · `, el('strong', { class: 'app-distance' }, distance(r.distance_m)))),
+          page && el('a', { href: page, class: 'app-result-page', 'aria-label': t('near.pageOf', { name: r.name }) }, t('near.page')));
       })),
       downloads(ctx, doc.nearby.map((l, i) => ({ layer: l, query: queries[i] })).filter((_, i) => parts[i].results?.length)));
     const b = new maplibregl.LngLatBounds([lon, lat], [lon, lat]);
