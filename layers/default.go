@@ -78,9 +78,11 @@ func defaultLayers() Registry {
 					Paint: map[string]any{"line-color": "#3a3a3a", "line-width": 1.2}},
 				// Labels sit under the points (Z): a name never hides a
 				// site or a training centre. When names collide the higher
-				// label layer keeps its place: sites, then towns, then
-				// regions and territories, then départements and the
-				// names of ACV towns and training centres.
+				// label layer keeps its place: towns (sites sit at their
+				// town's centroid, and the town's name is what places
+				// them), then sites, then regions and territories, then
+				// départements and the names of ACV towns, Cnam antennas
+				// and training centres.
 				{ID: "regions-label", Type: "symbol", Z: 77, MinZoom: 4, MaxZoom: 6.5, Role: RoleBase, Labels: true,
 					Layout: regionLabel, Paint: regionLabelPaint},
 			},
@@ -316,7 +318,7 @@ func defaultLayers() Registry {
 				{ID: "cnam-circle", Type: "circle", Z: 105, MinZoom: 4, Click: true, Paint: map[string]any{
 					"circle-color": "#a558a0", "circle-radius": 5, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
 				}},
-				{ID: "cnam-label", Type: "symbol", Z: 76, MinZoom: 10, Layout: cnamLabel, Paint: cnamLabelPaint},
+				{ID: "cnam-label", Type: "symbol", Z: 76, MinZoom: 12, Layout: cnamLabel, Paint: cnamLabelPaint},
 			},
 		},
 		{
@@ -358,7 +360,7 @@ func defaultLayers() Registry {
 				{ID: "sites-circle", Type: "circle", Z: 110, Click: true, Paint: map[string]any{
 					"circle-color": "#e1000f", "circle-radius": 6, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
 				}},
-				{ID: "sites-label", Type: "symbol", Z: 79, MinZoom: 8, Layout: siteLabel, Paint: siteLabelPaint},
+				{ID: "sites-label", Type: "symbol", Z: 78, MinZoom: 8, Layout: siteLabel, Paint: siteLabelPaint},
 			},
 		},
 		{
@@ -382,7 +384,7 @@ func defaultLayers() Registry {
 			MinZoom: 5, MaxZoom: 12, ZoomField: "minzoom", Search: SearchUnlisted,
 			Kind: lblCommune, Name: Text{"Lieux", "Places"}, FocusZoom: 12,
 			Style: []StyleLayer{
-				{ID: "places-label", Type: "symbol", Z: 78, MinZoom: 5, Role: RoleBase, Layout: placeLabel, Paint: placeLabelPaint},
+				{ID: "places-label", Type: "symbol", Z: 79, MinZoom: 5, Role: RoleBase, Layout: placeLabel, Paint: placeLabelPaint},
 			},
 		},
 	}
