@@ -164,20 +164,6 @@ func compareWithJSON(t *testing.T, header []string, rows [][]string, results []R
 	}
 }
 
-// getJSONList is the plain JSON answer of target.
-func getJSONList(t *testing.T, s *Server, target string) listBody {
-	t.Helper()
-	resp, body := do(t, s, "GET", target, nil)
-	if resp.StatusCode != 200 {
-		t.Fatalf("%s: %d %s", target, resp.StatusCode, body)
-	}
-	var lb listBody
-	if err := json.Unmarshal(body, &lb); err != nil {
-		t.Fatal(err)
-	}
-	return lb
-}
-
 // TestListCSVMatchesJSON: format=csv on every list route gives the rows
 // of the JSON answer to the same query, field by field, with the same
 // caching and CORS headers.
@@ -224,7 +210,7 @@ func TestListCSVMatchesJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			jsonResp, _ := do(t, s, "GET", tt.query, map[string]string{"Origin": "https://example.org"})
-			lb := getJSONList(t, s, tt.query)
+			lb := getList(t, s, tt.query)
 			if len(lb.Results) < 2 {
 				t.Fatalf("%s: %d results, too few to compare", tt.query, len(lb.Results))
 			}
@@ -287,7 +273,7 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 	s := New(cfg, quietLogger())
 	s.SwapCatalog(newCatalog(t, csvFixture()))
 	const near = "/api/within?lat=47&lon=-1.5&radius_km=100&layers=sites"
-	lb := getJSONList(t, s, near)
+	lb := getList(t, s, near)
 
 	ogc, header, rows := getCSV(t, s, "/collections/sites/items?f=csv", "sites.csv")
 	if want := []string{"id", "layer", "name", "lon", "lat", "commune", "altitude", "rang", "ouvert"}; !slices.Equal(header, want) {

@@ -429,26 +429,16 @@ func placeSite(g []siteRecord, r *refs) (id string, p props, pt orb.Point, why s
 		if lead == nil && rec.id != "" || rec.anct {
 			lead = rec
 		}
-		for _, c := range rec.codes {
-			codes = appendNew(codes, c)
-		}
-		for _, n := range rec.names {
-			names = appendNew(names, n)
-		}
-		for _, w := range rec.waves {
-			waves = appendNew(waves, w)
-		}
-		for _, x := range rec.urls {
-			urls = appendNew(urls, x)
-		}
-		for _, x := range rec.notes {
-			notes = appendNew(notes, x)
-		}
-		for _, x := range rec.matches {
-			matches = appendNew(matches, x)
-		}
-		for _, x := range rec.inferreds {
-			inferreds = appendNew(inferreds, x)
+		for _, m := range []struct {
+			to   *[]string
+			from []string
+		}{
+			{&codes, rec.codes}, {&names, rec.names}, {&waves, rec.waves}, {&urls, rec.urls},
+			{&notes, rec.notes}, {&matches, rec.matches}, {&inferreds, rec.inferreds},
+		} {
+			for _, x := range m.from {
+				*m.to = appendNew(*m.to, x)
+			}
 		}
 		switch {
 		case rec.surface == "":
