@@ -82,6 +82,7 @@ build: assets
 # make fuzz fails on a target without one.
 FUZZ_EXECS := \
 	FuzzAPIQuery=300 \
+	FuzzCSVText=20000 \
 	FuzzDecodeLayer=40000 \
 	FuzzParseTilePath=4000 \
 	FuzzReader=8000

@@ -41,7 +41,7 @@ type listRequest struct {
 	cat     *Catalog
 	v       url.Values
 	filter  index.Filter
-	geoJSON bool
+	format  string // formatJSON, formatGeoJSON or formatCSV
 	fields  []string
 	buffers *sync.Pool // of *[]byte, for plain answers being assembled
 }
@@ -66,11 +66,11 @@ func (a *API) parseList(c *fiber.Ctx, nearby bool, own ...string) (listRequest, 
 	if err != nil {
 		return listRequest{}, err
 	}
-	asGeoJSON, err := wantGeoJSON(v)
+	format, err := listFormat(v)
 	if err != nil {
 		return listRequest{}, err
 	}
-	return listRequest{cat: cat, v: v, filter: f, geoJSON: asGeoJSON, fields: fields(v), buffers: &a.buffers}, nil
+	return listRequest{cat: cat, v: v, filter: f, format: format, fields: fields(v), buffers: &a.buffers}, nil
 }
 
 // send writes a list answer in the asked format.
@@ -79,7 +79,10 @@ func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) 
 	if groups := r.groups(); len(groups) > 0 {
 		extra["groups"] = groups
 	}
-	if !r.geoJSON && r.fields == nil {
+	switch {
+	case r.format == formatCSV:
+		return r.sendCSV(c, hits)
+	case r.format == formatJSON && r.fields == nil:
 		buf := r.buffers.Get().(*[]byte)
 		defer r.buffers.Put(buf)
 		body, err := r.cat.plain.appendResults((*buf)[:0], hits, extra)
@@ -90,12 +93,10 @@ func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) 
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 		c.Response().SetBody(body) // a copy: buf goes back to the pool
 		return nil
+	case r.format == formatGeoJSON:
+		return c.JSON(results(r.cat, hits, r.fields, true, extra), mediaGeoJSON)
 	}
-	body := results(r.cat, hits, r.fields, r.geoJSON, extra)
-	if r.geoJSON {
-		return c.JSON(body, mediaGeoJSON)
-	}
-	return c.JSON(body)
+	return c.JSON(results(r.cat, hits, r.fields, false, extra))
 }
 
 // groups are the announced groups the query filters on (wave=2020-07),
@@ -108,7 +109,7 @@ func (r listRequest) groups() []layers.GroupSummary {
 			continue
 		}
 		for _, g := range l.GroupSummaries(info.Groups) {
-			if r.filter.Groups[g.Param] == g.Value {
+			if slices.Contains(r.filter.Groups[g.Param], g.Value) {
 				out = append(out, g)
 			}
 		}

@@ -476,13 +476,17 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := queryValues(c, itemsParams(l)...)
+	// The group parameters (wave=) filter as on the JSON API: a layer
+	// without that parameter matches none.
+	groupParams := cat.Registry.GroupParams()
+	v, err := queryValues(c, append(itemsParams(l), groupParams...)...)
 	if err != nil {
 		return err
 	}
-	if err := jsonOnly(v, "geojson"); err != nil {
+	if err := jsonOnly(v, formatGeoJSON, formatCSV); err != nil {
 		return err
 	}
+	asCSV := v.Get(paramF) == formatCSV || !v.Has(paramF) && PrefersCSV(c.Get(fiber.HeaderAccept))
 	limit, err := intParam(v, paramLimit, DefaultOGCLimit, MaxOGCLimit, true)
 	if err != nil {
 		return err
@@ -502,40 +506,65 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	groups, err := groupFilters(v, cat.Registry, groupParams)
+	if err != nil {
+		return err
+	}
 
-	hits, matched := selectItems(cat.Index, l, box, hasBox, props, offset, limit)
+	hits, matched := selectItems(cat.Index, l, box, hasBox, props, groups, offset, limit)
 
 	base := a.cfg.Links.Base(c)
 	coll := collectionURL(base, l.ID)
 	items := coll + "/items"
-	page := func(off int) string {
+	// pageIn is the page at off in format f (as asked when f is "").
+	pageIn := func(off int, f string) string {
 		q := url.Values{}
 		for k, vals := range v {
 			q[k] = vals
 		}
+		if f != "" {
+			q.Set(paramF, f)
+		}
 		q.Set(paramLimit, strconv.Itoa(limit))
 		q.Set(paramOffset, strconv.Itoa(off))
 		return items + "?" + q.Encode()
+	}
+	// The pages of a CSV answer stay CSV, even when Accept asked for it.
+	pageType := mediaGeoJSON
+	alternate := Link{Href: pageIn(offset, formatCSV), Rel: "alternate", Type: mediaCSV, Title: "this page as CSV"}
+	if asCSV {
+		pageType = mediaCSV
+		alternate = Link{Href: pageIn(offset, formatGeoJSON), Rel: "alternate", Type: mediaGeoJSON, Title: "this page as GeoJSON"}
+		v.Set(paramF, formatCSV)
 	}
 	self := items
 	if qs := string(c.Request().URI().QueryString()); qs != "" {
 		self += "?" + qs
 	}
 	links := []Link{
-		{Href: self, Rel: "self", Type: mediaGeoJSON, Title: "this page"},
+		{Href: self, Rel: "self", Type: pageType, Title: "this page"},
+		alternate,
 		{Href: coll, Rel: "collection", Type: mediaJSON, Title: l.Title},
 	}
 	if offset+len(hits) < matched {
-		links = append(links, Link{Href: page(offset + len(hits)), Rel: "next", Type: mediaGeoJSON, Title: "next page"})
+		links = append(links, Link{Href: pageIn(offset+len(hits), ""), Rel: "next", Type: pageType, Title: "next page"})
 	}
 	if offset > 0 {
-		links = append(links, Link{Href: page(max(0, min(offset, matched)-limit)), Rel: "prev", Type: mediaGeoJSON, Title: "previous page"})
+		links = append(links, Link{Href: pageIn(max(0, min(offset, matched)-limit), ""), Rel: "prev", Type: pageType, Title: "previous page"})
+	}
+	a.cfg.Links.SetDocumentHeaders(c)
+	c.Append(fiber.HeaderVary, fiber.HeaderAccept)
+	if asCSV {
+		// A CSV body has no room for links: they go in the Link header.
+		for _, link := range links {
+			c.Append(fiber.HeaderLink, "<"+link.Href+`>; rel="`+link.Rel+`"; type="`+link.Type+`"`)
+		}
+		return sendCSV(c, l.ID, csvColumns(cat, []string{l.ID}, nil, false), hits)
 	}
 	features := make([]*geojson.Feature, len(hits))
 	for i, h := range hits {
 		features[i] = ogcFeature(cat, h)
 	}
-	a.cfg.Links.SetDocumentHeaders(c)
 	return c.JSON(fiber.Map{
 		"type":           "FeatureCollection",
 		"features":       features,
@@ -557,8 +586,8 @@ func ogcFeature(cat *Catalog, h index.Hit) *geojson.Feature {
 
 // selectItems pages the features of layer l in the box (when given) that
 // pass the property filters, in file order, and counts them all.
-func selectItems(ix *index.Index, l dataset.LayerInfo, box orb.Bound, hasBox bool, props []propFilter, offset, limit int) ([]index.Hit, int) {
-	f := index.Filter{Layers: []string{l.ID}}
+func selectItems(ix *index.Index, l dataset.LayerInfo, box orb.Bound, hasBox bool, props []propFilter, groups map[string][]string, offset, limit int) ([]index.Hit, int) {
+	f := index.Filter{Layers: []string{l.ID}, Groups: groups}
 	if len(props) == 0 {
 		if hasBox {
 			return ix.InBBox(box, f, offset, limit)

@@ -40,17 +40,26 @@ func weightedList(header string) []weighted {
 }
 
 // PrefersHTML says whether an Accept header asks for HTML rather than
-// JSON: text/html must be named and weigh more than JSON does (through
-// application/json, application/* or */*). No Accept, */* or a tie means
-// JSON, the format of the standard and of programs such as GDAL.
-func PrefersHTML(accept string) bool {
-	htmlQ, htmlSpec := -1.0, -1
+// JSON (see prefers).
+func PrefersHTML(accept string) bool { return prefers(accept, mediaHTML) }
+
+// PrefersCSV says whether an Accept header asks for CSV rather than JSON
+// (see prefers).
+func PrefersCSV(accept string) bool { return prefers(accept, mediaCSV) }
+
+// prefers says whether an Accept header asks for media rather than JSON:
+// media must be named and weigh more than JSON does (through
+// application/json, application/geo+json, application/* or */*). No
+// Accept, */* or a tie means JSON, the format of the standard and of
+// programs such as GDAL.
+func prefers(accept, media string) bool {
+	mediaQ, mediaSpec := -1.0, -1
 	jsonQ, jsonSpec := 0.0, -1
 	for _, w := range weightedList(accept) {
 		// The most specific range decides (RFC 9110 §12.5.1).
 		switch w.value {
-		case "text/html":
-			htmlQ, htmlSpec = w.q, 2
+		case media:
+			mediaQ, mediaSpec = w.q, 2
 		case "application/json", "application/geo+json":
 			if jsonSpec < 2 || w.q > jsonQ {
 				jsonQ, jsonSpec = w.q, 2
@@ -65,7 +74,7 @@ func PrefersHTML(accept string) bool {
 			}
 		}
 	}
-	return htmlSpec == 2 && htmlQ > 0 && htmlQ > jsonQ
+	return mediaSpec == 2 && mediaQ > 0 && mediaQ > jsonQ
 }
 
 // AcceptsCoding says whether an Accept-Encoding header accepts one of the

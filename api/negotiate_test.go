@@ -49,3 +49,23 @@ func TestAcceptsCoding(t *testing.T) {
 		t.Error("br: q=0 must refuse it, a plain entry accept it")
 	}
 }
+
+func TestPrefersCSV(t *testing.T) {
+	for accept, want := range map[string]bool{
+		"":                                   false,
+		"*/*":                                false,
+		browserAccept:                        false,
+		"text/csv":                           true,
+		"Text/CSV; charset=utf-8":            true,
+		"text/csv;q=0":                       false,
+		"text/csv;q=0.5, application/json":   false,
+		"text/csv, application/geo+json":     false, // a tie: JSON
+		"application/json;q=0.5, text/csv":   true,
+		"text/csv;q=0.9, */*;q=0.1":          true,
+		"text/html, text/csv;q=0.9, */*;q=1": false,
+	} {
+		if got := PrefersCSV(accept); got != want {
+			t.Errorf("PrefersCSV(%q) = %v, want %v", accept, got, want)
+		}
+	}
+}

@@ -262,7 +262,10 @@ func filterParamDoc(name, layersDefault string, ids []string) Obj {
 	case paramFields:
 		return QueryParam(name, "Comma-separated properties to return (default: all).", Str())
 	case paramFormat:
-		return QueryParam(name, "Response format: json (a list with a representative point) or geojson (a FeatureCollection with full geometries, application/geo+json).", Obj{"type": "string", "enum": []string{"json", "geojson"}, "default": "json"})
+		return QueryParam(name, "Response format: json (a list with a representative point), geojson (a FeatureCollection with full geometries, application/geo+json) "+
+			"or csv (a file to download, text/csv: one row per feature, id, layer, name, distance_m when the query has a point, lon, lat, then the properties; "+
+			"UTF-8 with a byte-order mark; text cells starting with = + - @ are prefixed with ').",
+			Obj{"type": "string", "enum": []string{formatJSON, formatGeoJSON, formatCSV}, "default": formatJSON})
 	}
 	return QueryParam(name, "", Str())
 }
@@ -272,6 +275,12 @@ func filterParamDocs(layersDefault string, ids []string, reg layers.Registry) []
 	for _, name := range filterParams {
 		out = append(out, filterParamDoc(name, layersDefault, ids))
 	}
+	return append(out, groupParamDocs(reg)...)
+}
+
+// groupParamDocs documents the registry's group parameters (wave, ami).
+func groupParamDocs(reg layers.Registry) []Obj {
+	var out []Obj
 	for _, param := range reg.GroupParams() {
 		var of []string
 		for _, l := range reg {
@@ -279,9 +288,10 @@ func filterParamDocs(layersDefault string, ids []string, reg layers.Registry) []
 				of = append(of, fmt.Sprintf("%s (%s, field %s)", l.ID, g.Label.EN, g.Field))
 			}
 		}
-		out = append(out, QueryParam(param, "Keep the features of this announced group: "+strings.Join(of, ", ")+
+		one := "(" + strings.Join(reg.GroupValues(param), "|") + ")"
+		out = append(out, QueryParam(param, "Keep the features of these announced groups, comma-separated (any of them): "+strings.Join(of, ", ")+
 			". A feature may belong to several (a site labelled in two waves); other layers never match.",
-			Obj{"type": "string", "enum": reg.GroupValues(param)}))
+			Obj{"type": "string", "pattern": "^" + one + "(," + one + ")*$", "example": reg.GroupValues(param)[0]}))
 	}
 	return out
 }
@@ -291,7 +301,9 @@ func filterParamDocs(layersDefault string, ids []string, reg layers.Registry) []
 func propertyFiltersParam(cat *Catalog) Obj {
 	var b strings.Builder
 	b.WriteString("Property filters name=value, exact match (all must hold): any property declared in the collection's schema; " +
-		"integer and number values compare numerically, booleans are true or false. A parameter not listed here is refused (400).")
+		"integer and number values compare numerically, booleans are true or false. A parameter not listed here is refused (400). " +
+		"The group parameters (wave, ami) filter as on /api: wave=2020-07,2021-09 keeps the sites of any of those waves, " +
+		"where the property filter waves=2020-07 keeps only the sites of that one wave.")
 	if cat != nil {
 		b.WriteString(" Properties by collection:")
 		for _, id := range cat.Index.Layers() {
@@ -312,7 +324,28 @@ func propertyFiltersParam(cat *Catalog) Obj {
 }
 
 func apiResultsContent() Obj {
-	return Content(mediaJSON, Ref("APIResults"), mediaGeoJSON, Ref("APIFeatureCollection"))
+	return Content(mediaJSON, Ref("APIResults"), mediaGeoJSON, Ref("APIFeatureCollection"), mediaCSV, csvSchema())
+}
+
+// csvSchema is the body of a CSV answer, for the document: text.
+func csvSchema() Obj {
+	return Obj{"type": "string", "description": "RFC 4180 CSV, UTF-8 with a byte-order mark, a header row then one row per feature."}
+}
+
+// withCSVHeaders documents the headers of the CSV form of an answer: its
+// file name and, for a paged answer, the links its body has no room for.
+func withCSVHeaders(resp Obj, paged bool) Obj {
+	headers := Obj{"Content-Disposition": Obj{
+		"description": `CSV answers: attachment; filename="….csv".`, "schema": Str(),
+	}}
+	if paged {
+		headers["Link"] = Obj{
+			"description": `CSV answers: the links of the JSON answer (RFC 8288), e.g. <…&offset=100>; rel="next"; type="text/csv" when there is a next page.`,
+			"schema":      Str(),
+		}
+	}
+	resp["200"].(Obj)["headers"] = headers
+	return resp
 }
 
 func schemas() Obj {

@@ -162,19 +162,11 @@ func filter(v url.Values, cat *Catalog, defaultLayers []string) (index.Filter, e
 	} else {
 		f.Layers = defaultLayers
 	}
-	for _, param := range cat.Registry.GroupParams() {
-		g := v.Get(param)
-		if g == "" {
-			continue
-		}
-		if values := cat.Registry.GroupValues(param); !slices.Contains(values, g) {
-			return f, badRequest("%s=%q must be one of %s", param, g, strings.Join(values, ", "))
-		}
-		if f.Groups == nil {
-			f.Groups = map[string]string{}
-		}
-		f.Groups[param] = g
+	groups, err := groupFilters(v, cat.Registry, cat.Registry.GroupParams())
+	if err != nil {
+		return f, err
 	}
+	f.Groups = groups
 	if f.Period != "" && f.Period != layers.Period2023 && f.Period != layers.Period2018 {
 		return f, badRequest("period=%q must be %s or %s", f.Period, layers.Period2023, layers.Period2018)
 	}
@@ -197,6 +189,34 @@ func filter(v url.Values, cat *Catalog, defaultLayers []string) (index.Filter, e
 	return f, nil
 }
 
+// groupFilters reads the group parameters params (wave=2020-07,2021-09:
+// any of the groups listed), each value checked against the registry.
+func groupFilters(v url.Values, reg layers.Registry, params []string) (map[string][]string, error) {
+	var out map[string][]string
+	for _, param := range params {
+		s := v.Get(param)
+		if s == "" {
+			continue
+		}
+		known := reg.GroupValues(param)
+		var chosen []string
+		for _, g := range strings.Split(s, ",") {
+			g = strings.TrimSpace(g)
+			if !slices.Contains(known, g) {
+				return nil, badRequest("%s=%q: %q is not one of %s", param, s, g, strings.Join(known, ", "))
+			}
+			if !slices.Contains(chosen, g) {
+				chosen = append(chosen, g)
+			}
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		out[param] = chosen
+	}
+	return out, nil
+}
+
 func isCode(s string, minLen, maxLen int) bool {
 	if len(s) < minLen || len(s) > maxLen {
 		return false
@@ -209,12 +229,31 @@ func isCode(s string, minLen, maxLen int) bool {
 	return true
 }
 
-// wantGeoJSON reads format: json (default) or geojson.
+// Answer formats of the list routes (format=) and of OGC items (f=).
+const (
+	formatJSON    = "json"
+	formatGeoJSON = "geojson"
+	formatCSV     = "csv"
+)
+
+// listFormat reads format: json (default), geojson or csv.
+func listFormat(v url.Values) (string, error) {
+	switch f := v.Get(paramFormat); f {
+	case "", formatJSON:
+		return formatJSON, nil
+	case formatGeoJSON, formatCSV:
+		return f, nil
+	}
+	return "", badRequest("format=%q must be json, geojson or csv", v.Get(paramFormat))
+}
+
+// wantGeoJSON reads format where an answer is json (default) or geojson
+// only (the profiles: one place, not a list to export).
 func wantGeoJSON(v url.Values) (bool, error) {
 	switch v.Get(paramFormat) {
-	case "", "json":
+	case "", formatJSON:
 		return false, nil
-	case "geojson":
+	case formatGeoJSON:
 		return true, nil
 	}
 	return false, badRequest("format=%q must be json or geojson", v.Get(paramFormat))

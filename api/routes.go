@@ -53,7 +53,12 @@ func (a *API) Routes() []Route {
 		return QueryParam(paramF, "Response format.", Obj{"type": "string", "enum": []string{"json"}, "default": "json"})
 	}
 	fGeoJSON := func() Obj {
-		return QueryParam(paramF, "Response format (GeoJSON either way).", Obj{"type": "string", "enum": []string{"json", "geojson"}, "default": "json"})
+		return QueryParam(paramF, "Response format (GeoJSON either way).", Obj{"type": "string", "enum": []string{formatJSON, formatGeoJSON}, "default": formatJSON})
+	}
+	fItems := func() Obj {
+		return QueryParam(paramF, "Response format: GeoJSON (json or geojson), or csv: a file to download (text/csv; also chosen by an Accept preferring text/csv), "+
+			"one row per feature with id, layer, name, lon, lat and the collection's properties, its links in the Link header.",
+			Obj{"type": "string", "enum": []string{formatJSON, formatGeoJSON, formatCSV}, "default": formatJSON})
 	}
 	collectionID := func(d DocContext) Obj {
 		p := PathParam("collectionId", "Collection id: a layer of the dataset.", Str())
@@ -99,7 +104,7 @@ func (a *API) Routes() []Route {
 			Operation: func(d DocContext) Obj {
 				return Op("getFeatures", TagOGC, "Features of a collection",
 					"Features in file order, paged with limit and offset (follow the next link). numberMatched counts every feature passing the filters.",
-					[]Obj{
+					append([]Obj{
 						collectionID(d),
 						QueryParam(paramBBox, "Only features whose geometry intersects the box minlon,minlat,maxlon,maxlat (CRS84; six numbers are accepted, heights ignored). "+
 							"Boxes across the antimeridian are not supported.", Obj{"type": "array", "minItems": 4, "maxItems": 6, "items": Obj{"type": "number"}}),
@@ -109,10 +114,10 @@ func (a *API) Routes() []Route {
 						QueryParam(paramOffset, "Number of matching features to skip.", Obj{"type": "integer", "minimum": 0, "maximum": maxOGCOffset, "default": 0}),
 						QueryParam(paramDatetime, "RFC 3339 date-time or interval (start/end, .. for an open end). Accepted and checked, but it selects nothing: "+
 							"the collections have no temporal extent, and features without a temporal geometry match any datetime.", Str()),
-						fGeoJSON(),
+						fItems(),
 						propertyFiltersParam(d.Catalog),
-					},
-					Responses("A page of features.", Content(mediaGeoJSON, Ref("FeatureCollection")), 400, 404, 503))
+					}, groupParamDocs(d.Registry)...),
+					withCSVHeaders(Responses("A page of features.", Content(mediaGeoJSON, Ref("FeatureCollection"), mediaCSV, csvSchema()), 400, 404, 503), true))
 			}},
 		// Feature ids may hold a slash (2023/ti-8413): raw or as %2F.
 		{Path: "/collections/:collectionId/items/*", Handler: a.handleItem, Budget: BudgetAPI, Label: "collection_items", Doc: "/collections/{collectionId}/items/{featureId}",
@@ -216,7 +221,7 @@ func (a *API) LandingRoute() Route {
 // default), answered as a list or as GeoJSON.
 func listOp(d DocContext, id, summary, desc, layersText string, own ...Obj) Obj {
 	return Op(id, TagAPI, summary, desc, append(own, filterParamDocs(layersText, d.layerIDs(), d.Registry)...),
-		Responses("The features found.", apiResultsContent(), 400, 503))
+		withCSVHeaders(Responses("The features found.", apiResultsContent(), 400, 503), false))
 }
 
 // nearbyDefault lists the layers nearby and within search when the query

@@ -25,9 +25,9 @@ type Filter struct {
 	// without one do not match a category.
 	Category string
 	// Groups keeps, for each group parameter (wave, ami), the features of
-	// the layers taking it that belong to that group (see layers.Groups).
-	// Layers without the parameter do not match.
-	Groups map[string]string
+	// the layers taking it that belong to one of the groups listed (see
+	// layers.Groups). Layers without the parameter do not match.
+	Groups map[string][]string
 	// MinSurfaceHa keeps features whose surface (the field the registry
 	// names) is known and at least this. Features of unknown surface are
 	// left out: nothing says they qualify.
@@ -57,9 +57,9 @@ func (f Filter) match(layer string, rules layers.Filters, feat *dataset.Feature)
 	if f.Category != "" && !eq(f.Category, rules.Category) {
 		return false
 	}
-	for param, v := range f.Groups {
+	for param, values := range f.Groups {
 		g := rules.Groups
-		if g == nil || g.Param != param || !g.Has(feat.String(g.Field), v) {
+		if g == nil || g.Param != param || !slices.ContainsFunc(values, func(v string) bool { return g.Has(feat.String(g.Field), v) }) {
 			return false
 		}
 	}

@@ -307,7 +307,7 @@ func TestNearbyGroupsEqualsBruteForce(t *testing.T) {
 			}
 			for i := 0; i < 50; i++ {
 				p := randomPoint(r)
-				f := index.Filter{Groups: map[string]string{tt.param: tt.value}} // every layer: only one takes the parameter
+				f := index.Filter{Groups: map[string][]string{tt.param: {tt.value}}} // every layer: only one takes the parameter
 				got := ix.Nearby(p, 20, 0, f)
 				want := brute(ds, p, []string{tt.layer}, inGroup)
 				if len(want) > 20 {

@@ -78,9 +78,11 @@ func defaultLayers() Registry {
 					Paint: map[string]any{"line-color": "#3a3a3a", "line-width": 1.2}},
 				// Labels sit under the points (Z): a name never hides a
 				// site or a training centre. When names collide the higher
-				// label layer keeps its place: sites, then towns, then
-				// regions and territories, then départements and the
-				// names of ACV towns and training centres.
+				// label layer keeps its place: towns (sites sit at their
+				// town's centroid, and the town's name is what places
+				// them), then sites, then regions and territories, then
+				// départements and the names of ACV towns, Cnam antennas
+				// and training centres.
 				{ID: "regions-label", Type: "symbol", Z: 77, MinZoom: 4, MaxZoom: 6.5, Role: RoleBase, Labels: true,
 					Layout: regionLabel, Paint: regionLabelPaint},
 			},
@@ -151,6 +153,7 @@ func defaultLayers() Registry {
 				Period2023: {Territory: "ti_id"}, Period2018: {Territory: "ti_id"},
 			}},
 			Kind: lblTerritoire, Name: Text{"Territoires d'industrie", "Industrial territories"}, FocusZoom: 9,
+			Page:   "/territoires/{ti_id}?period={period}",
 			Legend: &Legend{Shape: ShapeArea, Color: "#6a6af4", Visible: true, InList: true},
 			Style: []StyleLayer{
 				// The translucency is in fill-color, not fill-opacity, which
@@ -315,7 +318,7 @@ func defaultLayers() Registry {
 				{ID: "cnam-circle", Type: "circle", Z: 105, MinZoom: 4, Click: true, Paint: map[string]any{
 					"circle-color": "#a558a0", "circle-radius": 5, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
 				}},
-				{ID: "cnam-label", Type: "symbol", Z: 76, MinZoom: 10, Layout: cnamLabel, Paint: cnamLabelPaint},
+				{ID: "cnam-label", Type: "symbol", Z: 76, MinZoom: 12, Layout: cnamLabel, Paint: cnamLabelPaint},
 			},
 		},
 		{
@@ -351,12 +354,13 @@ func defaultLayers() Registry {
 			}},
 			Nearby: true,
 			Kind:   Text{"Site clé en main", "Turnkey industrial site"}, Name: Text{"Sites clés en main", "Turnkey industrial sites"}, FocusZoom: 12,
+			Page:   "/sites/{id}",
 			Legend: &Legend{Shape: ShapeDot, Color: "#e1000f", Visible: true, InList: true},
 			Style: []StyleLayer{
 				{ID: "sites-circle", Type: "circle", Z: 110, Click: true, Paint: map[string]any{
 					"circle-color": "#e1000f", "circle-radius": 6, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
 				}},
-				{ID: "sites-label", Type: "symbol", Z: 79, MinZoom: 8, Layout: siteLabel, Paint: siteLabelPaint},
+				{ID: "sites-label", Type: "symbol", Z: 78, MinZoom: 8, Layout: siteLabel, Paint: siteLabelPaint},
 			},
 		},
 		{
@@ -380,7 +384,7 @@ func defaultLayers() Registry {
 			MinZoom: 5, MaxZoom: 12, ZoomField: "minzoom", Search: SearchUnlisted,
 			Kind: lblCommune, Name: Text{"Lieux", "Places"}, FocusZoom: 12,
 			Style: []StyleLayer{
-				{ID: "places-label", Type: "symbol", Z: 78, MinZoom: 5, Role: RoleBase, Layout: placeLabel, Paint: placeLabelPaint},
+				{ID: "places-label", Type: "symbol", Z: 79, MinZoom: 5, Role: RoleBase, Layout: placeLabel, Paint: placeLabelPaint},
 			},
 		},
 	}

@@ -98,6 +98,12 @@ type Layer struct {
 	Kind, Name Text
 	// FocusZoom is the zoom the map flies to for one of its features.
 	FocusZoom float64
+	// Page, when set, is the address of a feature's HTML page (the pages
+	// package serves it; the map's popups and lists link to it): a path
+	// whose last segment is one {field}, then optionally a query of
+	// {field} values, as "/sites/{id}" or
+	// "/territoires/{ti_id}?period={period}". {id} is the feature's id.
+	Page string
 	// Legend, when set, puts the layer in the map's legend.
 	Legend *Legend
 	// Style are the MapLibre layers that draw it.
@@ -401,6 +407,11 @@ func (r Registry) Check() error {
 			return fail("only polygon layers have label points")
 		case l.Labels != nil && (l.Labels.MinZoom < l.MinZoom || l.Labels.MaxZoom > l.MaxZoom || l.Labels.MinZoom > l.Labels.MaxZoom):
 			return fail("label zooms %d-%d outside the layer's %d-%d", l.Labels.MinZoom, l.Labels.MaxZoom, l.MinZoom, l.MaxZoom)
+		}
+		if l.Page != "" {
+			if err := l.checkPage(); err != nil {
+				return fail("page %q: %v", l.Page, err)
+			}
 		}
 		if l.ZoomField != "" {
 			if f, ok := l.Field(l.ZoomField); !ok || f.Type != dataset.TypeInteger || !f.Required || !f.Tiles {

@@ -102,6 +102,11 @@ func TestCheckRefusesWhatCannotBeServed(t *testing.T) {
 			l.Geometry, l.Labels = dataset.GeometryPolygon, &layers.ZoomRange{MinZoom: 2, MaxZoom: 14}
 		}, "label zooms"},
 		"labels drawn without label points": {func(l *layers.Layer) { l.Style[0].Labels = true }, "label points the layer does not have"},
+		"page without placeholder":          {func(l *layers.Layer) { l.Page = "/x/list" }, "page"},
+		"page placeholder not last":         {func(l *layers.Layer) { l.Page = "/x/{id}/more" }, "page"},
+		"page of an undeclared field":       {func(l *layers.Layer) { l.Page = "/x/{code}" }, `field "code"`},
+		"page query of an undeclared field": {func(l *layers.Layer) { l.Page = "/x/{id}?k={nope}" }, `field "nope"`},
+		"page query without placeholder":    {func(l *layers.Layer) { l.Page = "/x/{id}?k=1" }, "page"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -222,5 +227,36 @@ func TestStyleDrawsTheRegistryInZOrder(t *testing.T) {
 			t.Errorf("%s drawn out of order or from the wrong layer: %v", id, l)
 		}
 		last = z[id]
+	}
+}
+
+// A page address is filled with a feature's values, escaped; a missing
+// value means no page.
+func TestPageURL(t *testing.T) {
+	l := layers.Layer{Page: "/t/{code}?period={period}"}
+	tests := []struct {
+		values map[string]string
+		want   string
+	}{
+		{map[string]string{"code": "ti-2704", "period": "2018-2023"}, "/t/ti-2704?period=2018-2023"},
+		{map[string]string{"code": "a/b c", "period": "x&y"}, "/t/a%2Fb%20c?period=x%26y"},
+		{map[string]string{"code": "ti-2704"}, ""},
+	}
+	for _, tt := range tests {
+		if got := l.PageURL(func(f string) string { return tt.values[f] }); got != tt.want {
+			t.Errorf("%v: %q, want %q", tt.values, got, tt.want)
+		}
+	}
+	if got := (layers.Layer{}).PageURL(func(string) string { return "x" }); got != "" {
+		t.Errorf("no page: %q", got)
+	}
+	if path, field := l.PagePath(); path != "/t/{code}" || field != "code" {
+		t.Errorf("PagePath %q %q", path, field)
+	}
+	reg := layers.Default()
+	for _, id := range []string{"sites", layers.Territoires} {
+		if l, _ := reg.Layer(id); l.Page == "" {
+			t.Errorf("layer %s has no page", id)
+		}
 	}
 }

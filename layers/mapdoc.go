@@ -33,17 +33,19 @@ type Place struct {
 
 // MapLayer is a registry layer as the map page uses it.
 type MapLayer struct {
-	ID        string         `json:"id"`
-	Geometry  string         `json:"geometry"`
-	Kind      Text           `json:"kind"`
-	Name      Text           `json:"name"`
-	Legend    *MapLegend     `json:"legend,omitempty"`
-	MinZoom   int            `json:"minzoom"`
-	FocusZoom float64        `json:"focus_zoom"`
-	Nearby    bool           `json:"nearby"`
-	Style     []MapStyle     `json:"style"`
-	Filters   MapFilters     `json:"filters"`
-	Popup     []MapPopupItem `json:"popup"`
+	ID        string     `json:"id"`
+	Geometry  string     `json:"geometry"`
+	Kind      Text       `json:"kind"`
+	Name      Text       `json:"name"`
+	Legend    *MapLegend `json:"legend,omitempty"`
+	MinZoom   int        `json:"minzoom"`
+	FocusZoom float64    `json:"focus_zoom"`
+	Nearby    bool       `json:"nearby"`
+	// Page is the address of a feature's page (Layer.Page), "" for none.
+	Page    string         `json:"page,omitempty"`
+	Style   []MapStyle     `json:"style"`
+	Filters MapFilters     `json:"filters"`
+	Popup   []MapPopupItem `json:"popup"`
 	// Count[period][region] is the number of features; the key "" stands
 	// for every period (layers without one) and every region.
 	Count map[string]map[string]int `json:"count"`
@@ -104,7 +106,7 @@ func NewMapDocument(r Registry, ds *dataset.Dataset) MapDocument {
 	}
 	for _, l := range r {
 		ml := MapLayer{ID: l.ID, Geometry: l.Geometry, Kind: l.Kind, Name: l.Name, MinZoom: l.MinZoom, FocusZoom: l.FocusZoom,
-			Nearby: l.Nearby, Style: []MapStyle{}, Popup: []MapPopupItem{}, Count: map[string]map[string]int{}}
+			Nearby: l.Nearby, Page: l.Page, Style: []MapStyle{}, Popup: []MapPopupItem{}, Count: map[string]map[string]int{}}
 		if l.Legend != nil {
 			ml.Legend = &MapLegend{Shape: l.Legend.Shape, Color: l.Legend.Color, Visible: l.Legend.Visible, InList: l.Legend.InList}
 		}

@@ -217,7 +217,7 @@ func TestAPIRejectsBadInput(t *testing.T) {
 		{"/api/nearby?lat=45&lon=4.8&codeDepartement=9999", "département code"},
 		{"/api/nearby?lat=45&lon=4.8&epci=12", "SIREN"},
 		{"/api/nearby?lat=45&lon=4.8&period=2020", "period"},
-		{"/api/nearby?lat=45&lon=4.8&format=xml", "json or geojson"},
+		{"/api/nearby?lat=45&lon=4.8&format=xml", "json, geojson or csv"},
 		{"/api/nearby?lat=45&lon=4.8&min_surface_ha=-1", "non-negative"},
 		{"/api/within?lat=45&lon=4.8", "radius_km is required"},
 		{"/api/within?lat=45&lon=4.8&radius_km=5&limit=1001", "above the maximum 1000"},
@@ -321,8 +321,48 @@ func TestGroupFilters(t *testing.T) {
 			}
 			continue
 		}
-		if resp.StatusCode != 400 || !strings.Contains(string(body), "must be one of") {
+		if resp.StatusCode != 400 || !strings.Contains(string(body), "is not one of") {
 			t.Errorf("%s: %d %s, want a 400 listing the groups", bad, resp.StatusCode, body)
 		}
+	}
+}
+
+// The OGC items of a layer with groups take its group parameter, any of a
+// list, and refuse an unknown group.
+func TestItemsGroupFilter(t *testing.T) {
+	s := realServer(t)
+	all, _ := realCatalog.Index.Features("sites", index.Filter{}, 0, 1000)
+	want := 0
+	for _, h := range all {
+		w := strings.Fields(h.Feature.String("waves"))
+		if slices.Contains(w, "2020-01") || slices.Contains(w, "2021-09") {
+			want++
+		}
+	}
+	resp, body := do(t, s, "GET", "/collections/sites/items?wave=2020-01,2021-09&limit=1000", nil)
+	var fc struct {
+		NumberMatched int `json:"numberMatched"`
+		Features      []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(body, &fc) != nil {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if want == 0 || fc.NumberMatched != want || len(fc.Features) != want {
+		t.Errorf("%d matched, %d features; want %d", fc.NumberMatched, len(fc.Features), want)
+	}
+	for _, f := range fc.Features {
+		if w := f.Properties["waves"].(string); !strings.Contains(w, "2020-01") && !strings.Contains(w, "2021-09") {
+			t.Errorf("a site of waves %q", w)
+		}
+	}
+	if resp, body := do(t, s, "GET", "/collections/sites/items?wave=2019-01", nil); resp.StatusCode != 400 {
+		t.Errorf("an unknown wave: %d %s, want 400", resp.StatusCode, body)
+	}
+	// As on /api, a layer without waves has none of a wave.
+	resp, body = do(t, s, "GET", "/collections/acv/items?wave=2020-01", nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"numberMatched":0`) {
+		t.Errorf("ACV towns of a wave: %d %.200s, want none", resp.StatusCode, body)
 	}
 }

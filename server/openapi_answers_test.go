@@ -65,6 +65,11 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"/api/nearby?lat=north&lon=4.84", nil},
 		{"/api/within?lat=45.76&lon=4.84&radius_km=20&limit=5", nil}, {"/api/within?lat=45.76&lon=4.84", nil},
 		{"/api/search?q=chalon", nil}, {"/api/search?q=oyonnax&format=geojson&fields=name", nil}, {"/api/search", nil},
+		// CSV exports, read by kin-openapi's own text/csv decoder, and their errors.
+		{"/api/nearby?lat=48.39&lon=-4.49&k=5&format=csv", nil}, {"/api/within?lat=45.76&lon=4.84&radius_km=20&limit=5&format=csv&fields=name,commune", nil},
+		{"/api/search?q=chalon&format=csv", nil}, {"/api/nearby?lat=45.76&lon=4.84&k=101&format=csv", nil},
+		{"/collections/sites/items?limit=2&offset=2&f=csv", nil}, {"/collections/communes/items?limit=2", map[string]string{"Accept": "text/csv"}},
+		{"/collections/sites/items?f=csv&bbox=1,2", nil},
 		// Central Lyon is in no territory: commune and territories null.
 		{"/api/reverse?lat=45.7640&lon=4.8357", nil}, {"/api/reverse?lat=46.2570&lon=5.6556", nil}, {"/api/reverse?lat=91&lon=0", nil},
 		{"/api/features/" + url.PathEscape(site), nil}, {"/api/features/01283", nil}, {"/api/features/nope", nil},
@@ -78,6 +83,8 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"/tiles.json", nil}, {"/style.json", nil},
 		{"/healthz", nil}, {"/readyz", nil}, {"/metrics", nil},
 		{"/embed?region=27", nil}, {"/embed/docs", nil}, {"/widget.js", nil},
+		{"/sites/" + url.PathEscape(site), nil}, {"/sites/nope", nil}, {"/sites/nope", map[string]string{"Accept": "application/json"}},
+		{"/territoires/ti-2704", nil}, {"/territoires/ti-2704?period=2019", nil}, {"/territoires/ti-0000?lang=en", nil},
 		{"/static/" + static.Version + "/app.js", nil}, {"/static/nope.js", nil},
 	}
 	checked := map[string]bool{}

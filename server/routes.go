@@ -70,6 +70,7 @@ func (s *Server) routes() []api.Route {
 	}
 	out = append(out, s.api.Routes()...)
 	out = append(out, s.api.LandingRoute())
+	out = append(out, s.pages.Routes()...)
 	return append(out, s.staticRoutes()...)
 }
 

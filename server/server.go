@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/territoires-industrie/carte/api"
+	"github.com/territoires-industrie/carte/pages"
 )
 
 // Server serves one tileset at a time; Swap replaces it atomically while
@@ -24,6 +25,7 @@ type Server struct {
 	logger  *slog.Logger
 	app     *fiber.App
 	api     *api.API
+	pages   *pages.Pages
 	table   routeTable
 	tileset atomic.Pointer[Tileset]
 	statics sync.Map // embedded file name → *staticFile, read once
@@ -67,6 +69,17 @@ func New(cfg Config, logger *slog.Logger) *Server {
 		Routes:     func() []api.Route { return s.table },
 		RateLimits: api.RateLimits{API: cfg.Limits.API > 0 || cfg.Limits.APIKey > 0, Tiles: cfg.Limits.Tiles > 0, KeyHeader: HeaderAPIKey},
 	})
+	s.pages = pages.New(pages.Config{
+		Registry: cfg.Registry,
+		Links:    cfg.links(),
+		Assets:   assetsPrefix,
+		Profiles: func() pages.Profiles {
+			if cat := s.api.Catalog(); cat != nil && cat.Profiles != nil {
+				return cat.Profiles
+			}
+			return nil
+		},
+	})
 	s.table = s.routes()
 	s.guard = s.newGuard()
 	s.pageCSP = pagePolicy(pageOrigins(cfg))
@@ -79,7 +92,7 @@ func New(cfg Config, logger *slog.Logger) *Server {
 	s.app.Use(cors.New(cors.Config{
 		AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
 		AllowMethods:  "GET,HEAD,OPTIONS",
-		ExposeHeaders: "ETag,Content-Encoding,Content-Length,Retry-After,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset",
+		ExposeHeaders: "ETag,Content-Encoding,Content-Length,Content-Disposition,Link,Retry-After,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset",
 		MaxAge:        86400,
 	}))
 	s.app.Use(s.guard.handler)

@@ -152,10 +152,11 @@ function wireInterface(ctx, ui) {
 }
 
 // Once both the map's style and the interface are there: the embed's
-// territory framed, the URL's selected feature opened.
+// territory framed, the URL's selected feature opened (and framed, when
+// the URL gives no view: a link from a site's or a territory's page).
 function afterLoad(ctx) {
   if (ctx.state.territoire) ctx.ui.showTerritory(ctx);
-  if (ctx.state.selected) ctx.ui.openFeatureById(ctx, ctx.state.selected, false);
+  if (ctx.state.selected) ctx.ui.openFeatureById(ctx, ctx.state.selected, !ctx.state.view && !boundsOfPlace(ctx));
 }
 
 // ---- language ----

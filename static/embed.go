@@ -14,7 +14,7 @@ import (
 	"sort"
 )
 
-//go:embed index.html embed.html docs.html widget.js app.js docs.js i18n.js map app.css vendor
+//go:embed index.html embed.html docs.html widget.js app.js docs.js i18n.js map app.css pages.css vendor
 var files embed.FS
 
 // FS is the embedded front end, paths relative to this folder

@@ -62,3 +62,22 @@ export function readDocument(style) {
 
 // [[minlon, minlat], [maxlon, maxlat]] of a place of the document.
 export const boundsOf = (place) => (place?.bbox ? [[place.bbox[0], place.bbox[1]], [place.bbox[2], place.bbox[3]]] : null);
+
+// The address of a feature's page (its layer's page, from the registry:
+// "/sites/{id}"), the {fields} filled from values (id: the feature's id),
+// in the page's language; null when the layer has none or a value is
+// missing.
+export function pageURL(layer, values, lang) {
+  if (!layer?.page) return null;
+  let missing = false;
+  const fill = (s) => s.replace(/\{(\w+)\}/g, (_, k) => {
+    const v = values?.[k];
+    if (v === undefined || v === null || v === '') { missing = true; return ''; }
+    return encodeURIComponent(String(v));
+  });
+  const [path, query] = layer.page.split('?');
+  let u = fill(path) + (query ? '?' + fill(query) : '');
+  if (missing) return null;
+  if (lang && lang !== 'fr') u += (u.includes('?') ? '&' : '?') + 'lang=' + lang;
+  return u;
+}

@@ -5,6 +5,7 @@ import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
 import { el, getJSON, bboxOf, centreOf } from './dom.js';
 import { writeState, territoryFeatureId } from './state.js';
 import { shown } from './style.js';
+import { pageURL } from './document.js';
 
 // Provenance of the layers, from any API answer that carries it.
 export function keepProvenance(ctx, answer) { Object.assign(ctx.provenance, answer?.provenance ?? {}); }
@@ -45,6 +46,9 @@ function popupContent(ctx, layer, p, full) {
   // Points placed at their commune's centroid say so (data contract).
   if (props.precision === 'commune') body.append(el('p', { class: 'app-popup-precision' }, t('popup.centroid')));
   else if (props.precision) body.append(el('p', { class: 'app-popup-precision' }, t('popup.exact')));
+  // Sites and territories have a page of their own.
+  const page = pageURL(layer, props, lang);
+  if (page) body.append(el('p', { class: 'app-popup-page' }, el('a', { href: page, class: 'fr-link fr-text--sm' }, t('popup.page'))));
   const prov = ctx.provenance[layer?.id];
   if (prov?.sources?.length) {
     const s = prov.sources[0];
@@ -122,8 +126,9 @@ export async function openFeatureById(ctx, id, move = true) {
     const f = await getJSON('/api/features/' + encodeURIComponent(id));
     keepProvenance(ctx, f);
     const layerId = f.properties?.layer ?? f.layer;
-    const at = f.geometry?.type === 'Point' ? f.geometry.coordinates : centreOf(bboxOf(f.geometry));
-    if (move) focus(ctx, ctx.doc.layer(layerId), at);
+    const point = f.geometry?.type === 'Point';
+    const at = point ? f.geometry.coordinates : centreOf(bboxOf(f.geometry));
+    if (move) focus(ctx, ctx.doc.layer(layerId), at, point ? undefined : bboxOf(f.geometry));
     showPopup(ctx, layerId, { ...f.properties, id }, at, f);
   } catch { ctx.state.selected = ''; }
 }

@@ -47,6 +47,23 @@ function ownFilter(filter, fields) {
   return rest.length ? (rest.length === 1 ? rest[0] : ['all', ...rest]) : null;
 }
 
+// A layer's features as the map filters them, as OGC items property
+// filters (and the group parameter): the same tests as styleState's.
+export function itemsFilters(ctx, layer) {
+  const { state } = ctx;
+  const f = layer.filters ?? {};
+  const out = {};
+  const placeField = (f.place ?? []).find((field) => placeValue(state, field));
+  if (placeField) out[placeField] = placeValue(state, placeField);
+  if (f.period) out[f.period] = state.period;
+  const membership = f.territory?.[state.period];
+  if (membership?.member) out[membership.member] = 'true';
+  if (state.territoire && membership?.territory) out[membership.territory] = territoryCode(state);
+  const chosen = state.groups?.[layer.id];
+  if (chosen && layer.groups?.length) out[layer.groups[0].param] = [...chosen].join(',');
+  return out;
+}
+
 export function styleState(ctx) {
   const { doc, state } = ctx;
   const out = {};

@@ -210,6 +210,9 @@ await step('clicking a site shows "located at the commune centroid"', async () =
   const kind = await page.textContent('.maplibregl-popup .app-popup-kind');
   const prec = await page.textContent('.maplibregl-popup .app-popup-precision');
   check('site popup with precision', kind === 'Site clé en main' && prec === 'Localisé au centroïde de la commune', `${kind} / ${prec}`);
+  // The site's page, at the address the document gives its layer.
+  const pageLink = await page.getAttribute('.maplibregl-popup .app-popup-page a', 'href');
+  check('site popup links to the site\'s page', pageLink === docLayer('sites').page.replace('{id}', props.id), pageLink);
   // The site's waves are each named by the document ("2021-09 2024-04" →
   // "Septembre 2021, Avril 2024 (France 2030)").
   const waves = await page.textContent('.maplibregl-popup dd[data-field="waves"]');
@@ -263,7 +266,7 @@ await step('near here lists sites with distances', async () => {
   const box = await page.locator('#territoires-map').boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await page.waitForSelector('#near-list li', { timeout: 10000 });
-  const items = await page.$$eval('#near-list li', (els) => els.map((e) => e.textContent));
+  const items = await page.$$eval('#near-list li .app-result', (els) => els.map((e) => e.textContent));
   check('near here lists results with distances', items.length >= 5 && items.every((s) => /\d\s?(km|m)$/.test(s.trim())), items.slice(0, 3).join(' | '));
   const metas = await page.$$eval('#near-list .app-result-meta', (els) => els.map((e) => e.textContent));
   check('near here includes sites and training centres', metas.some((m) => m.startsWith('Site')) && metas.some((m) => m.startsWith('Centre')), metas.slice(0, 4).join(' | '));
@@ -272,6 +275,9 @@ await step('near here lists sites with distances', async () => {
   check('near here: one query per "nearby" layer of the document', asked.sort().join() === nearbyLayers.map((l) => l.id).sort().join(), asked.join());
   const kinds = nearbyLayers.map((l) => l.kind.fr);
   check('near here: results named by their layer\'s kind', metas.every((m) => kinds.some((k) => m.startsWith(k + ' · '))) && items.length <= 5 * nearbyLayers.length, `${items.length} results`);
+  const pages = await page.$$eval('#near-list li', (els) => els.map((e) => ({ kind: e.querySelector('.app-result-meta').textContent, href: e.querySelector('.app-result-page')?.getAttribute('href') ?? '' })));
+  const withPage = new Set(mapDoc.layers.filter((l) => l.page).map((l) => l.kind.fr));
+  check('near here: results whose layer has a page link to it', pages.every((x) => [...withPage].some((k) => x.kind.startsWith(k + ' · ')) === (x.href !== '')) && pages.some((x) => x.href.startsWith('/sites/')), pages.filter((x) => x.href).map((x) => x.href).slice(0, 3).join(' '));
   const helpText = await page.textContent('#near-help');
   check('near here: the help names the layers searched', nearbyLayers.every((l) => helpText.includes(l.name.fr)), helpText);
   await page.click('#near-list li:first-child button');
@@ -288,6 +294,79 @@ await step('list view of the features in view', async () => {
   const listKinds = mapDoc.layers.filter((l) => l.legend?.in_list).map((l) => l.kind.fr);
   const metas = await page.$$eval('#list-items .app-result-meta', (els) => els.map((e) => e.textContent));
   check('list view: only the document\'s listed layers', metas.every((m) => listKinds.includes(m)), [...new Set(metas)].join(' | '));
+  // Each listed layer's features in view as CSV: the view's box and the
+  // map's filters; the file holds every listed feature of its layer.
+  const links = await page.$$eval('#list-download a', (els) => els.map((a) => ({ href: a.href, label: a.getAttribute('aria-label'), text: a.textContent })));
+  check('list view CSV: one labelled link per layer listed', links.length > 0 && links.every((l) => l.label === `Télécharger (CSV) : ${l.text}` && /\/collections\/[a-z_]+\/items\?bbox=/.test(l.href) && l.href.includes('f=csv')),
+    links.map((l) => l.href.replace(base, '')).join(' '));
+  const sites = links.find((l) => l.href.includes('/collections/sites/'));
+  if (sites) {
+    const text = new TextDecoder().decode(await (await fetch(sites.href)).arrayBuffer()).replace(/^\ufeff/, '');
+    const rows = parseCSV(text);
+    const names = new Set(rows.slice(1).map((r) => r[rows[0].indexOf('name')]));
+    const listedSites = await page.$$eval('#list-items li', (els) => els.map((e) => ({ name: e.querySelector('.app-result-name').textContent, kind: e.querySelector('.app-result-meta').textContent })));
+    const want = listedSites.filter((x) => x.kind === docLayer('sites').kind.fr).map((x) => x.name);
+    check('list view CSV: the sites listed are in the file', want.length > 0 && want.every((n) => names.has(n)), `${want.length} listed, ${names.size} in the file`);
+  }
+});
+
+// RFC 4180 as the server writes it (CRLF records), for the checks below.
+function parseCSV(text) {
+  const rows = [];
+  let row = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; } else field += c;
+  }
+  return rows;
+}
+
+await step('near here: CSV downloads of the list', async () => {
+  // With a region chosen, the list and its files keep to the region.
+  await page.selectOption('#filter-region', '27');
+  await page.waitForTimeout(800);
+  await page.evaluate(() => window.territoiresMap.jumpTo({ center: [4.85, 46.79], zoom: 9 }));
+  await idle(page);
+  await page.click('#near-pick');
+  const box = await page.locator('#territoires-map').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForSelector('#near-download a[href*="codeRegion=27"]', { timeout: 10000 });
+  const listed = await page.$$eval('#near-list .app-result-name', (els) => els.map((e) => e.textContent));
+  const links = await page.$$eval('#near-download a', (els) => els.map((a) => ({ href: a.href, download: a.hasAttribute('download'), label: a.getAttribute('aria-label'), text: a.textContent })));
+  const nearbyLayers = mapDoc.layers.filter((l) => l.nearby);
+  const asked = links.map((l) => new URL(l.href).searchParams);
+  check('near here CSV: one download link per layer of the list, labelled', links.length > 1 && links.every((l, i) => l.download && l.label === `Télécharger (CSV) : ${l.text}` && l.text === docLayer(asked[i].get('layers'))?.name.fr),
+    links.map((l) => l.label).join(' | '));
+  check('near here CSV: the list\'s query and filters, format=csv', asked.every((q) => q.get('format') === 'csv' && q.get('codeRegion') === '27' && q.get('k') === '5' && q.get('lat') && q.get('lon') && nearbyLayers.some((l) => l.id === q.get('layers'))),
+    links.map((l) => l.href.replace(base, '')).join(' '));
+  // The files hold the list's rows: merged by distance as the page does.
+  let rows = [];
+  for (const l of links) {
+    const r = await fetch(l.href);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    const [header, ...body] = parseCSV(new TextDecoder().decode(bytes)); // the decoder drops the BOM
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    check(`near here CSV ${asked[links.indexOf(l)].get('layers')}: a CSV with a BOM and a header`, r.headers.get('content-type').startsWith('text/csv') && bom && header[0] === 'id' && header.includes('distance_m') && body.every((b) => b.length === header.length), r.headers.get('content-type'));
+    rows.push(...body.map((b) => Object.fromEntries(header.map((h, i) => [h, b[i]]))));
+  }
+  rows = rows.sort((a, b) => Number(a.distance_m) - Number(b.distance_m));
+  check('near here CSV: the rows are the list\'s, in its order', JSON.stringify(rows.map((r) => r.name)) === JSON.stringify(listed), `${rows.length} rows, ${listed.length} listed`);
+  check('near here CSV: every row in the chosen region', rows.length > 0 && rows.every((r) => r.region === '27'), [...new Set(rows.map((r) => r.region))].join());
+  await page.locator('#near-results').screenshot({ path: join(shots, 'page-near-csv.png') });
+  // A person's click: the browser downloads the file under the server's name.
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click('#near-download a >> nth=0')]);
+  check('near here CSV: clicking downloads territoires-nearby-<layer>.csv', download.suggestedFilename() === `territoires-nearby-${asked[0].get('layers')}.csv`, download.suggestedFilename());
+  // As the step found the page: no region, a feature of the list open
+  // (picking the point closed its popup).
+  await page.selectOption('#filter-region', '');
+  await page.waitForTimeout(800);
+  await page.click('#near-list li:first-child button');
+  await page.waitForSelector('.maplibregl-popup .app-popup-title', { timeout: 5000 });
+  await idle(page);
 });
 
 await step('region filter', async () => {
@@ -499,6 +578,62 @@ await step('embed of one territory', async () => {
   await cx.close();
 });
 
+// ---- the pages of a site and of a territory (rendered on the server) ----
+// The PDF's page objects (/Type /Page, not /Pages): how many sheets it prints on.
+const pdfPages = (pdf) => (pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) || []).length;
+const pageSteps = [
+  { name: 'site page', path: async () => `/sites/${(await (await fetch(base + '/collections/sites/items?limit=1')).json()).features[0].id}`, layer: 'sites-circle' },
+  { name: 'territory page', path: async () => '/territoires/ti-2704', layer: 'territoires-fill' },
+];
+for (const ps of pageSteps) {
+  await step(ps.name, async () => {
+    const { page: p, context: cx, rec: r } = await newPage({ viewport: { width: 1280, height: 900 } });
+    const path = await ps.path();
+    const resp = await p.goto(base + path);
+    check(`${ps.name}: ${path} answers an HTML page`, resp.status() === 200 && (await p.$$('h1')).length === 1, `${resp.status()}, ${await p.title()}`);
+    // The chart: one SVG bar group per row of its table, the same numbers.
+    const chart = await p.evaluate(() => {
+      const svg = document.querySelector('.place-chart svg[role="img"]');
+      const bars = [...svg.querySelectorAll('.place-bar')].map((g) => ({ label: g.querySelector('text').textContent, counts: g.dataset.counts, rects: g.querySelectorAll('rect').length }));
+      const rows = [...document.querySelectorAll('.place-chart table tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent.trim()));
+      return { bars, rows, named: !!svg.querySelector('title')?.textContent && svg.getAttribute('aria-labelledby')?.split(' ').every((id) => document.getElementById(id)) };
+    });
+    const same = chart.bars.length > 0 && chart.bars.length === chart.rows.length && chart.bars.every((b, i) => b.label === chart.rows[i][0]
+      && b.counts === chart.rows[i].slice(1).map((c) => String(digits(c))).join(',') && b.rects === chart.rows[i].length - 1);
+    check(`${ps.name}: the chart's bars are its table's rows, same numbers`, same && chart.named, `${chart.bars.length} bars, ${chart.rows.length} rows: ${chart.rows.slice(0, 3).map((r) => r.join(' ')).join(' | ')}`);
+    // The small map: the embed, framed on the place, with its layer drawn.
+    const frame = await (await p.waitForSelector('.place-map iframe')).contentFrame();
+    await waitMap(frame);
+    const drawn = await rendered(frame, ps.layer);
+    check(`${ps.name}: the map in its frame loads and draws ${ps.layer}`, drawn.length > 0, `${drawn.length} features`);
+    const links = await p.$$eval('a[data-action]', (as) => Object.fromEntries(as.map((a) => [a.dataset.action, a.getAttribute('href')])));
+    const json = await fetch(new URL(links.json, base));
+    check(`${ps.name}: links to the map page and to the JSON profile`, links.map?.startsWith('/#') && links.map.includes('sel=') && json.status === 200 && (await json.json()) !== null, JSON.stringify(links));
+    // "View on the map": the map page, on the place, its popup open.
+    const h1 = (await p.textContent('h1')).trim();
+    const m = await cx.newPage();
+    await m.goto(base + links.map);
+    await waitMap(m);
+    const popup = await m.waitForSelector('.maplibregl-popup .app-popup-title', { timeout: 10000 }).then((e) => e.textContent(), () => '');
+    await m.waitForFunction(() => !window.territoiresMap.isMoving(), null, { timeout: 10000 });
+    const zoom = await m.evaluate(() => window.territoiresMap.getZoom());
+    check(`${ps.name}: "${links.map}" opens the map on the place, its popup open`, popup === h1 && zoom >= 7, `${popup}, zoom ${zoom.toFixed(1)}`);
+    await m.close();
+    await p.screenshot({ path: join(shots, `${ps.name.replace(' ', '-')}.png`), fullPage: true });
+    // Printed: one A4 sheet, the chart kept, the interactive map left out.
+    const pdf = await p.pdf({ format: 'A4', path: join(shots, `${ps.name.replace(' ', '-')}.pdf`) });
+    await p.emulateMedia({ media: 'print' });
+    const printed = await p.evaluate(() => ({ svg: document.querySelector('.place-chart svg').getBoundingClientRect().height > 0, map: document.querySelector('.place-map iframe').getBoundingClientRect().height }));
+    check(`${ps.name}: prints on one A4 sheet, with the chart and without the interactive map`, pdfPages(pdf) === 1 && printed.svg && printed.map === 0, `${pdfPages(pdf)} page(s)`);
+    await p.emulateMedia({ media: 'screen' });
+    // In English.
+    await p.goto(base + path + (path.includes('?') ? '&' : '?') + 'lang=en');
+    check(`${ps.name}: ?lang=en in English`, (await p.evaluate(() => document.documentElement.lang)) === 'en' && (await p.textContent('a[data-action="map"]')) === 'View on the map');
+    check(`${ps.name}: no console errors`, r.errors.length === 0, r.errors.slice(0, 5).join(' ; '));
+    await cx.close();
+  });
+}
+
 // ---- widget.js on another site ----
 await step('widget', async () => {
   const { page: w, context: cx, rec: r } = await newPage({ viewport: { width: 900, height: 700 } });
@@ -532,10 +667,11 @@ await step('widget', async () => {
 await step('accessibility (axe-core)', async () => {
   const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   const cx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR', bypassCSP: true });
-  for (const path of ['/', '/#lang=en', '/embed?region=27&search=1', '/embed?territoire=2023/ti-2704&lang=en', '/embed/docs', '/?f=html']) {
+  const aSite = (await (await fetch(base + '/collections/sites/items?limit=1')).json()).features[0].id;
+  for (const path of ['/', '/#lang=en', '/embed?region=27&search=1', '/embed?territoire=2023/ti-2704&lang=en', '/embed/docs', '/?f=html', `/sites/${aSite}`, '/territoires/ti-2704?lang=en']) {
     const p = await cx.newPage();
     await p.goto(base + path);
-    if (!/docs|f=html/.test(path)) await waitMap(p);
+    if (!/docs|f=html|sites|territoires/.test(path)) await waitMap(p);
     // The map page loads the DSFR script once the map is idle; until then
     // the phone menu's markup (the DSFR's own) names a dialog that has no
     // role yet. Scanned as a visitor finds it a moment later.
