@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/url"
 	"slices"
 	"strconv"
@@ -29,18 +30,22 @@ const (
 	roleSite      = "site"
 )
 
-// pointAnswer is a point or site profile as JSON.
+// pointAnswer is a point or site profile as JSON. Its Provenance, encoded
+// once per catalog, stands for the profile's own (a field of the outer
+// struct wins over the embedded one's of the same name).
 type pointAnswer struct {
 	profile.Point
-	Attribution string `json:"attribution"`
-	DataVersion string `json:"data_version"`
+	Provenance  json.RawMessage `json:"provenance"`
+	Attribution string          `json:"attribution"`
+	DataVersion string          `json:"data_version"`
 }
 
 // territoryAnswer is a territory profile as JSON.
 type territoryAnswer struct {
 	profile.TerritoryProfile
-	Attribution string `json:"attribution"`
-	DataVersion string `json:"data_version"`
+	Provenance  json.RawMessage `json:"provenance"`
+	Attribution string          `json:"attribution"`
+	DataVersion string          `json:"data_version"`
 }
 
 // profileFeature is one feature of a profile's GeoJSON answer.
@@ -111,7 +116,7 @@ func pointCollection(cat *Catalog, p profile.Point) fiber.Map {
 		"site": p.Site, "origin": p.Origin, "commune": p.Commune, "territoires": p.Territoires,
 		"formations":   fiber.Map{"counts": p.Formations.Counts},
 		"counts":       fiber.Map{"cnam": len(p.Cnam), "acv": len(p.ACV), "sites": len(p.Sites)},
-		"provenance":   p.Provenance,
+		"provenance":   cat.plain.provenanceJSON(p.Provenance),
 		"attribution":  cat.Manifest.Attribution,
 		"data_version": cat.Version,
 	}
@@ -134,19 +139,19 @@ func territoryCollection(cat *Catalog, t profile.TerritoryProfile) fiber.Map {
 		"communes": t.Communes, "epcis": t.EPCIs, "sites_by_wave": t.SitesByWave, "formations": t.Formations,
 		"counts":       fiber.Map{"cnam": len(t.Cnam), "acv": len(t.ACV), "sites": len(t.Sites)},
 		"neighbours":   t.Neighbours,
-		"provenance":   t.Provenance,
+		"provenance":   cat.plain.provenanceJSON(t.Provenance),
 		"attribution":  cat.Manifest.Attribution,
 		"data_version": cat.Version,
 	}
 }
 
 // sendProfile writes a profile answer: JSON, or GeoJSON when asked.
-func sendProfile(c *fiber.Ctx, asGeoJSON bool, plain any, collection func() fiber.Map) error {
+func sendProfile(c *fiber.Ctx, asGeoJSON bool, plain func() any, collection func() fiber.Map) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	if asGeoJSON {
 		return c.JSON(collection(), mediaGeoJSON)
 	}
-	return c.JSON(plain)
+	return c.JSON(plain())
 }
 
 // GET /api/sites/{id}/profile?format=
@@ -171,7 +176,9 @@ func (a *API) handleSiteProfile(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.NewError(fiber.StatusNotFound, "no site "+strconv.Quote(id))
 	}
-	return sendProfile(c, asGeoJSON, pointAnswer{p, cat.Manifest.Attribution, cat.Version}, func() fiber.Map { return pointCollection(cat, p) })
+	return sendProfile(c, asGeoJSON, func() any {
+		return pointAnswer{p, cat.plain.provenanceJSON(p.Provenance), cat.Manifest.Attribution, cat.Version}
+	}, func() fiber.Map { return pointCollection(cat, p) })
 }
 
 // GET /api/profile?lat=&lon=&format=
@@ -193,7 +200,9 @@ func (a *API) handlePointProfile(c *fiber.Ctx) error {
 		return err
 	}
 	p := cat.Profiles.Point(pt)
-	return sendProfile(c, asGeoJSON, pointAnswer{p, cat.Manifest.Attribution, cat.Version}, func() fiber.Map { return pointCollection(cat, p) })
+	return sendProfile(c, asGeoJSON, func() any {
+		return pointAnswer{p, cat.plain.provenanceJSON(p.Provenance), cat.Manifest.Attribution, cat.Version}
+	}, func() fiber.Map { return pointCollection(cat, p) })
 }
 
 // GET /api/territoires/{id}/profile?period=&format=
@@ -225,5 +234,7 @@ func (a *API) handleTerritoryProfile(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.NewError(fiber.StatusNotFound, "no territory "+strconv.Quote(id)+" in "+period+" (ids are ti-RRNN, not stable across periods)")
 	}
-	return sendProfile(c, asGeoJSON, territoryAnswer{t, cat.Manifest.Attribution, cat.Version}, func() fiber.Map { return territoryCollection(cat, t) })
+	return sendProfile(c, asGeoJSON, func() any {
+		return territoryAnswer{t, cat.plain.provenanceJSON(t.Provenance), cat.Manifest.Attribution, cat.Version}
+	}, func() fiber.Map { return territoryCollection(cat, t) })
 }

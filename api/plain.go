@@ -143,6 +143,33 @@ func (pj *plainJSON) appendProvenance(buf []byte, hits []index.Hit) []byte {
 	return append(buf, '}')
 }
 
+// provenanceJSON is the provenance object of a profile, from the bytes
+// encoded once (most of a profile's answer: the sources of seven layers),
+// keys sorted as encoding/json sorts a map's; a layer the manifest does
+// not describe is encoded on the spot.
+func (pj *plainJSON) provenanceJSON(prov map[string]Provenance) json.RawMessage {
+	layers := make([]string, 0, len(prov))
+	for l := range prov {
+		layers = append(layers, l)
+	}
+	slices.Sort(layers)
+	buf := append(make([]byte, 0, 16<<10), '{')
+	for i, l := range layers {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		k, _ := json.Marshal(l)
+		buf = append(append(buf, k...), ':')
+		if b, ok := pj.provenance[l]; ok {
+			buf = append(buf, b...)
+		} else {
+			b, _ := json.Marshal(prov[l])
+			buf = append(buf, b...)
+		}
+	}
+	return append(buf, '}')
+}
+
 // appendJSONFloat writes f as encoding/json does: plain decimal notation,
 // exponent only for very large or very small magnitudes.
 func appendJSONFloat(buf []byte, f float64) []byte {

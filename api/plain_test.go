@@ -15,6 +15,7 @@ import (
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
 	"github.com/territoires-industrie/carte/layers"
+	"github.com/territoires-industrie/carte/profile"
 )
 
 // realCatalog is the catalog of the embedded default dataset, built once.
@@ -92,4 +93,35 @@ func snippet(b []byte, i int) string {
 // randomFrance is a point of metropolitan France's bound (sea included).
 func randomFrance(r *rand.Rand) orb.Point {
 	return orb.Point{-5 + r.Float64()*14.5, 41.3 + r.Float64()*9.8}
+}
+
+// A profile's answer, with its provenance encoded once, is byte for byte
+// what encoding/json makes of the profile.
+func TestProfileAnswersEqualEncodingJSON(t *testing.T) {
+	cat := mustRealCatalog(t)
+	type plainPoint struct {
+		profile.Point
+		Attribution string `json:"attribution"`
+		DataVersion string `json:"data_version"`
+	}
+	type plainTerritory struct {
+		profile.TerritoryProfile
+		Attribution string `json:"attribution"`
+		DataVersion string `json:"data_version"`
+	}
+	site, _ := cat.Profiles.Site("site-01")
+	ti, _ := cat.Profiles.Territory(layers.Period2023, "ti-8413")
+	point := cat.Profiles.Point(orb.Point{5.6553, 46.2567})
+	point.Provenance["not-in-the-manifest"] = profile.Provenance{Title: "x"}
+	for name, c := range map[string]struct{ got, want any }{
+		"site":      {pointAnswer{site, cat.plain.provenanceJSON(site.Provenance), "a", "v"}, plainPoint{site, "a", "v"}},
+		"point":     {pointAnswer{point, cat.plain.provenanceJSON(point.Provenance), "a", "v"}, plainPoint{point, "a", "v"}},
+		"territory": {territoryAnswer{ti, cat.plain.provenanceJSON(ti.Provenance), "a", "v"}, plainTerritory{ti, "a", "v"}},
+	} {
+		got, err1 := json.Marshal(c.got)
+		want, err2 := json.Marshal(c.want)
+		if err1 != nil || err2 != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: %v %v\n%s\n%s", name, err1, err2, got, want)
+		}
+	}
 }
