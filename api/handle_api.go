@@ -102,6 +102,9 @@ func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) 
 // groups are the announced groups the query filters on (wave=2020-07),
 // with how many the data holds: the answer says the sources are partial.
 func (r listRequest) groups() []layers.GroupSummary {
+	if len(r.filter.Groups) == 0 {
+		return nil // most queries: nothing to build
+	}
 	var out []layers.GroupSummary
 	for _, l := range r.cat.Registry {
 		info, ok := r.cat.layerInfo(l.ID)
