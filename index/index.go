@@ -212,16 +212,27 @@ func (ix *Index) Feature(id string) (Hit, bool) {
 
 // selected returns the layers a filter asks for (all when it names none).
 func (ix *Index) selected(f Filter) []*layerIndex {
-	if len(f.Layers) == 0 {
+	if len(f.Layers) == 0 && len(f.Groups) == 0 {
 		return ix.layers
 	}
 	var out []*layerIndex
 	for _, l := range ix.layers {
-		if slices.Contains(f.Layers, l.info.ID) {
+		if (len(f.Layers) == 0 || slices.Contains(f.Layers, l.info.ID)) && l.takesGroups(f) {
 			out = append(out, l)
 		}
 	}
 	return out
+}
+
+// takesGroups says whether the layer has every group parameter f filters
+// on: one that has not matches none of them, and is not searched at all.
+func (l *layerIndex) takesGroups(f Filter) bool {
+	for param := range f.Groups {
+		if g := l.rules.Groups; g == nil || g.Param != param {
+			return false
+		}
+	}
+	return true
 }
 
 // Nearby returns the k features nearest to p that pass f, nearest first,
