@@ -56,14 +56,18 @@ type Pages struct {
 	cfg   Config
 	codes codes
 	tmpl  map[string]*template.Template // by language
+	// vocab are the pages' words in each language, built once: every
+	// page reads them.
+	vocab map[string]vocabulary
 }
 
 // New parses the templates, once per language (they are embedded: an
 // error is a bug, which the tests catch, hence the panic).
 func New(cfg Config) *Pages {
-	p := &Pages{cfg: cfg, codes: codes{reg: cfg.Registry}, tmpl: map[string]*template.Template{}}
+	p := &Pages{cfg: cfg, codes: codes{reg: cfg.Registry}, tmpl: map[string]*template.Template{}, vocab: map[string]vocabulary{}}
 	for _, lang := range []string{langFR, langEN} {
 		v := newVocabulary(lang)
+		p.vocab[lang] = v
 		p.tmpl[lang] = template.Must(template.New("pages").Funcs(template.FuncMap{"t": v.t}).ParseFS(templateFiles, "templates/*.html"))
 	}
 	return p
@@ -139,7 +143,7 @@ func (p *Pages) request(c *fiber.Ctx) (request, error) {
 	}
 	lang := pageLang(c.Query("lang"))
 	return request{lang: lang, id: id, place: place{
-		v: newVocabulary(lang), codes: p.codes, base: p.cfg.Links.Base(c), assets: p.cfg.Assets,
+		v: p.vocab[lang], codes: p.codes, base: p.cfg.Links.Base(c), assets: p.cfg.Assets,
 		path: strings.Clone(c.Path()), query: url.Values{},
 	}}, err
 }
