@@ -30,6 +30,9 @@ type Catalog struct {
 	// geometryTypes is each layer's one GeoJSON geometry type: Multi… as
 	// soon as one feature is, so that a GIS client sees one type per layer.
 	geometryTypes map[string]string
+	// groupParams are the registry's group parameters (wave, ami), read
+	// by every list query.
+	groupParams []string
 }
 
 // NewCatalog indexes ds; reg says how each layer is filtered and shown.
@@ -40,7 +43,8 @@ func NewCatalog(ds *dataset.Dataset, reg layers.Registry) (*Catalog, error) {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	cat := &Catalog{Index: ix, Manifest: ds.Manifest, Version: ds.Version, Registry: reg,
-		Map: layers.NewMapDocument(reg, ds), Profiles: profile.New(ix, ds.Manifest, reg), plain: plain, extents: map[string]orb.Bound{}, geometryTypes: map[string]string{}}
+		Map: layers.NewMapDocument(reg, ds), Profiles: profile.New(ix, ds.Manifest, reg), plain: plain, extents: map[string]orb.Bound{}, geometryTypes: map[string]string{},
+		groupParams: reg.GroupParams()}
 	for _, id := range ix.Layers() {
 		if b, ok := ix.Extent(id); ok {
 			cat.extents[id] = b

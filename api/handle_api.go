@@ -58,7 +58,7 @@ func (a *API) parseList(c *fiber.Ctx, nearby bool, own ...string) (listRequest, 
 	if nearby {
 		defaultLayers = cat.nearbyLayers()
 	}
-	v, err := queryValues(c, slices.Concat(own, filterParams, cat.Registry.GroupParams())...)
+	v, err := queryValues(c, slices.Concat(own, filterParams, cat.groupParams)...)
 	if err != nil {
 		return listRequest{}, err
 	}

@@ -478,7 +478,7 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 	}
 	// The group parameters (wave=) filter as on the JSON API: a layer
 	// without that parameter matches none.
-	groupParams := cat.Registry.GroupParams()
+	groupParams := cat.groupParams
 	v, err := queryValues(c, append(itemsParams(l), groupParams...)...)
 	if err != nil {
 		return err

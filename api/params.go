@@ -162,7 +162,7 @@ func filter(v url.Values, cat *Catalog, defaultLayers []string) (index.Filter, e
 	} else {
 		f.Layers = defaultLayers
 	}
-	groups, err := groupFilters(v, cat.Registry, cat.Registry.GroupParams())
+	groups, err := groupFilters(v, cat.Registry, cat.groupParams)
 	if err != nil {
 		return f, err
 	}
