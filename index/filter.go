@@ -59,7 +59,7 @@ func (f Filter) match(layer string, rules layers.Filters, feat *dataset.Feature)
 	}
 	for param, values := range f.Groups {
 		g := rules.Groups
-		if g == nil || g.Param != param || !slices.ContainsFunc(values, func(v string) bool { return g.Has(feat.String(g.Field), v) }) {
+		if g == nil || g.Param != param || !g.HasAny(feat.String(g.Field), values) {
 			return false
 		}
 	}

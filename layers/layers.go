@@ -225,9 +225,6 @@ type Group struct {
 	Official int
 }
 
-// Split returns the groups listed in a value of the groups field.
-func (g *Groups) Split(value string) []string { return strings.Fields(value) }
-
 // GroupParams lists the registry's group parameters (wave, ami), each once, in
 // registry order.
 func (r Registry) GroupParams() []string {
@@ -264,8 +261,10 @@ func (g *Groups) Group(v string) (Group, bool) {
 	return g.Values[i], true
 }
 
-// Has says whether a value of the groups field lists group v.
-func (g *Groups) Has(value, v string) bool { return slices.Contains(g.Split(value), v) }
+// HasAny says whether a value of the groups field lists one of groups.
+func (g *Groups) HasAny(value string, groups []string) bool {
+	return slices.ContainsFunc(strings.Fields(value), func(v string) bool { return slices.Contains(groups, v) })
+}
 
 // Membership names the fields that tie a feature to a territory of one
 // period.
