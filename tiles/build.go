@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -456,8 +457,21 @@ func encodeTile(ds *dataset.Dataset, pieces []placed) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return gzipBytes(raw)
+}
+
+// gzipWriters keeps compressors between tiles: a new one allocates and
+// clears about a megabyte of state, more than compressing a small tile.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
+	return zw
+}}
+
+func gzipBytes(raw []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
 	zw.Write(raw)
 	if err := zw.Close(); err != nil {
 		return nil, err
