@@ -88,71 +88,89 @@ type rawFeature struct {
 // longitude/latitude). Every consumer (API and OGC answers, tiles, index)
 // can then write or use the geometries as they are.
 func DecodeLayer(r io.Reader, file string, info LayerInfo) ([]Feature, error) {
+	var features []Feature
+	ids := map[string]int{}
+	err := ScanLayer(r, file, info, func(index int, f Feature) error {
+		if first, dup := ids[f.ID]; dup {
+			return &ValidationError{File: file, Index: index, ID: f.ID, Field: "id", Err: fmt.Errorf("%w: also used by feature %d", ErrID, first)}
+		}
+		ids[f.ID] = index
+		features = append(features, f)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return features, nil
+}
+
+// ScanLayer reads an uncompressed GeoJSON FeatureCollection one feature at
+// a time, validates each against the layer's schema (as DecodeLayer, but
+// for unique ids, which need every id at hand) and hands it to fn in file
+// order. An error from fn stops the scan and is returned as it is.
+func ScanLayer(r io.Reader, file string, info LayerInfo, fn func(index int, f Feature) error) error {
 	fail := func(index int, id, field string, err error) error {
 		return &ValidationError{File: file, Index: index, ID: id, Field: field, Err: err}
 	}
 	dec := json.NewDecoder(r)
 	if err := expectDelim(dec, '{'); err != nil {
-		return nil, fail(-1, "", "", err)
+		return fail(-1, "", "", err)
 	}
-	var features []Feature
-	ids := map[string]int{}
+	index := 0
 	sawType, sawFeatures := false, false
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, fail(-1, "", "", fmt.Errorf("%w: %v", ErrSyntax, err))
+			return fail(-1, "", "", fmt.Errorf("%w: %v", ErrSyntax, err))
 		}
 		key, _ := tok.(string)
 		switch key {
 		case "type":
 			var t string
 			if err := dec.Decode(&t); err != nil || t != "FeatureCollection" {
-				return nil, fail(-1, "", "type", ErrNotCollection)
+				return fail(-1, "", "type", ErrNotCollection)
 			}
 			sawType = true
 		case "features":
 			if err := expectDelim(dec, '['); err != nil {
-				return nil, fail(-1, "", "features", err)
+				return fail(-1, "", "features", err)
 			}
 			for dec.More() {
-				index := len(features)
 				var raw rawFeature
 				if err := dec.Decode(&raw); err != nil {
-					return nil, fail(index, "", "", fmt.Errorf("%w: %v", ErrSyntax, err))
+					return fail(index, "", "", fmt.Errorf("%w: %v", ErrSyntax, err))
 				}
 				f, field, err := parseFeature(raw, info)
 				if err != nil {
-					return nil, fail(index, f.ID, field, err)
+					return fail(index, f.ID, field, err)
 				}
-				if first, dup := ids[f.ID]; dup {
-					return nil, fail(index, f.ID, "id", fmt.Errorf("%w: also used by feature %d", ErrID, first))
+				if err := fn(index, f); err != nil {
+					return err
 				}
-				ids[f.ID] = index
-				features = append(features, f)
+				index++
 			}
 			if err := expectDelim(dec, ']'); err != nil {
-				return nil, fail(-1, "", "features", err)
+				return fail(-1, "", "features", err)
 			}
 			sawFeatures = true
 		default:
 			// Foreign members (RFC 7946 §6.1) such as "name" or "bbox".
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				return nil, fail(-1, "", key, fmt.Errorf("%w: %v", ErrSyntax, err))
+				return fail(-1, "", key, fmt.Errorf("%w: %v", ErrSyntax, err))
 			}
 		}
 	}
 	if err := expectDelim(dec, '}'); err != nil {
-		return nil, fail(-1, "", "", err)
+		return fail(-1, "", "", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, fail(-1, "", "", fmt.Errorf("%w: data after the FeatureCollection", ErrSyntax))
+		return fail(-1, "", "", fmt.Errorf("%w: data after the FeatureCollection", ErrSyntax))
 	}
 	if !sawType || !sawFeatures {
-		return nil, fail(-1, "", "", ErrNotCollection)
+		return fail(-1, "", "", ErrNotCollection)
 	}
-	return features, nil
+	return nil
 }
 
 func expectDelim(dec *json.Decoder, want json.Delim) error {

@@ -87,11 +87,16 @@ type GroupCount struct {
 func countGroup(g GroupCount, features []Feature) int {
 	n := 0
 	for i := range features {
-		if slices.Contains(strings.Fields(features[i].String(g.Field)), g.Value) {
+		if g.has(&features[i]) {
 			n++
 		}
 	}
 	return n
+}
+
+// has says whether f lists g's value in g's field.
+func (g GroupCount) has(f *Feature) bool {
+	return slices.Contains(strings.Fields(f.String(g.Field)), g.Value)
 }
 
 // Geometry kinds of a layer.

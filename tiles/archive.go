@@ -1,9 +1,11 @@
 package tiles
 
 import (
-	"bytes"
+	"bufio"
 	"crypto/sha256"
-	"sort"
+	"fmt"
+	"io"
+	"os"
 
 	"github.com/protomaps/go-pmtiles/pmtiles"
 )
@@ -14,41 +16,81 @@ const rootDirectoryLimit = 16384 - pmtiles.HeaderV3LenBytes
 
 type archiveCounts struct{ addressed, entries, contents int }
 
-// writeArchive lays out a PMTiles v3 archive: header, root directory,
-// metadata, leaf directories, tile data. Tiles are stored in tile-id order
-// (clustered); identical contents are stored once, and runs of identical
-// consecutive tiles (sea, the inside of a region) share one entry.
-func writeArchive(tiles []encodedTile, header pmtiles.HeaderV3, meta map[string]any) ([]byte, archiveCounts, error) {
-	sort.Slice(tiles, func(i, j int) bool { return tiles[i].id < tiles[j].id })
-	var data bytes.Buffer
-	offsets := map[[32]byte]uint64{}
-	entries := make([]pmtiles.EntryV3, 0, len(tiles))
-	var counts archiveCounts
-	for _, t := range tiles {
-		sum := sha256.Sum256(t.data)
-		offset, seen := offsets[sum]
-		if !seen {
-			offset = uint64(data.Len())
-			offsets[sum] = offset
-			data.Write(t.data)
-			counts.contents++
-		}
-		counts.addressed++
-		if n := len(entries); n > 0 {
-			last := &entries[n-1]
-			if last.Offset == offset && last.TileID+uint64(last.RunLength) == t.id {
-				last.RunLength++
-				continue
-			}
-		}
-		entries = append(entries, pmtiles.EntryV3{TileID: t.id, Offset: offset, Length: uint32(len(t.data)), RunLength: 1})
-	}
-	counts.entries = len(entries)
+// archiveWriter lays out a PMTiles v3 archive: header, root directory,
+// metadata, leaf directories, tile data. Tiles arrive in tile-id order
+// (clustered) and their data goes to a temporary file as they come, so
+// that only the directory entries stay in memory; identical contents are
+// stored once, and runs of identical consecutive tiles (sea, the inside of
+// a region) share one entry.
+type archiveWriter struct {
+	data    *os.File
+	buf     *bufio.Writer
+	size    uint64
+	offsets map[[32]byte]uint64
+	entries []pmtiles.EntryV3
+	lastID  uint64
+	counts  archiveCounts
+	largest TileSize
+}
 
-	root, leaves, _ := pmtiles.BuildDirectories(entries, rootDirectoryLimit, pmtiles.Gzip)
+func newArchiveWriter(dir string) (*archiveWriter, error) {
+	f, err := os.CreateTemp(dir, "territoires-build-*.tiles")
+	if err != nil {
+		return nil, fmt.Errorf("tiles: temporary file for the build: %w", err)
+	}
+	os.Remove(f.Name()) // the open file stays usable; nothing is left behind
+	return &archiveWriter{data: f, buf: bufio.NewWriterSize(f, 1<<20), offsets: map[[32]byte]uint64{}}, nil
+}
+
+func (a *archiveWriter) Close() error { return a.data.Close() }
+
+// add stores one tile; ids must increase.
+func (a *archiveWriter) add(id uint64, data []byte) error {
+	if a.counts.addressed > 0 && id <= a.lastID {
+		return fmt.Errorf("tiles: tile %d after tile %d", id, a.lastID)
+	}
+	a.lastID = id
+	if len(data) > a.largest.Bytes {
+		z, x, y := pmtiles.IDToZxy(id)
+		a.largest = TileSize{Z: int(z), X: int(x), Y: int(y), Bytes: len(data)}
+	}
+	if len(data) > MaxTileBytes {
+		lt := a.largest
+		return fmt.Errorf("tiles: tile %d/%d/%d is %d bytes, over the %d-byte limit", lt.Z, lt.X, lt.Y, lt.Bytes, MaxTileBytes)
+	}
+	sum := sha256.Sum256(data)
+	offset, seen := a.offsets[sum]
+	if !seen {
+		offset = a.size
+		a.offsets[sum] = offset
+		if _, err := a.buf.Write(data); err != nil {
+			return fmt.Errorf("tiles: writing the build's temporary file: %w", err)
+		}
+		a.size += uint64(len(data))
+		a.counts.contents++
+	}
+	a.counts.addressed++
+	if n := len(a.entries); n > 0 {
+		last := &a.entries[n-1]
+		if last.Offset == offset && last.TileID+uint64(last.RunLength) == id {
+			last.RunLength++
+			return nil
+		}
+	}
+	a.entries = append(a.entries, pmtiles.EntryV3{TileID: id, Offset: offset, Length: uint32(len(data)), RunLength: 1})
+	return nil
+}
+
+// finish writes the archive to w and returns its size.
+func (a *archiveWriter) finish(w io.Writer, header pmtiles.HeaderV3, meta map[string]any) (int64, error) {
+	if err := a.buf.Flush(); err != nil {
+		return 0, fmt.Errorf("tiles: writing the build's temporary file: %w", err)
+	}
+	a.counts.entries = len(a.entries)
+	root, leaves, _ := pmtiles.BuildDirectories(a.entries, rootDirectoryLimit, pmtiles.Gzip)
 	metaBytes, err := pmtiles.SerializeMetadata(meta, pmtiles.Gzip)
 	if err != nil {
-		return nil, counts, err
+		return 0, err
 	}
 	header.SpecVersion = 3
 	header.RootOffset = pmtiles.HeaderV3LenBytes
@@ -58,21 +100,22 @@ func writeArchive(tiles []encodedTile, header pmtiles.HeaderV3, meta map[string]
 	header.LeafDirectoryOffset = header.MetadataOffset + header.MetadataLength
 	header.LeafDirectoryLength = uint64(len(leaves))
 	header.TileDataOffset = header.LeafDirectoryOffset + header.LeafDirectoryLength
-	header.TileDataLength = uint64(data.Len())
-	header.AddressedTilesCount = uint64(counts.addressed)
-	header.TileEntriesCount = uint64(counts.entries)
-	header.TileContentsCount = uint64(counts.contents)
+	header.TileDataLength = a.size
+	header.AddressedTilesCount = uint64(a.counts.addressed)
+	header.TileEntriesCount = uint64(a.counts.entries)
+	header.TileContentsCount = uint64(a.counts.contents)
 	header.Clustered = true
 	header.InternalCompression = pmtiles.Gzip
 	header.TileCompression = pmtiles.Gzip
 	header.TileType = pmtiles.Mvt
 
-	var out bytes.Buffer
-	out.Grow(int(header.TileDataOffset + header.TileDataLength))
-	out.Write(pmtiles.SerializeHeader(header))
-	out.Write(root)
-	out.Write(metaBytes)
-	out.Write(leaves)
-	out.Write(data.Bytes())
-	return out.Bytes(), counts, nil
+	for _, part := range [][]byte{pmtiles.SerializeHeader(header), root, metaBytes, leaves} {
+		if _, err := w.Write(part); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := io.Copy(w, io.NewSectionReader(a.data, 0, int64(a.size))); err != nil {
+		return 0, err
+	}
+	return int64(header.TileDataOffset + header.TileDataLength), nil
 }

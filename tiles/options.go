@@ -77,6 +77,9 @@ type Options struct {
 	Center      Center
 	// Workers is the number of goroutines; 0 means GOMAXPROCS.
 	Workers int
+	// TempDir holds the build's temporary files ("": the system's);
+	// they are gone when the build returns.
+	TempDir string
 }
 
 // DefaultOptions build every layer of the default registry, with the
@@ -104,11 +107,11 @@ func LayerTilings(r layers.Registry) map[string]LayerTiling {
 }
 
 // CacheKey names the archive that Build makes of the data version with
-// these options: the whole options value (but the number of workers, which
-// does not change the result) and the builder version, so that no change
+// these options: the whole options value (but the number of workers and the
+// temporary folder, which do not change the result) and the builder version, so that no change
 // of an option can reuse a stale archive.
 func (o Options) CacheKey(dataVersion string) string {
-	o.Workers = 0
+	o.Workers, o.TempDir = 0, ""
 	b, err := json.Marshal(struct {
 		Data    string
 		Builder int
@@ -138,15 +141,15 @@ func (o Options) workers() int {
 }
 
 // zoomRange is the archive's zoom range: the union of the layers'.
-func (o Options) zoomRange(ds *dataset.Dataset) (minZoom, maxZoom int, err error) {
+func (o Options) zoomRange(ls []dataset.LayerInfo) (minZoom, maxZoom int, err error) {
 	minZoom, maxZoom = 99, -1
-	for _, l := range ds.Layers {
-		z, ok := o.Layers[l.Info.ID]
+	for _, l := range ls {
+		z, ok := o.Layers[l.ID]
 		if !ok {
-			return 0, 0, fmt.Errorf("tiles: layer %q has no zoom range in the build options", l.Info.ID)
+			return 0, 0, fmt.Errorf("tiles: layer %q has no zoom range in the build options", l.ID)
 		}
 		if z.MinZoom < 0 || z.MaxZoom > 22 || z.MinZoom > z.MaxZoom {
-			return 0, 0, fmt.Errorf("tiles: layer %q: invalid zoom range %d-%d", l.Info.ID, z.MinZoom, z.MaxZoom)
+			return 0, 0, fmt.Errorf("tiles: layer %q: invalid zoom range %d-%d", l.ID, z.MinZoom, z.MaxZoom)
 		}
 		minZoom = min(minZoom, z.MinZoom)
 		maxZoom = max(maxZoom, z.MaxZoom)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -30,13 +31,15 @@ func runBuild(ctx context.Context, args []string, stdout io.Writer, logger *slog
 	}
 	start := time.Now()
 	reg := layers.Default()
-	ds, err := loadDataset(*dataDir, reg)
+	// The build reads the data one feature at a time: its memory does not
+	// grow with the data (tiles.BuildTo).
+	src, err := openDataset(*dataDir, reg)
 	if err != nil {
 		return err
 	}
-	for _, l := range ds.Layers {
-		fmt.Fprintf(stdout, "layer %-13s %6d features", l.Info.ID, len(l.Features))
-		for _, s := range l.Info.Skipped {
+	for _, l := range src.Manifest().Layers {
+		fmt.Fprintf(stdout, "layer %-13s %6d features", l.ID, l.Count)
+		for _, s := range l.Skipped {
 			fmt.Fprintf(stdout, "; %d skipped at import: %s", s.Count, s.Reason)
 		}
 		fmt.Fprintln(stdout)
@@ -44,11 +47,9 @@ func runBuild(ctx context.Context, args []string, stdout io.Writer, logger *slog
 	opts := tiles.DefaultOptions()
 	opts.Layers = tiles.LayerTilings(reg)
 	opts.Workers = *workers
-	archive, stats, err := tiles.Build(ctx, ds, opts)
+	opts.TempDir = filepath.Dir(*out)
+	stats, err := tiles.BuildFile(ctx, src, opts, *out)
 	if err != nil {
-		return err
-	}
-	if err := dataset.WriteFileAtomic(*out, archive); err != nil {
 		return err
 	}
 	layers := make([]string, 0, len(stats.Squares))
@@ -60,19 +61,36 @@ func runBuild(ctx context.Context, args []string, stdout io.Writer, logger *slog
 		fmt.Fprintf(stdout, "layer %-13s %d (feature, zoom) pairs too small for their shape, drawn as a one-unit square\n", l, stats.Squares[l])
 	}
 	lt := stats.LargestTile
-	fmt.Fprintf(stdout, "wrote %s: %d bytes, zoom %d-%d, %d tiles (%d distinct), largest tile %d/%d/%d %d bytes, data version %s, %.1fs\n",
-		*out, stats.Bytes, stats.MinZoom, stats.MaxZoom, stats.Tiles, stats.UniqueTiles, lt.Z, lt.X, lt.Y, lt.Bytes, ds.Version, time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "wrote %s: %d bytes, zoom %d-%d, %d tiles (%d distinct), largest tile %d/%d/%d %d bytes, data version %s, %d MB of temporary runs, %.1fs\n",
+		*out, stats.Bytes, stats.MinZoom, stats.MaxZoom, stats.Tiles, stats.UniqueTiles, lt.Z, lt.X, lt.Y, lt.Bytes, stats.DataVersion, stats.TempBytes>>20, time.Since(start).Seconds())
 	return nil
+}
+
+// openDataset opens dir, or the embedded default data when dir is "", to
+// be read one feature at a time, and checks that its manifest is the one
+// the registry describes.
+func openDataset(dir string, reg layers.Registry) (*dataset.Stream, error) {
+	src, err := dataset.OpenStream(datasetFS(dir))
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.CheckDataset(src.Manifest()); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+func datasetFS(dir string) fs.FS {
+	if dir == "" {
+		return data.FS
+	}
+	return os.DirFS(dir)
 }
 
 // loadDataset reads dir, or the embedded default data when dir is "", and
 // checks that it is the data the registry describes.
 func loadDataset(dir string, reg layers.Registry) (*dataset.Dataset, error) {
-	var fsys fs.FS = data.FS
-	if dir != "" {
-		fsys = os.DirFS(dir)
-	}
-	ds, err := dataset.Load(fsys)
+	ds, err := dataset.Load(datasetFS(dir))
 	if err != nil {
 		return nil, err
 	}

@@ -342,11 +342,9 @@ func cachedBuild(ctx context.Context, ds *dataset.Dataset, reg layers.Registry, 
 	}
 	logger.Info("building the tiles of the dataset", "data_version", ds.Version, "path", path)
 	start := time.Now()
-	archive, stats, err := tiles.Build(ctx, ds, opts)
+	opts.TempDir = cacheDir
+	stats, err := tiles.BuildFile(ctx, tiles.FromDataset(ds), opts, path)
 	if err != nil {
-		return "", err
-	}
-	if err := dataset.WriteFileAtomic(path, archive); err != nil {
 		return "", err
 	}
 	logger.Info("tiles built", "bytes", stats.Bytes, "tiles", stats.Tiles, "seconds", time.Since(start).Seconds())
