@@ -85,6 +85,7 @@ FUZZ_EXECS := \
 	FuzzCSVText=20000 \
 	FuzzDecodeLayer=40000 \
 	FuzzParseTilePath=4000 \
+	FuzzReadPiece=20000 \
 	FuzzReader=8000
 fuzz:
 	@grep -rIo --include='*_test.go' --exclude-dir=node_modules '^func Fuzz[A-Za-z0-9_]*' . | sort | \

@@ -136,6 +136,7 @@ func TestLoadRejectsInconsistentDataset(t *testing.T) {
 		{"count differs from manifest", map[string]string{ManifestFile: strings.Replace(manifest, `"count": 2}`, `"count": 3}`, 1), "zones.geojson": zones, "places.geojson": places}, ErrCountMismatch, "manifest says 3"},
 		{"id shared by two layers", map[string]string{ManifestFile: manifest, "zones.geojson": zones, "places.geojson": strings.Replace(places, `"id":"a"`, `"id":"z1"`, 1)}, ErrID, `also in layer "zones"`},
 		{"layer file missing", map[string]string{ManifestFile: manifest, "zones.geojson": zones}, ErrMissingLayerFile, "places.geojson"},
+		{"id used twice in a layer", map[string]string{ManifestFile: manifest, "zones.geojson": zones, "places.geojson": strings.Replace(places, `"id":"b"`, `"id":"a"`, 1)}, ErrID, `feature 1 (id "a"): field "id": dataset: missing or duplicate id: also used by feature 0`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,6 +149,14 @@ func TestLoadRejectsInconsistentDataset(t *testing.T) {
 			_, err := Load(os.DirFS(dir))
 			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.where) {
 				t.Fatalf("error = %v, want %v mentioning %q", err, tt.want, tt.where)
+			}
+			// Read one feature at a time, the same data fails the same way.
+			s, err := OpenStream(os.DirFS(dir))
+			if err == nil {
+				_, err = s.Scan(func(layer, index int, f Feature) error { return nil })
+			}
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.where) {
+				t.Fatalf("streamed: error = %v, want %v mentioning %q", err, tt.want, tt.where)
 			}
 		})
 	}

@@ -39,6 +39,7 @@ type Stats struct {
 	// TempBytes is what the build wrote to its temporary files, sorted
 	// runs of tile pieces and cluster cells.
 	TempBytes int64
+	TempRuns  int // how many sorted runs
 	// Squares[layer] counts (feature, zoom) pairs too small to draw their
 	// shape, drawn as the smallest square of the tile grid that covers them.
 	Squares map[string]int
@@ -242,6 +243,7 @@ func BuildTo(ctx context.Context, src Source, opts Options, w io.Writer) (Stats,
 	stats := b.stats()
 	stats.DataVersion = version
 	stats.TempBytes = b.pieces.Bytes() + b.cells.Bytes()
+	stats.TempRuns = len(b.pieces.runs) + len(b.cells.runs)
 	stats.Tiles, stats.UniqueTiles, stats.Bytes = archive.counts.addressed, archive.counts.contents, int(size)
 	stats.LargestTile = archive.largest
 	return stats, nil

@@ -17,12 +17,14 @@ import (
 // Memory the build may use for its sorted runs, whatever the data: pieces
 // waiting to be written, and cluster cells counted before they are
 // written. The rest of its memory is the features in flight and the tiles
-// being encoded, a few per worker.
-const (
+// being encoded, a few per worker. Variables, for the tests that make the
+// build spill at every turn.
+var (
 	pieceBufferBytes = 32 << 20 // shared by the workers
 	cellBufferCells  = 64 << 10 // per worker
-	featureBatch     = 64       // features handed to a worker at once
 )
+
+const featureBatch = 64 // features handed to a worker at once
 
 // builder holds one build's settings and its temporary files.
 type builder struct {

@@ -1,0 +1,151 @@
+package tiles
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/territoires-industrie/carte/data"
+	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/layers"
+)
+
+// TestSpillMergesRunsInOrder writes records from several writers with tiny
+// buffers (many runs each) and reads them back: every record, sorted by
+// key then value, duplicates kept.
+func TestSpillMergesRunsInOrder(t *testing.T) {
+	s, err := newSpill(t.TempDir(), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var want []string
+	writers := []*spillWriter{s.writer(100), s.writer(1000), s.writer(1 << 20)}
+	for i := range 5000 {
+		key := binary.BigEndian.AppendUint32(nil, rng.Uint32N(500))
+		value := make([]byte, rng.IntN(40))
+		for j := range value {
+			value[j] = byte(rng.IntN(3))
+		}
+		if err := writers[i%len(writers)].add(key, value); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, string(key)+"|"+string(value))
+	}
+	for _, w := range writers {
+		if err := w.flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(s.runs) < 50 {
+		t.Fatalf("%d runs: the small buffers did not spill", len(s.runs))
+	}
+	slices.Sort(want)
+	var got []string
+	err = s.merge(func(key, value []byte) error {
+		got = append(got, string(key)+"|"+string(value))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("merged %d records, want %d, or out of order", len(got), len(want))
+	}
+}
+
+// TestPieceRecordsRoundTrip: what a piece record holds comes back exact.
+func TestPieceRecordsRoundTrip(t *testing.T) {
+	props := geojson.Properties{"name": "Saint-Étienne", "population": int64(-3), "share": 0.25, "acv": true, "id": "42218"}
+	for _, g := range []orb.Geometry{
+		orb.Point{-64, 4160},
+		orb.MultiPoint{{1, 2}, {-3, 4}},
+		orb.Polygon{{{0, 0}, {10, 0}, {10, 10}, {0, 0}}, {{2, 2}, {3, 3}, {2, 3}, {2, 2}}},
+		orb.MultiPolygon{{{{0, 0}, {5, 0}, {5, 5}, {0, 0}}}, {{{100, 100}, {200, 100}, {200, 200}, {100, 100}}}},
+	} {
+		value := pieceValue(nil, 7, g, appendProperties(nil, props))
+		index, back, backProps, err := readPiece(value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if index != 7 || !orb.Equal(back, g) {
+			t.Errorf("%T: got index %d, %v", g, index, back)
+		}
+		for k, v := range props {
+			if backProps[k] != v {
+				t.Errorf("%s: got %v (%T), want %v (%T)", k, backProps[k], backProps[k], v, v)
+			}
+		}
+		if len(backProps) != len(props) {
+			t.Errorf("%d properties back, want %d", len(backProps), len(props))
+		}
+	}
+}
+
+// FuzzReadPiece: a corrupt temporary record is an error, never a panic or
+// a huge allocation.
+func FuzzReadPiece(f *testing.F) {
+	f.Add(pieceValue(nil, 3, orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, appendProperties(nil, geojson.Properties{"a": "b", "n": int64(2)})))
+	f.Add(pieceValue(nil, -1, orb.MultiPoint{{1, 2}}, appendProperties(nil, geojson.Properties{"x": 1.5, "y": false})))
+	f.Fuzz(func(t *testing.T, value []byte) {
+		readPiece(value)
+		readCell(value)
+	})
+}
+
+// TestBuildIsTheSameWhateverTheBuffers builds part of the real data with
+// the default buffers, then with buffers so small that pieces and cluster
+// cells spill at every turn (the training centres' clusters added up from
+// many runs), with 1 and 3 workers: the archives must be the same bytes.
+func TestBuildIsTheSameWhateverTheBuffers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the real data")
+	}
+	full, err := dataset.Load(data.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := &dataset.Dataset{Manifest: full.Manifest, Version: full.Version}
+	opts := DefaultOptions()
+	opts.Layers = map[string]LayerTiling{}
+	for _, id := range []string{layers.Departements, "formations", "places"} {
+		l, ok := full.Layer(id)
+		if !ok {
+			t.Fatalf("no layer %s", id)
+		}
+		ds.Layers = append(ds.Layers, l)
+		lt := DefaultOptions().Layers[id]
+		lt.MaxZoom = min(lt.MaxZoom, 9) // enough zooms to cluster and to draw every point
+		opts.Layers[id] = lt
+	}
+	opts.TempDir = t.TempDir()
+	want, wantStats, err := Build(context.Background(), ds, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(p, c int) { pieceBufferBytes, cellBufferCells = p, c }(pieceBufferBytes, cellBufferCells)
+	pieceBufferBytes, cellBufferCells = 64<<10, 16
+	for _, workers := range []int{1, 3} {
+		opts.Workers = workers
+		got, stats, err := Build(context.Background(), ds, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stats.TempRuns < 10*wantStats.TempRuns {
+			t.Errorf("%d workers: %d runs, against %d with the default buffers: the small buffers did not spill", workers, stats.TempRuns, wantStats.TempRuns)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%d workers, small buffers: the archive differs (%d bytes, want %d)", workers, len(got), len(want))
+		}
+		if stats.Shown["formations"][5] != len(ds.Layers[1].Features) {
+			t.Errorf("formations at z5: %d drawn, want all %d", stats.Shown["formations"][5], len(ds.Layers[1].Features))
+		}
+	}
+}
