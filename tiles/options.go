@@ -5,6 +5,13 @@
 // simplifies it there, then cuts it into tiles by recursive halving (each
 // cut only sees the part of the geometry that survived the previous one),
 // so a region polygon covering thousands of tiles costs O(n log tiles).
+//
+// Its memory does not grow with the data (build.go, BuildTo): features are
+// read one at a time and their pieces written to a temporary file in
+// sorted runs (spill.go); point clusters are sums per grid cell, added up
+// from the runs (cluster.go); the tiles are assembled from the merged runs
+// in tile-id order and written out as they are encoded (assemble.go,
+// archive.go).
 package tiles
 
 import (
