@@ -143,6 +143,16 @@ func (t *cellTable) flush() error {
 	return t.out.flush()
 }
 
+// finish writes every cell and lets the table's memory go.
+func (t *cellTable) finish() error {
+	err := t.flush()
+	t.cells = nil
+	if err == nil {
+		err = t.out.finish()
+	}
+	return err
+}
+
 // clusters adds up each cell's records from every worker and places the
 // result, a cluster point or a lone feature, in its tiles.
 func (b *builder) clusters() error {
@@ -181,7 +191,7 @@ func (b *builder) clusters() error {
 	if err != nil {
 		return err
 	}
-	return out.flush()
+	return out.finish()
 }
 
 // placeCell draws one cell: its lone feature as it is, or a cluster point

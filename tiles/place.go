@@ -21,7 +21,7 @@ import (
 // build spill at every turn.
 var (
 	pieceBufferBytes = 32 << 20 // shared by the workers
-	cellBufferCells  = 64 << 10 // per worker
+	cellBufferCells  = 16 << 10 // per worker
 )
 
 const featureBatch = 64 // features handed to a worker at once
@@ -109,10 +109,10 @@ func (b *builder) place(ctx context.Context, src Source) (version string, err er
 					}
 				}
 			}
-			if err := p.cells.flush(); err != nil {
+			if err := p.cells.finish(); err != nil {
 				return err
 			}
-			return p.pieces.flush()
+			return p.pieces.finish()
 		})
 	}
 	var batch []scanned

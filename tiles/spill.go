@@ -137,6 +137,14 @@ func (w *spillWriter) flush() error {
 	return nil
 }
 
+// finish writes what is left and lets the buffer go: a writer that is
+// done must not hold its budget while the others work.
+func (w *spillWriter) finish() error {
+	err := w.flush()
+	w.arena, w.starts = nil, nil
+	return err
+}
+
 func splitValue(b []byte) (n int, value []byte) {
 	l, k := binary.Uvarint(b)
 	return k + int(l), b[k : k+int(l)]
