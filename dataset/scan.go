@@ -4,23 +4,27 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"io"
 	"io/fs"
-	"slices"
 	"strings"
+
+	"github.com/territoires-industrie/carte/internal/spill"
 )
 
 // Stream is a dataset read one feature at a time, for a program that needs
 // each feature once and must not hold them all (the tile build): its
-// memory does not grow with the layers, but for 8 bytes per feature to
-// check that ids are unique.
+// memory does not grow with the layers. To check that ids are unique it
+// sorts their hashes on disk.
 type Stream struct {
 	fsys     fs.FS
 	raw      []byte // the manifest file, for the version
 	manifest Manifest
+	// TempDir holds Scan's temporary file ("": the system's).
+	TempDir string
 }
 
 // OpenStream reads and validates the manifest of fsys; Scan reads the
@@ -49,7 +53,12 @@ func (s *Stream) Manifest() Manifest { return s.manifest }
 func (s *Stream) Scan(fn func(layer, index int, f Feature) error) (version string, err error) {
 	sum := sha256.New()
 	sum.Write(s.raw)
-	var ids idHashes
+	ids, err := spill.New(s.TempDir, 8)
+	if err != nil {
+		return "", err
+	}
+	defer ids.Close()
+	hashes := ids.Writer(idBufferBytes)
 	for li, info := range s.manifest.Layers {
 		n, groups := 0, make([]int, len(info.Groups))
 		err := s.scanFile(info, sum, func(index int, f Feature) error {
@@ -59,7 +68,9 @@ func (s *Stream) Scan(fn func(layer, index int, f Feature) error) (version strin
 					groups[gi]++
 				}
 			}
-			ids.add(f.ID)
+			if err := hashes.Add(binary.BigEndian.AppendUint64(nil, hashID(f.ID)), nil); err != nil {
+				return err
+			}
 			return fn(li, index, f)
 		})
 		if err != nil {
@@ -74,7 +85,14 @@ func (s *Stream) Scan(fn func(layer, index int, f Feature) error) (version strin
 			}
 		}
 	}
-	if repeated := ids.repeated(); len(repeated) > 0 {
+	if err := hashes.Finish(); err != nil {
+		return "", err
+	}
+	repeated, err := repeatedHashes(ids)
+	if err != nil {
+		return "", err
+	}
+	if len(repeated) > 0 {
 		if err := s.findDuplicate(repeated); err != nil {
 			return "", err
 		}
@@ -135,8 +153,9 @@ func (s *Stream) findDuplicate(repeated map[uint64]bool) error {
 	return nil
 }
 
-// idHashes are the 64-bit hashes of the ids read so far.
-type idHashes []uint64
+// idBufferBytes is the memory the id hashes may take before they are
+// sorted to disk.
+const idBufferBytes = 4 << 20
 
 func hashID(id string) uint64 {
 	h := fnv.New64a()
@@ -144,16 +163,17 @@ func hashID(id string) uint64 {
 	return h.Sum64()
 }
 
-func (h *idHashes) add(id string) { *h = append(*h, hashID(id)) }
-
-// repeated is the set of hashes seen more than once.
-func (h idHashes) repeated() map[uint64]bool {
-	slices.Sort(h)
+// repeatedHashes reads the sorted hashes back and returns those seen more
+// than once (the first thousand: enough to find a duplicate id).
+func repeatedHashes(ids *spill.Spill) (map[uint64]bool, error) {
 	out := map[uint64]bool{}
-	for i := 1; i < len(h); i++ {
-		if h[i] == h[i-1] {
-			out[h[i]] = true
+	var last []byte
+	err := ids.Merge(func(key, _ []byte) error {
+		if bytes.Equal(key, last) && len(out) < 1000 {
+			out[binary.BigEndian.Uint64(key)] = true
 		}
-	}
-	return out
+		last = append(last[:0], key...)
+		return nil
+	})
+	return out, err
 }

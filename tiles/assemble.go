@@ -67,7 +67,7 @@ func (b *builder) assemble(ctx context.Context, archive *archiveWriter) error {
 		current = nil
 		return nil
 	}
-	err := b.pieces.merge(func(key, value []byte) error {
+	err := b.pieces.Merge(func(key, value []byte) error {
 		if id := pieceTile(key); current == nil || id != current.id {
 			if err := send(); err != nil {
 				return err

@@ -243,7 +243,7 @@ func BuildTo(ctx context.Context, src Source, opts Options, w io.Writer) (Stats,
 	stats := b.stats()
 	stats.DataVersion = version
 	stats.TempBytes = b.pieces.Bytes() + b.cells.Bytes()
-	stats.TempRuns = len(b.pieces.runs) + len(b.cells.runs)
+	stats.TempRuns = b.pieces.Runs() + b.cells.Runs()
 	stats.Tiles, stats.UniqueTiles, stats.Bytes = archive.counts.addressed, archive.counts.contents, int(size)
 	stats.LargestTile = archive.largest
 	return stats, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/internal/spill"
 )
 
 // Clustering groups a point layer by grid cell at each zoom below its
@@ -27,9 +28,6 @@ import (
 
 // cellKeyLen: layer, zoom, département, cell column and row.
 const cellKeyLen = 2 + 1 + 4 + 4 + 4
-
-// cellRecordGuess is the size of a cell record, to size a worker's buffer.
-const cellRecordGuess = 160
 
 type cellKey struct {
 	layer, zoom int
@@ -103,12 +101,12 @@ func readCell(value []byte) (clusterCell, error) {
 type cellTable struct {
 	b     *builder
 	cells map[cellKey]*clusterCell
-	out   *spillWriter
+	out   *spill.Writer
 	key   []byte
 	value []byte
 }
 
-func newCellTable(b *builder, out *spillWriter) *cellTable {
+func newCellTable(b *builder, out *spill.Writer) *cellTable {
 	return &cellTable{b: b, cells: map[cellKey]*clusterCell{}, out: out}
 }
 
@@ -135,12 +133,12 @@ func (t *cellTable) flush() error {
 	for k, c := range t.cells {
 		t.key = k.append(t.key)
 		t.value = c.append(t.value)
-		if err := t.out.add(t.key, t.value); err != nil {
+		if err := t.out.Add(t.key, t.value); err != nil {
 			return err
 		}
 	}
 	clear(t.cells)
-	return t.out.flush()
+	return nil
 }
 
 // finish writes every cell and lets the table's memory go.
@@ -148,7 +146,7 @@ func (t *cellTable) finish() error {
 	err := t.flush()
 	t.cells = nil
 	if err == nil {
-		err = t.out.finish()
+		err = t.out.Finish()
 	}
 	return err
 }
@@ -156,7 +154,7 @@ func (t *cellTable) finish() error {
 // clusters adds up each cell's records from every worker and places the
 // result, a cluster point or a lone feature, in its tiles.
 func (b *builder) clusters() error {
-	out := b.pieces.writer(pieceBufferBytes)
+	out := b.pieces.Writer(pieceBufferBytes)
 	p := &placer{b: b, pieces: out}
 	var (
 		current cellKey
@@ -169,7 +167,7 @@ func (b *builder) clusters() error {
 		}
 		return b.placeCell(p, current, &sum)
 	}
-	err := b.cells.merge(func(key, value []byte) error {
+	err := b.cells.Merge(func(key, value []byte) error {
 		k := readCellKey(key)
 		c, err := readCell(value)
 		if err != nil {
@@ -191,7 +189,7 @@ func (b *builder) clusters() error {
 	if err != nil {
 		return err
 	}
-	return out.finish()
+	return out.Finish()
 }
 
 // placeCell draws one cell: its lone feature as it is, or a cluster point

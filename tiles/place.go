@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/territoires-industrie/carte/dataset"
+	"github.com/territoires-industrie/carte/internal/spill"
 	"github.com/territoires-industrie/carte/layers"
 )
 
@@ -21,7 +22,8 @@ import (
 // build spill at every turn.
 var (
 	pieceBufferBytes = 32 << 20 // shared by the workers
-	cellBufferCells  = 16 << 10 // per worker
+	cellBufferCells  = 16 << 10 // per worker, counted in a table
+	cellBufferBytes  = 8 << 20  // per worker, cell records waiting to be written
 )
 
 const featureBatch = 64 // features handed to a worker at once
@@ -33,8 +35,8 @@ type builder struct {
 	tilings          []LayerTiling
 	minZoom, maxZoom int
 	workers          int
-	pieces           *spill // tile pieces, by tile
-	cells            *spill // cluster cells, by layer, zoom and cell
+	pieces           *spill.Spill // tile pieces, by tile
+	cells            *spill.Spill // cluster cells, by layer, zoom and cell
 	names            interner
 	placers          []*placer
 }
@@ -48,10 +50,10 @@ func newBuilder(m dataset.Manifest, opts Options) (*builder, error) {
 	for _, l := range m.Layers {
 		b.tilings = append(b.tilings, opts.Layers[l.ID])
 	}
-	if b.pieces, err = newSpill(opts.TempDir, pieceKeyLen); err != nil {
+	if b.pieces, err = spill.New(opts.TempDir, pieceKeyLen); err != nil {
 		return nil, err
 	}
-	if b.cells, err = newSpill(opts.TempDir, cellKeyLen); err != nil {
+	if b.cells, err = spill.New(opts.TempDir, cellKeyLen); err != nil {
 		b.pieces.Close()
 		return nil, err
 	}
@@ -67,7 +69,7 @@ func (b *builder) close() {
 // features it was given, its cluster cells and its counts.
 type placer struct {
 	b       *builder
-	pieces  *spillWriter
+	pieces  *spill.Writer
 	cells   *cellTable
 	shown   [][]int // [layer][zoom] features drawn
 	labeled [][]int // [layer][zoom] label points drawn
@@ -92,8 +94,8 @@ func (b *builder) place(ctx context.Context, src Source) (version string, err er
 	for range b.workers {
 		p := &placer{
 			b:       b,
-			pieces:  b.pieces.writer(pieceBufferBytes / b.workers),
-			cells:   newCellTable(b, b.cells.writer(cellBufferCells*cellRecordGuess)),
+			pieces:  b.pieces.Writer(pieceBufferBytes / b.workers),
+			cells:   newCellTable(b, b.cells.Writer(cellBufferBytes)),
 			squares: make([]int, len(b.layers)),
 		}
 		for range b.layers {
@@ -112,7 +114,7 @@ func (b *builder) place(ctx context.Context, src Source) (version string, err er
 			if err := p.cells.finish(); err != nil {
 				return err
 			}
-			return p.pieces.finish()
+			return p.pieces.Finish()
 		})
 	}
 	var batch []scanned
@@ -209,7 +211,7 @@ func (p *placer) emitOrdered(z, x, y, li, fi, order int, label bool, g orb.Geome
 	id := pmtiles.ZxyToID(uint8(z), uint32(x), uint32(y))
 	p.key = pieceKey(p.key, id, li, label, order)
 	p.value = pieceValue(p.value, fi, g, props)
-	return p.pieces.add(p.key, p.value)
+	return p.pieces.Add(p.key, p.value)
 }
 
 func (p *placer) extend(b orb.Bound) {

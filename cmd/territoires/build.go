@@ -37,6 +37,7 @@ func runBuild(ctx context.Context, args []string, stdout io.Writer, logger *slog
 	if err != nil {
 		return err
 	}
+	src.TempDir = filepath.Dir(*out)
 	for _, l := range src.Manifest().Layers {
 		fmt.Fprintf(stdout, "layer %-13s %6d features", l.ID, l.Count)
 		for _, s := range l.Skipped {

@@ -163,6 +163,7 @@ func build(args []string) error {
 	if err != nil {
 		return err
 	}
+	src.TempDir = filepath.Dir(*out)
 	opts := tiles.DefaultOptions()
 	opts.Layers = tiles.LayerTilings(layers.Default())
 	opts.Layers[layerID] = tiling

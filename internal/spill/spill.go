@@ -1,4 +1,17 @@
-package tiles
+// Package spill sorts more records than memory should hold, as tippecanoe
+// and planetiler sort their features: each writer keeps records in a
+// buffer up to its budget, then sorts the buffer and appends it to a
+// temporary file as one sorted run; Merge reads every run back as one
+// sorted stream.
+//
+// A record is a fixed-length key and a value. Records sort by key, then by
+// value, so the stream's order does not depend on which writer wrote what
+// or when.
+//
+// No library of the registries does this for byte records with a bounded
+// buffer per writer (the external sorters there sort whole values through
+// channels, one goroutine each), hence this package.
+package spill
 
 import (
 	"bufio"
@@ -13,19 +26,8 @@ import (
 	"sync"
 )
 
-// A spill sorts more records than memory should hold, as tippecanoe and
-// planetiler sort their features: each writer keeps records in a buffer up
-// to its budget, then sorts the buffer and appends it to a temporary file
-// as one sorted run; merge reads every run back as one sorted stream.
-//
-// A record is a fixed-length key and a value. Records sort by key, then by
-// value, so the stream's order does not depend on which writer wrote what
-// or when: the build is the same with 1 or N workers.
-//
-// No library of the registries does this for byte records with a bounded
-// buffer per writer (the external sorters there sort whole values through
-// channels, one goroutine each), hence these hundred lines.
-type spill struct {
+// Spill is one sort: its temporary file and the runs written to it.
+type Spill struct {
 	keyLen int
 	file   *os.File
 	mu     sync.Mutex // guards file's end and runs
@@ -36,17 +38,22 @@ type spill struct {
 
 type run struct{ offset, length int64 }
 
-func newSpill(dir string, keyLen int) (*spill, error) {
-	f, err := os.CreateTemp(dir, "territoires-build-*.spill")
+// mergeBufferBytes is what the read buffers of a merge may take together.
+const mergeBufferBytes = 16 << 20
+
+// New makes a sort of records whose keys are keyLen bytes long, with its
+// temporary file in dir ("": the system's).
+func New(dir string, keyLen int) (*Spill, error) {
+	f, err := os.CreateTemp(dir, "territoires-*.spill")
 	if err != nil {
-		return nil, fmt.Errorf("tiles: temporary file for the build: %w", err)
+		return nil, fmt.Errorf("spill: temporary file: %w", err)
 	}
 	os.Remove(f.Name()) // the open file stays readable; nothing is left behind, even on a crash (Unix)
-	return &spill{keyLen: keyLen, file: f}, nil
+	return &Spill{keyLen: keyLen, file: f}, nil
 }
 
 // Close releases the temporary file.
-func (s *spill) Close() error {
+func (s *Spill) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -56,33 +63,42 @@ func (s *spill) Close() error {
 	return s.file.Close()
 }
 
+// Runs is how many sorted runs were written.
+func (s *Spill) Runs() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.runs)
+}
+
 // Bytes is how much the runs take on disk.
-func (s *spill) Bytes() int64 {
+func (s *Spill) Bytes() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.end
 }
 
-// spillWriter is one writer's buffer; it is not safe for concurrent use.
-type spillWriter struct {
-	s      *spill
+// Writer is one writer's buffer; it is not safe for concurrent use.
+type Writer struct {
+	s      *Spill
 	budget int
 	arena  []byte
 	starts []int // where each record of the arena starts
 }
 
-func (s *spill) writer(budget int) *spillWriter {
-	return &spillWriter{s: s, budget: budget}
+// Writer returns a writer that keeps up to budget bytes before writing a
+// run.
+func (s *Spill) Writer(budget int) *Writer {
+	return &Writer{s: s, budget: budget}
 }
 
-// add appends a record; key must be s.keyLen bytes long.
-func (w *spillWriter) add(key, value []byte) error {
+// Add appends a record; key must be the spill's key length.
+func (w *Writer) Add(key, value []byte) error {
 	if len(key) != w.s.keyLen {
-		panic("tiles: spill key of the wrong length")
+		panic("spill: key of the wrong length")
 	}
 	size := len(key) + binary.MaxVarintLen64 + len(value)
 	if len(w.arena) > 0 && len(w.arena)+size > w.budget {
-		if err := w.flush(); err != nil {
+		if err := w.Flush(); err != nil {
 			return err
 		}
 	}
@@ -94,7 +110,7 @@ func (w *spillWriter) add(key, value []byte) error {
 }
 
 // record is the i-th record of the arena, key and value with its length.
-func (w *spillWriter) record(i int) []byte {
+func (w *Writer) record(i int) []byte {
 	end := len(w.arena)
 	if i+1 < len(w.starts) {
 		end = w.starts[i+1]
@@ -102,8 +118,8 @@ func (w *spillWriter) record(i int) []byte {
 	return w.arena[w.starts[i]:end]
 }
 
-// flush sorts the buffer and writes it as one run.
-func (w *spillWriter) flush() error {
+// Flush sorts the buffer and writes it as one run.
+func (w *Writer) Flush() error {
 	if len(w.starts) == 0 {
 		return nil
 	}
@@ -129,7 +145,7 @@ func (w *spillWriter) flush() error {
 		out.Write(w.record(i))
 	}
 	if err := out.Flush(); err != nil {
-		return fmt.Errorf("tiles: writing the build's temporary file: %w", err)
+		return fmt.Errorf("spill: writing the temporary file: %w", err)
 	}
 	s.runs = append(s.runs, run{s.end, int64(len(w.arena))})
 	s.end += int64(len(w.arena))
@@ -137,10 +153,10 @@ func (w *spillWriter) flush() error {
 	return nil
 }
 
-// finish writes what is left and lets the buffer go: a writer that is
+// Finish writes what is left and lets the buffer go: a writer that is
 // done must not hold its budget while the others work.
-func (w *spillWriter) finish() error {
-	err := w.flush()
+func (w *Writer) Finish() error {
+	err := w.Flush()
 	w.arena, w.starts = nil, nil
 	return err
 }
@@ -150,12 +166,15 @@ func splitValue(b []byte) (n int, value []byte) {
 	return k + int(l), b[k : k+int(l)]
 }
 
-// merge calls fn with every record of every run, in order. key and value
+// Merge calls fn with every record of every run, in order. key and value
 // are valid until fn returns. Every writer must have been flushed.
-func (s *spill) merge(fn func(key, value []byte) error) error {
+func (s *Spill) Merge(fn func(key, value []byte) error) error {
 	h := &runHeap{keyLen: s.keyLen}
+	// The runs' read buffers share a fixed budget: many runs read in
+	// smaller pieces rather than take more memory.
+	size := max(4<<10, min(64<<10, mergeBufferBytes/max(1, len(s.runs))))
 	for _, r := range s.runs {
-		rr := &runReader{r: bufio.NewReaderSize(io.NewSectionReader(s.file, r.offset, r.length), 64<<10), keyLen: s.keyLen}
+		rr := &runReader{r: bufio.NewReaderSize(io.NewSectionReader(s.file, r.offset, r.length), size), keyLen: s.keyLen}
 		ok, err := rr.next()
 		if err != nil {
 			return err
@@ -199,15 +218,15 @@ func (rr *runReader) next() (bool, error) {
 		if errors.Is(err, io.EOF) {
 			return false, nil
 		}
-		return false, fmt.Errorf("tiles: reading the build's temporary file: %w", err)
+		return false, fmt.Errorf("spill: reading the temporary file: %w", err)
 	}
 	n, err := binary.ReadUvarint(rr.r)
 	if err != nil {
-		return false, fmt.Errorf("tiles: reading the build's temporary file: %w", err)
+		return false, fmt.Errorf("spill: reading the temporary file: %w", err)
 	}
 	rr.value = slices.Grow(rr.value[:0], int(n))[:n]
 	if _, err := io.ReadFull(rr.r, rr.value); err != nil {
-		return false, fmt.Errorf("tiles: reading the build's temporary file: %w", err)
+		return false, fmt.Errorf("spill: reading the temporary file: %w", err)
 	}
 	return true, nil
 }

@@ -3,9 +3,6 @@ package tiles
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
-	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -15,51 +12,6 @@ import (
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/layers"
 )
-
-// TestSpillMergesRunsInOrder writes records from several writers with tiny
-// buffers (many runs each) and reads them back: every record, sorted by
-// key then value, duplicates kept.
-func TestSpillMergesRunsInOrder(t *testing.T) {
-	s, err := newSpill(t.TempDir(), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	rng := rand.New(rand.NewPCG(1, 2))
-	var want []string
-	writers := []*spillWriter{s.writer(100), s.writer(1000), s.writer(1 << 20)}
-	for i := range 5000 {
-		key := binary.BigEndian.AppendUint32(nil, rng.Uint32N(500))
-		value := make([]byte, rng.IntN(40))
-		for j := range value {
-			value[j] = byte(rng.IntN(3))
-		}
-		if err := writers[i%len(writers)].add(key, value); err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, string(key)+"|"+string(value))
-	}
-	for _, w := range writers {
-		if err := w.flush(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(s.runs) < 50 {
-		t.Fatalf("%d runs: the small buffers did not spill", len(s.runs))
-	}
-	slices.Sort(want)
-	var got []string
-	err = s.merge(func(key, value []byte) error {
-		got = append(got, string(key)+"|"+string(value))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("merged %d records, want %d, or out of order", len(got), len(want))
-	}
-}
 
 // TestPieceRecordsRoundTrip: what a piece record holds comes back exact.
 func TestPieceRecordsRoundTrip(t *testing.T) {
@@ -130,8 +82,8 @@ func TestBuildIsTheSameWhateverTheBuffers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func(p, c int) { pieceBufferBytes, cellBufferCells = p, c }(pieceBufferBytes, cellBufferCells)
-	pieceBufferBytes, cellBufferCells = 64<<10, 16
+	defer func(p, c, cb int) { pieceBufferBytes, cellBufferCells, cellBufferBytes = p, c, cb }(pieceBufferBytes, cellBufferCells, cellBufferBytes)
+	pieceBufferBytes, cellBufferCells, cellBufferBytes = 64<<10, 16, 4<<10
 	for _, workers := range []int{1, 3} {
 		opts.Workers = workers
 		got, stats, err := Build(context.Background(), ds, opts)
