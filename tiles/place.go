@@ -162,7 +162,7 @@ func (p *placer) place(li, fi int, f *dataset.Feature) error {
 	for z := lt.MinZoom; z <= lt.MaxZoom; z++ {
 		var err error
 		drawn := false
-		emit := func(isLabel bool) func(x, y int, g orb.Geometry) {
+		emitter := func(isLabel bool) func(x, y int, g orb.Geometry) {
 			return func(x, y int, g orb.Geometry) {
 				if err == nil {
 					err = p.emit(z, x, y, li, fi, isLabel, g, props)
@@ -170,8 +170,9 @@ func (p *placer) place(li, fi int, f *dataset.Feature) error {
 				drawn = true
 			}
 		}
+		emitFeature := emitter(false)
 		if polygon && lt.Labels != nil && z >= lt.Labels.MinZoom && z <= lt.Labels.MaxZoom {
-			placePoints(projectPoints(label, z), z, buffer, emit(true))
+			placePoints(projectPoints(label, z), z, buffer, emitter(true))
 			if drawn {
 				p.labeled[li][z]++
 			}
@@ -187,9 +188,9 @@ func (p *placer) place(li, fi int, f *dataset.Feature) error {
 			if square {
 				p.squares[li]++
 			}
-			cutPolygons(mp, z, buffer, func(x, y int, g orb.MultiPolygon) { emit(false)(x, y, singlePolygon(g)) })
+			cutPolygons(mp, z, buffer, func(x, y int, g orb.MultiPolygon) { emitFeature(x, y, singlePolygon(g)) })
 		default:
-			placePoints(projectPoints(f.Geometry, z), z, buffer, emit(false))
+			placePoints(projectPoints(f.Geometry, z), z, buffer, emitFeature)
 		}
 		if err != nil {
 			return err
