@@ -26,13 +26,14 @@ test: assets test-deps browser-deps ## the whole test suite, as CI runs it
 
 # The race detector over the packages whose code runs goroutines: the
 # server (atomic swaps, caches, limits, storage probes), the API (its
-# catalog swap and buffer pool), the tile reader and builder, the index,
-# serve's reloads and signals. -short and -skip leave to the plain run above
+# catalog swap and buffer pool), the tile reader and builder and its
+# on-disk sort (writers share one file), the index, serve's reloads and
+# signals. -short and -skip leave to the plain run above
 # what has no concurrency but takes minutes under the detector (5 to 10
 # times slower): the full-data archive build, GDAL, the browser, the wait
 # for a rate-limit window, and the brute-force equivalence checks, named
 # Test…Equal… (one goroutine comparing answers over the real data).
-RACE_PACKAGES := ./server ./api ./tiles ./index ./cmd/territoires
+RACE_PACKAGES := ./server ./api ./tiles ./internal/spill ./index ./cmd/territoires
 race:
 	$(GO) test -race -short -skip '^Test.*Equal' -count=1 $(RACE_PACKAGES)
 
