@@ -32,6 +32,8 @@ type Server struct {
 	metrics *metrics
 	guard   *guard // rate limits and API keys (limits.go)
 	pageCSP string // Content-Security-Policy of the pages (security.go)
+	// tileCacheControl is the Cache-Control of unversioned tile URLs.
+	tileCacheControl []byte
 	// retire closes a replaced tileset once requests that may still hold
 	// it are done (they cannot outlive the write timeout).
 	retireAfter time.Duration
@@ -83,6 +85,7 @@ func New(cfg Config, logger *slog.Logger) *Server {
 	s.table = s.routes()
 	s.guard = s.newGuard()
 	s.pageCSP = pagePolicy(pageOrigins(cfg))
+	s.tileCacheControl = tileCacheControl(cfg.TileMaxAge)
 	s.app.Use(s.observe)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.logger.Error("panic in handler", "path", c.Path(), "panic", e)
