@@ -55,9 +55,12 @@ func New(cfg Config, logger *slog.Logger) *Server {
 		ErrorHandler:          s.handleError,
 		BodyLimit:             bodyLimit,
 		ReadBufferSize:        cfg.Limits.MaxHeaderBytes,
-		// Headers and a typical API answer (about 10 KB) leave in one
-		// write: with the default 4 KB buffer, each took two system calls.
-		WriteBufferSize: 16 << 10,
+		// Headers and the body leave in one write when the body fits:
+		// with 32 KB, 73 % of the tiles of a map session (their median is
+		// 13 KB, their mean 26 KB) and a typical API answer (about 10 KB);
+		// a bigger body is written straight from the archive after the
+		// buffer. Each connection that answered keeps one buffer.
+		WriteBufferSize: 32 << 10,
 		Concurrency:     cfg.Limits.MaxConnections,
 		// Routing is exact, as the route table's lookup is: /Tiles/… is
 		// not /tiles/… (it would escape the tiles' rate limit).
