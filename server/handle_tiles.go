@@ -7,7 +7,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
-	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -39,9 +39,7 @@ func (s *Server) handleTile(c *fiber.Ctx) error {
 	if up, _, _, retry := ts.storage.state(); !up {
 		return storageUnavailable(c, retry)
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.StorageTimeout)
-	data, err := ts.reader.Tile(ctx, z, x, y)
-	cancel()
+	data, err := s.readTile(c.UserContext(), ts, z, x, y)
 	if errors.Is(err, tiles.ErrUnavailable) {
 		s.metrics.storageErrors.Inc()
 		ts.storage.failed(err)
@@ -53,22 +51,25 @@ func (s *Server) handleTile(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadGateway, "the tile archive is corrupt")
 	}
 
+	// Header names and constant values are set as canonical bytes: Set
+	// would copy and normalise each name on every tile.
 	h := &c.Response().Header
 	if c.Query("v") == ts.Version {
-		h.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+		h.SetCanonical(headerCacheControl, cacheImmutable)
 	} else {
-		h.Set(fiber.HeaderCacheControl, "public, max-age="+strconv.Itoa(int(s.cfg.TileMaxAge.Seconds())))
+		h.SetCanonical(headerCacheControl, s.tileCacheControl)
 	}
-	h.Set(fiber.HeaderVary, "Accept-Encoding")
+	h.SetCanonical(headerVary, varyAcceptEncoding)
 	if data == nil {
 		return c.SendStatus(fiber.StatusNoContent)
 	}
 
-	gzipOK := ts.gzipped && api.AcceptsCoding(string(c.Request().Header.Peek(fiber.HeaderAcceptEncoding)), "gzip", "x-gzip")
-	etag := tileETag(ts.Version, z, x, y, gzipOK)
-	h.Set(fiber.HeaderETag, etag)
-	h.Set(fiber.HeaderContentType, MediaTypeMVT)
-	if etagMatches(string(c.Request().Header.Peek(fiber.HeaderIfNoneMatch)), etag) {
+	gzipOK := ts.gzipped && acceptsGzip(c.Request().Header.Peek(fiber.HeaderAcceptEncoding))
+	var buf [64]byte // the tag, on the stack unless the version is long
+	etag := appendTileETag(buf[:0], ts.Version, z, x, y, gzipOK)
+	h.SetCanonical(headerETag, etag)
+	h.SetContentTypeBytes(mediaTypeMVT)
+	if etagMatches(c.Request().Header.Peek(fiber.HeaderIfNoneMatch), etag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	if ts.gzipped && !gzipOK {
@@ -77,11 +78,66 @@ func (s *Server) handleTile(c *fiber.Ctx) error {
 			return fiber.NewError(fiber.StatusBadGateway, "tile storage returned a corrupt tile")
 		}
 	} else if ts.gzipped {
-		h.Set(fiber.HeaderContentEncoding, "gzip")
+		h.SetCanonical(headerContentEncoding, codingGzip)
 	}
 	s.metrics.tileBytes.Add(float64(len(data)))
 	return c.Send(data)
 }
+
+// Canonical header names and values of tile answers.
+var (
+	headerCacheControl    = []byte(fiber.HeaderCacheControl)
+	headerVary            = []byte(fiber.HeaderVary)
+	headerETag            = []byte(fiber.HeaderETag)
+	headerContentEncoding = []byte(fiber.HeaderContentEncoding)
+	cacheImmutable        = []byte("public, max-age=31536000, immutable")
+	varyAcceptEncoding    = []byte("Accept-Encoding")
+	mediaTypeMVT          = []byte(MediaTypeMVT)
+	codingGzip            = []byte("gzip")
+)
+
+// tileCacheControl is the Cache-Control of a tile asked without the
+// current data version.
+func tileCacheControl(maxAge time.Duration) []byte {
+	return []byte("public, max-age=" + strconv.Itoa(int(maxAge.Seconds())))
+}
+
+// readTile reads a tile, within the storage timeout when the archive is
+// read from storage. An archive in memory needs no deadline, and making
+// one (a timer) cost more than the lookup itself.
+func (s *Server) readTile(ctx context.Context, ts *Tileset, z, x, y int) ([]byte, error) {
+	if ts.reader.InMemory() {
+		return ts.reader.Tile(ctx, z, x, y)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.StorageTimeout)
+	defer cancel()
+	return ts.reader.Tile(ctx, z, x, y)
+}
+
+// acceptsGzip says whether an Accept-Encoding header accepts gzip, as
+// api.AcceptsCoding does. Without parameters (no ";q=") every coding
+// named is accepted, so a token scan answers without allocating; the
+// rest goes to the full parser.
+func acceptsGzip(header []byte) bool {
+	if bytes.IndexByte(header, ';') >= 0 {
+		return api.AcceptsCoding(string(header), "gzip", "x-gzip")
+	}
+	for len(header) > 0 {
+		var token []byte
+		token, header, _ = bytes.Cut(header, comma)
+		token = bytes.TrimSpace(token)
+		if bytes.EqualFold(token, codingGzip) || bytes.EqualFold(token, codingXGzip) || bytes.Equal(token, star) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	comma       = []byte(",")
+	star        = []byte("*")
+	codingXGzip = []byte("x-gzip")
+)
 
 // storageUnavailable answers 503: the archive's storage does not answer
 // (the reason is logged and in /readyz, not told to every client).
@@ -90,10 +146,10 @@ func storageUnavailable(c *fiber.Ctx, retryAfter int) error {
 	return fiber.NewError(fiber.StatusServiceUnavailable, "the tile storage is unavailable, retry in "+strconv.Itoa(retryAfter)+" s")
 }
 
-// tileETag is strong: the data version names the content, and the gzip
-// and plain bodies of a tile get different tags.
-func tileETag(version string, z, x, y int, gzipped bool) string {
-	b := make([]byte, 0, 48)
+// appendTileETag appends the tile's tag to b. It is strong: the data
+// version names the content, and the gzip and plain bodies of a tile get
+// different tags.
+func appendTileETag(b []byte, version string, z, x, y int, gzipped bool) []byte {
 	b = append(b, '"')
 	b = append(b, version...)
 	b = append(b, '-')
@@ -105,22 +161,23 @@ func tileETag(version string, z, x, y int, gzipped bool) string {
 	if gzipped {
 		b = append(b, "-gz"...)
 	}
-	return string(append(b, '"'))
+	return append(b, '"')
 }
 
 // etagMatches applies If-None-Match's weak comparison (RFC 9110 §13.1.2).
-func etagMatches(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	for _, candidate := range strings.Split(header, ",") {
-		candidate = strings.TrimSpace(candidate)
-		if candidate == "*" || strings.TrimPrefix(candidate, "W/") == etag {
+func etagMatches(header, etag []byte) bool {
+	for len(header) > 0 {
+		var candidate []byte
+		candidate, header, _ = bytes.Cut(header, comma)
+		candidate = bytes.TrimSpace(candidate)
+		if bytes.Equal(candidate, star) || bytes.Equal(bytes.TrimPrefix(candidate, weakPrefix), etag) {
 			return true
 		}
 	}
 	return false
 }
+
+var weakPrefix = []byte("W/")
 
 func gunzip(b []byte) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(b))

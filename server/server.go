@@ -32,6 +32,8 @@ type Server struct {
 	metrics *metrics
 	guard   *guard // rate limits and API keys (limits.go)
 	pageCSP string // Content-Security-Policy of the pages (security.go)
+	// tileCacheControl is the Cache-Control of unversioned tile URLs.
+	tileCacheControl []byte
 	// retire closes a replaced tileset once requests that may still hold
 	// it are done (they cannot outlive the write timeout).
 	retireAfter time.Duration
@@ -53,9 +55,12 @@ func New(cfg Config, logger *slog.Logger) *Server {
 		ErrorHandler:          s.handleError,
 		BodyLimit:             bodyLimit,
 		ReadBufferSize:        cfg.Limits.MaxHeaderBytes,
-		// Headers and a typical API answer (about 10 KB) leave in one
-		// write: with the default 4 KB buffer, each took two system calls.
-		WriteBufferSize: 16 << 10,
+		// Headers and the body leave in one write when the body fits:
+		// with 32 KB, 73 % of the tiles of a map session (their median is
+		// 13 KB, their mean 26 KB) and a typical API answer (about 10 KB);
+		// a bigger body is written straight from the archive after the
+		// buffer. Each connection that answered keeps one buffer.
+		WriteBufferSize: 32 << 10,
 		Concurrency:     cfg.Limits.MaxConnections,
 		// Routing is exact, as the route table's lookup is: /Tiles/… is
 		// not /tiles/… (it would escape the tiles' rate limit).
@@ -83,6 +88,7 @@ func New(cfg Config, logger *slog.Logger) *Server {
 	s.table = s.routes()
 	s.guard = s.newGuard()
 	s.pageCSP = pagePolicy(pageOrigins(cfg))
+	s.tileCacheControl = tileCacheControl(cfg.TileMaxAge)
 	s.app.Use(s.observe)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.logger.Error("panic in handler", "path", c.Path(), "panic", e)

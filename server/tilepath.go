@@ -15,23 +15,25 @@ var errTilePath = errors.New("malformed tile path")
 // parseTilePath reads "z/x/y.mvt" (or .pbf): plain decimal numbers, no
 // sign, x and y inside the 2^z grid.
 func parseTilePath(p string) (z, x, y int, err error) {
-	parts := strings.Split(p, "/")
-	if len(parts) != 3 {
+	// Cut, not Split: no slice to allocate on every tile.
+	zs, rest, ok1 := strings.Cut(p, "/")
+	xs, ys, ok2 := strings.Cut(rest, "/")
+	if !ok1 || !ok2 || strings.Contains(ys, "/") {
 		return 0, 0, 0, fmt.Errorf("%w: want /tiles/{z}/{x}/{y}.mvt", errTilePath)
 	}
-	last, ok := strings.CutSuffix(parts[2], ".mvt")
+	last, ok := strings.CutSuffix(ys, ".mvt")
 	if !ok {
-		if last, ok = strings.CutSuffix(parts[2], ".pbf"); !ok {
+		if last, ok = strings.CutSuffix(ys, ".pbf"); !ok {
 			return 0, 0, 0, fmt.Errorf("%w: the tile must end in .mvt or .pbf", errTilePath)
 		}
 	}
-	if z, err = decimal(parts[0], "z"); err != nil {
+	if z, err = decimal(zs, "z"); err != nil {
 		return
 	}
 	if z > maxZoom {
 		return 0, 0, 0, fmt.Errorf("%w: z=%d is above %d", errTilePath, z, maxZoom)
 	}
-	if x, err = decimal(parts[1], "x"); err != nil {
+	if x, err = decimal(xs, "x"); err != nil {
 		return
 	}
 	if y, err = decimal(last, "y"); err != nil {

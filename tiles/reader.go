@@ -270,6 +270,10 @@ func (r *Reader) Probe(ctx context.Context) error {
 	return nil
 }
 
+// InMemory says whether the whole archive is in memory: its reads never
+// wait for storage, so they need no deadline.
+func (r *Reader) InMemory() bool { return r.bucket == nil }
+
 // Close releases the bucket.
 func (r *Reader) Close() error {
 	if r.bucket == nil {
