@@ -26,7 +26,9 @@ type Catalog struct {
 	// Profiles answers the profiles of sites, points and territories.
 	Profiles *profile.Profiler
 	plain    *plainJSON
-	extents  map[string]orb.Bound
+	// provenance are the documents /api/provenance serves.
+	provenance provenanceDocs
+	extents    map[string]orb.Bound
 	// geometryTypes is each layer's one GeoJSON geometry type: Multi… as
 	// soon as one feature is, so that a GIS client sees one type per layer.
 	geometryTypes map[string]string
@@ -44,7 +46,7 @@ func NewCatalog(ds *dataset.Dataset, reg layers.Registry) (*Catalog, error) {
 	}
 	cat := &Catalog{Index: ix, Manifest: ds.Manifest, Version: ds.Version, Registry: reg,
 		Map: layers.NewMapDocument(reg, ds), Profiles: profile.New(ix, ds.Manifest, reg), plain: plain, extents: map[string]orb.Bound{}, geometryTypes: map[string]string{},
-		groupParams: reg.GroupParams()}
+		groupParams: reg.GroupParams(), provenance: newProvenanceDocs(plain)}
 	for _, id := range ix.Layers() {
 		if b, ok := ix.Extent(id); ok {
 			cat.extents[id] = b

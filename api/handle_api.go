@@ -38,12 +38,15 @@ const (
 // (the route's own parameters plus the filters), the filter, the output
 // format and the properties to keep.
 type listRequest struct {
-	cat     *Catalog
-	v       url.Values
-	filter  index.Filter
-	format  string // formatJSON, formatGeoJSON or formatCSV
-	fields  []string
-	buffers *sync.Pool // of *[]byte, for plain answers being assembled
+	cat    *Catalog
+	v      url.Values
+	filter index.Filter
+	format string // formatJSON, formatGeoJSON or formatCSV
+	fields []string
+	// fullProvenance: provenance=full, each layer's sources in the answer
+	// rather than a reference to them.
+	fullProvenance bool
+	buffers        *sync.Pool // of *[]byte, for plain answers being assembled
 }
 
 // parseList checks the query of a list route. When the query names no
@@ -70,7 +73,11 @@ func (a *API) parseList(c *fiber.Ctx, nearby bool, own ...string) (listRequest, 
 	if err != nil {
 		return listRequest{}, err
 	}
-	return listRequest{cat: cat, v: v, filter: f, format: format, fields: fields(v), buffers: &a.buffers}, nil
+	full, err := fullProvenance(v)
+	if err != nil {
+		return listRequest{}, err
+	}
+	return listRequest{cat: cat, v: v, filter: f, format: format, fields: fields(v), fullProvenance: full, buffers: &a.buffers}, nil
 }
 
 // send writes a list answer in the asked format.
@@ -85,7 +92,7 @@ func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) 
 	case r.format == formatJSON && r.fields == nil:
 		buf := r.buffers.Get().(*[]byte)
 		defer r.buffers.Put(buf)
-		body, err := r.cat.plain.appendResults((*buf)[:0], hits, extra)
+		body, err := r.cat.plain.appendResults((*buf)[:0], hits, r.fullProvenance, extra)
 		if err != nil {
 			return err
 		}
@@ -94,9 +101,9 @@ func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) 
 		c.Response().SetBody(body) // a copy: buf goes back to the pool
 		return nil
 	case r.format == formatGeoJSON:
-		return c.JSON(results(r.cat, hits, r.fields, true, extra), mediaGeoJSON)
+		return c.JSON(results(r.cat, hits, r.fields, true, r.fullProvenance, extra), mediaGeoJSON)
 	}
-	return c.JSON(results(r.cat, hits, r.fields, false, extra))
+	return c.JSON(results(r.cat, hits, r.fields, false, r.fullProvenance, extra))
 }
 
 // groups are the announced groups the query filters on (wave=2020-07),

@@ -217,6 +217,20 @@ func Op(id, tag, summary, desc string, params []Obj, resp Obj) Obj {
 	return op
 }
 
+// versionParam is the v= of the provenance documents.
+func versionParam() Obj {
+	return QueryParam(paramVersion, "Data version, as the hrefs of list answers carry it: the answer is then cached for good (immutable); without it, or with another, 300 s.", Str())
+}
+
+// provenanceResponses are those of the provenance documents: cacheable,
+// with a weak ETag (If-None-Match → 304).
+func provenanceResponses(desc string, schema Obj, errs ...int) Obj {
+	r := Responses(desc, Content(mediaJSON, schema), errs...)
+	r["200"].(Obj)["headers"] = Obj{"ETag": Obj{"description": "Weak entity tag of the document.", "schema": Str()}}
+	r["304"] = Obj{"description": "Not modified (If-None-Match)."}
+	return r
+}
+
 // ---- parameters of the JSON API ----
 
 func latParam(required bool) Obj {
@@ -266,6 +280,11 @@ func filterParamDoc(name, layersDefault string, ids []string) Obj {
 			"or csv (a file to download, text/csv: one row per feature, id, layer, name, distance_m when the query has a point, lon, lat, then the properties; "+
 			"UTF-8 with a byte-order mark; text cells starting with = + - @ are prefixed with ').",
 			Obj{"type": "string", "enum": []string{formatJSON, formatGeoJSON, formatCSV}, "default": formatJSON})
+	case paramProvenance:
+		return QueryParam(name, "What the answer's provenance holds for each layer present: ref (default), its title and href, the URL of its full provenance "+
+			"(GET it, or "+provenancePath+" for every layer; the URL carries the data version and is cached for good); full, its title and sources, as answers had before "+
+			"(one call, larger answer). CSV exports ignore it.",
+			Obj{"type": "string", "enum": []string{provenanceRefs, provenanceFull}, "default": provenanceRefs})
 	}
 	return QueryParam(name, "", Str())
 }
@@ -370,8 +389,17 @@ func schemas() Obj {
 		return Obj{"type": "object", "required": []string{"type", "geometry", "properties"}, "properties": props}
 	}
 	source := Obj{"type": "object", "properties": Obj{"name": Str(), "url": Str(), "licence": Str(), "vintage": Str(), "note": Str()}}
-	provenance := Obj{"type": "object", "description": "Origin of each layer present, by layer id.",
-		"additionalProperties": Obj{"type": "object", "properties": Obj{"title": Str(), "sources": Obj{"type": "array", "items": Ref("Source")}}}}
+	layerProvenance := Obj{"type": "object", "description": "A layer's origin: its title and sources.", "required": []string{"title", "sources"},
+		"properties": Obj{"title": Str(), "sources": Obj{"type": "array", "items": Ref("Source")}}}
+	provenance := Obj{"type": "object", "description": "Origin of each layer present, by layer id.", "additionalProperties": Ref("LayerProvenance")}
+	listProvenance := Obj{"type": "object", "description": "Origin of each layer present, by layer id: by default its title and href, the URL of its provenance " +
+		"(" + provenancePath + "/{layer}?v=<data version>, the object answers carried here before; every layer at " + provenancePath + "); " +
+		"with provenance=full, its title and sources instead.",
+		"additionalProperties": Obj{"type": "object", "required": []string{"title"}, "properties": Obj{
+			"title":   Str(),
+			"href":    Obj{"type": "string", "format": "uri-reference", "description": "The layer's provenance (LayerProvenance), a path on this server."},
+			"sources": Obj{"type": "array", "items": Ref("Source"), "description": "With provenance=full."},
+		}}}
 	result := Obj{"type": "object", "properties": Obj{
 		"id": Str(), "layer": Str(), "name": Str(),
 		"distance_m": Obj{"type": "number", "description": "Great-circle distance in metres, when the query has a point."},
@@ -379,7 +407,7 @@ func schemas() Obj {
 		"properties": Obj{"type": "object"},
 	}}
 	common := Obj{
-		"attribution": Str(), "provenance": Ref("Provenance"), "count": Obj{"type": "integer"},
+		"attribution": Str(), "provenance": Ref("ListProvenance"), "count": Obj{"type": "integer"},
 		"data_version": Str(), "query": Obj{"type": "object"}, "more": Obj{"type": "boolean", "description": "within only: whether more features were in the radius."},
 		"groups": Obj{"type": "array", "items": Ref("Group"), "description": "With a group filter (wave=, ami=): the group, and how many of it the data holds against the number announced."},
 	}
@@ -446,7 +474,12 @@ func schemas() Obj {
 			"timeStamp":      Obj{"type": "string", "format": "date-time"},
 			"links":          links,
 		}},
-		"Provenance": provenance,
+		"Provenance":      provenance,
+		"LayerProvenance": layerProvenance,
+		"ListProvenance":  listProvenance,
+		"ProvenanceDocument": Obj{"type": "object", "required": []string{"attribution", "data_version", "provenance"}, "properties": Obj{
+			"attribution": Str(), "data_version": Str(), "provenance": Ref("Provenance"),
+		}},
 		"APIFeature": feature(Obj{"provenance": Ref("Provenance"), "attribution": Str()}),
 		"APIResults": withCommon(Obj{"results": Obj{"type": "array", "items": result}}),
 		"APIFeatureCollection": withCommon(Obj{

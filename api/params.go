@@ -29,10 +29,19 @@ const (
 	paramMinSurface  = "min_surface_ha"
 	paramFields      = "fields"
 	paramFormat      = "format"
+	paramProvenance  = "provenance"
+	paramVersion     = "v"
+)
+
+// Values of provenance=: a reference to each layer's provenance (the
+// default), or the provenance itself.
+const (
+	provenanceRefs = "ref"
+	provenanceFull = "full"
 )
 
 // filterParams are accepted by every search route.
-var filterParams = []string{paramLayers, paramRegion, paramDepartement, paramTerritoire, paramEPCI, paramPeriod, paramCategory, paramMinSurface, paramFields, paramFormat}
+var filterParams = []string{paramLayers, paramRegion, paramDepartement, paramTerritoire, paramEPCI, paramPeriod, paramCategory, paramMinSurface, paramFields, paramFormat, paramProvenance}
 
 // queryValues reads the query string, refusing parameters the route does
 // not know (a typo must not silently widen a search) and repeated ones.
@@ -245,6 +254,18 @@ func listFormat(v url.Values) (string, error) {
 		return f, nil
 	}
 	return "", badRequest("format=%q must be json, geojson or csv", v.Get(paramFormat))
+}
+
+// fullProvenance reads provenance=: whether a list answer carries each
+// layer's sources (full) or a reference to them (ref, the default).
+func fullProvenance(v url.Values) (bool, error) {
+	switch v.Get(paramProvenance) {
+	case "", provenanceRefs:
+		return false, nil
+	case provenanceFull:
+		return true, nil
+	}
+	return false, badRequest("provenance=%q must be ref or full", v.Get(paramProvenance))
 }
 
 // wantGeoJSON reads format where an answer is json (default) or geojson

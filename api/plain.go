@@ -27,18 +27,23 @@ type featureJSON struct{ head, tail []byte }
 // plainJSON holds what answers are made of, for one catalog; it is only
 // read once built.
 type plainJSON struct {
-	features    map[*dataset.Feature]featureJSON
-	provenance  map[string][]byte
-	attribution []byte
-	version     []byte
+	features map[*dataset.Feature]featureJSON
+	// provenance is each layer's full provenance (title and sources),
+	// provenanceRef its reference (title and href), which list answers
+	// carry unless asked for the full one.
+	provenance    map[string][]byte
+	provenanceRef map[string][]byte
+	attribution   []byte
+	version       []byte
 }
 
 func newPlainJSON(ds *dataset.Dataset) (*plainJSON, error) {
-	pj := &plainJSON{provenance: map[string][]byte{}, features: map[*dataset.Feature]featureJSON{}}
+	pj := &plainJSON{provenance: map[string][]byte{}, provenanceRef: map[string][]byte{}, features: map[*dataset.Feature]featureJSON{}}
 	pj.attribution, _ = json.Marshal(ds.Manifest.Attribution)
 	pj.version, _ = json.Marshal(ds.Version)
 	for _, l := range ds.Manifest.Layers {
 		pj.provenance[l.ID], _ = json.Marshal(Provenance{Title: l.Title, Sources: l.Sources})
+		pj.provenanceRef[l.ID], _ = json.Marshal(provenanceRef(l, ds.Version))
 	}
 	for _, l := range ds.Layers {
 		for i := range l.Features {
@@ -65,8 +70,9 @@ func encodeFeature(layer string, f *dataset.Feature) (featureJSON, error) {
 }
 
 // appendResults writes the plain list answer: the same members as
-// results(), in encoding/json's order (sorted keys), extra included.
-func (pj *plainJSON) appendResults(buf []byte, hits []index.Hit, extra map[string]any) ([]byte, error) {
+// results(), in encoding/json's order (sorted keys), extra included; the
+// provenance by reference unless full.
+func (pj *plainJSON) appendResults(buf []byte, hits []index.Hit, full bool, extra map[string]any) ([]byte, error) {
 	type member struct {
 		key   string
 		write func([]byte) []byte
@@ -75,7 +81,7 @@ func (pj *plainJSON) appendResults(buf []byte, hits []index.Hit, extra map[strin
 		{"attribution", func(b []byte) []byte { return append(b, pj.attribution...) }},
 		{"count", func(b []byte) []byte { return strconv.AppendInt(b, int64(len(hits)), 10) }},
 		{"data_version", func(b []byte) []byte { return append(b, pj.version...) }},
-		{"provenance", func(b []byte) []byte { return pj.appendProvenance(b, hits) }},
+		{"provenance", func(b []byte) []byte { return pj.appendProvenance(b, hits, full) }},
 		{"results", func(b []byte) []byte { return pj.appendFeatures(b, hits) }},
 	}
 	for k, v := range extra {
@@ -122,8 +128,9 @@ func (pj *plainJSON) appendFeatures(buf []byte, hits []index.Hit) []byte {
 }
 
 // appendProvenance writes the provenance object of the layers in hits,
-// keys sorted as encoding/json sorts a map's.
-func (pj *plainJSON) appendProvenance(buf []byte, hits []index.Hit) []byte {
+// keys sorted as encoding/json sorts a map's: each layer's reference, or
+// its full provenance when full.
+func (pj *plainJSON) appendProvenance(buf []byte, hits []index.Hit, full bool) []byte {
 	var layers []string
 	for _, h := range hits {
 		if _, known := pj.provenance[h.Layer]; known && !slices.Contains(layers, h.Layer) {
@@ -131,6 +138,10 @@ func (pj *plainJSON) appendProvenance(buf []byte, hits []index.Hit) []byte {
 		}
 	}
 	slices.Sort(layers)
+	of := pj.provenanceRef
+	if full {
+		of = pj.provenance
+	}
 	buf = append(buf, '{')
 	for i, l := range layers {
 		if i > 0 {
@@ -138,7 +149,7 @@ func (pj *plainJSON) appendProvenance(buf []byte, hits []index.Hit) []byte {
 		}
 		buf = strconv.AppendQuote(buf, l)
 		buf = append(buf, ':')
-		buf = append(buf, pj.provenance[l]...)
+		buf = append(buf, of[l]...)
 	}
 	return append(buf, '}')
 }

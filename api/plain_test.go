@@ -44,20 +44,22 @@ func TestPlainAnswersEqualEncodingJSON(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 11))
 	check := func(what string, hits []index.Hit, extra map[string]any) {
 		t.Helper()
-		want, err := json.Marshal(results(cat, hits, nil, false, extra))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := cat.plain.appendResults(nil, hits, extra)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			i := 0
-			for i < min(len(got), len(want)) && got[i] == want[i] {
-				i++
+		for _, full := range []bool{false, true} {
+			want, err := json.Marshal(results(cat, hits, nil, false, full, extra))
+			if err != nil {
+				t.Fatal(err)
 			}
-			t.Fatalf("%s: answers differ at byte %d:\nfast:     …%s\nexpected: …%s", what, i, snippet(got, i), snippet(want, i))
+			got, err := cat.plain.appendResults(nil, hits, full, extra)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				i := 0
+				for i < min(len(got), len(want)) && got[i] == want[i] {
+					i++
+				}
+				t.Fatalf("%s (full provenance %v): answers differ at byte %d:\nfast:     …%s\nexpected: …%s", what, full, i, snippet(got, i), snippet(want, i))
+			}
 		}
 	}
 	layers := cat.Index.Layers()

@@ -3,6 +3,7 @@ package api
 import (
 	"maps"
 	"math"
+	"net/url"
 	"slices"
 
 	"github.com/paulmach/orb/geojson"
@@ -76,6 +77,40 @@ func toGeoJSON(h index.Hit, keep []string) *geojson.Feature {
 	return gf
 }
 
+// ProvenanceRef is what list answers say of a layer's origin by default:
+// its title, and where its full provenance is (/api/provenance/{layer}:
+// the Provenance a list answer carried before, byte for byte). The
+// sources are the same for every answer, and were a third of a nearby
+// answer's bytes.
+type ProvenanceRef struct {
+	Title string `json:"title"`
+	Href  string `json:"href"`
+}
+
+// provenancePath is the path of the provenance of one layer, or of every
+// layer when layer is "".
+const provenancePath = "/api/provenance"
+
+// provenanceRef refers to layer l's provenance in the data of that
+// version: the URL carries the version, so that it can be cached for good.
+func provenanceRef(l dataset.LayerInfo, version string) ProvenanceRef {
+	return ProvenanceRef{Title: l.Title, Href: provenancePath + "/" + url.PathEscape(l.ID) + "?" + paramVersion + "=" + url.QueryEscape(version)}
+}
+
+// provenanceRefsOf refers to the origin of every layer present in hits.
+func provenanceRefsOf(cat *Catalog, hits []index.Hit) map[string]ProvenanceRef {
+	out := map[string]ProvenanceRef{}
+	for _, h := range hits {
+		if _, done := out[h.Layer]; done {
+			continue
+		}
+		if l, ok := cat.Manifest.Layer(h.Layer); ok {
+			out[h.Layer] = provenanceRef(l, cat.Version)
+		}
+	}
+	return out
+}
+
 // provenanceOf lists the origin of every layer present in hits.
 func provenanceOf(cat *Catalog, hits []index.Hit) map[string]Provenance {
 	out := map[string]Provenance{}
@@ -90,13 +125,18 @@ func provenanceOf(cat *Catalog, hits []index.Hit) map[string]Provenance {
 	return out
 }
 
-// results is the body of every list answer, in one of two shapes.
-func results(cat *Catalog, hits []index.Hit, keep []string, asGeoJSON bool, extra map[string]any) map[string]any {
+// results is the body of every list answer, in one of two shapes, with
+// the provenance by reference unless fullProvenance.
+func results(cat *Catalog, hits []index.Hit, keep []string, asGeoJSON, fullProvenance bool, extra map[string]any) map[string]any {
 	body := map[string]any{
 		"attribution":  cat.Manifest.Attribution,
-		"provenance":   provenanceOf(cat, hits),
 		"count":        len(hits),
 		"data_version": cat.Version,
+	}
+	if fullProvenance {
+		body["provenance"] = provenanceOf(cat, hits)
+	} else {
+		body["provenance"] = provenanceRefsOf(cat, hits)
 	}
 	for k, v := range extra {
 		body[k] = v

@@ -166,6 +166,26 @@ func (a *API) Routes() []Route {
 					[]Obj{latParam(true), lonParam(true), filterParamDoc(paramFields, "", nil)},
 					Responses("The commune (null outside the Territoires d'industrie) and the territory of each period (null where none).", Content(mediaJSON, Ref("Reverse")), 400, 503))
 			}},
+		{Path: provenancePath, Handler: a.handleProvenance, Budget: BudgetAPI, Label: "api_provenance", Compress: true, Doc: provenancePath,
+			Operation: func(DocContext) Obj {
+				return Op("provenance", TagAPI, "Provenance of every layer",
+					"Each layer's title and sources (name, url, licence, vintage, note), by layer id, with the attribution and the data version. "+
+						"List answers name each layer's provenance by reference (provenance.{layer}.href); this is all of them in one document.",
+					[]Obj{versionParam()},
+					provenanceResponses("The provenance of every layer.", Ref("ProvenanceDocument"), 400, 503))
+			}},
+		{Path: provenancePath + "/:layer", Handler: a.handleLayerProvenance, Budget: BudgetAPI, Label: "api_layer_provenance", Compress: true, Doc: provenancePath + "/{layer}",
+			Operation: func(d DocContext) Obj {
+				layer := PathParam("layer", "Layer id.", Str())
+				if d.Catalog != nil && len(d.Catalog.provenance.layers) > 0 {
+					layer["schema"] = Obj{"type": "string", "enum": d.Catalog.provenance.layers}
+				}
+				return Op("layerProvenance", TagAPI, "Provenance of one layer",
+					"What provenance.{layer}.href of a list answer points to: the layer's title and sources, the object list answers carried inline before "+
+						"(and still carry with provenance=full).",
+					[]Obj{layer, versionParam()},
+					provenanceResponses("The layer's provenance.", Ref("LayerProvenance"), 400, 404, 503))
+			}},
 		// Profiles
 		{Path: "/api/sites/:id/profile", Handler: a.handleSiteProfile, Budget: BudgetAPI, Label: "api_site_profile", Doc: "/api/sites/{id}/profile",
 			Operation: func(DocContext) Obj {

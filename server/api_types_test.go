@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/territoires-industrie/carte/api"
+	"github.com/territoires-industrie/carte/dataset"
 )
 
 // What the tests decode the API's answers into, and the media types and
@@ -18,7 +19,16 @@ const (
 
 // The API's answer types, as the tests decode them.
 type (
-	Result     = api.Result
-	Provenance = api.Provenance
-	Link       = api.Link
+	Result        = api.Result
+	Provenance    = api.Provenance
+	ProvenanceRef = api.ProvenanceRef
+	Link          = api.Link
 )
+
+// listProvenance is a layer's provenance in a list answer: title and
+// href by default, title and sources with provenance=full.
+type listProvenance struct {
+	Title   string           `json:"title"`
+	Href    string           `json:"href"`
+	Sources []dataset.Source `json:"sources"`
+}

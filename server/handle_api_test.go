@@ -42,11 +42,11 @@ func realServer(tb testing.TB) *Server {
 }
 
 type listBody struct {
-	Count       int                   `json:"count"`
-	More        bool                  `json:"more"`
-	Results     []Result              `json:"results"`
-	Provenance  map[string]Provenance `json:"provenance"`
-	Attribution string                `json:"attribution"`
+	Count       int                       `json:"count"`
+	More        bool                      `json:"more"`
+	Results     []Result                  `json:"results"`
+	Provenance  map[string]listProvenance `json:"provenance"`
+	Attribution string                    `json:"attribution"`
 }
 
 func getList(t *testing.T, s *Server, target string) listBody {
@@ -83,7 +83,17 @@ func TestNearbySitesAroundLyon(t *testing.T) {
 			t.Errorf("%s: precision %v", r.ID, r.Properties["precision"])
 		}
 	}
-	src := lb.Provenance["sites"].Sources
+	// The provenance by reference: its href gives the sources.
+	ref := lb.Provenance["sites"]
+	if ref.Title == "" || ref.Href == "" || ref.Sources != nil {
+		t.Fatalf("provenance %+v: want a title and an href", lb.Provenance)
+	}
+	resp, body := do(t, s, "GET", ref.Href, nil)
+	var prov Provenance
+	if err := json.Unmarshal(body, &prov); resp.StatusCode != 200 || err != nil || prov.Title != ref.Title {
+		t.Fatalf("%s: %d %v %s", ref.Href, resp.StatusCode, err, body)
+	}
+	src := prov.Sources
 	licences := ""
 	for _, s := range src {
 		licences += s.Licence + " | "

@@ -65,6 +65,11 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"/api/nearby?lat=north&lon=4.84", nil},
 		{"/api/within?lat=45.76&lon=4.84&radius_km=20&limit=5", nil}, {"/api/within?lat=45.76&lon=4.84", nil},
 		{"/api/search?q=chalon", nil}, {"/api/search?q=oyonnax&format=geojson&fields=name", nil}, {"/api/search", nil},
+		{"/api/nearby?lat=45.76&lon=4.84&k=3&provenance=full", nil}, {"/api/search?q=oyonnax&format=geojson&provenance=full", nil},
+		{"/api/nearby?lat=45.76&lon=4.84&provenance=all", nil},
+		{"/api/provenance", nil}, {"/api/provenance?v=" + realCatalog.Version, nil}, {"/api/provenance?v=1&v=2", nil},
+		{"/api/provenance/sites?v=" + realCatalog.Version, nil}, {"/api/provenance/nope", nil},
+		{"/api/provenance/sites", map[string]string{"If-None-Match": "*"}},
 		// CSV exports, read by kin-openapi's own text/csv decoder, and their errors.
 		{"/api/nearby?lat=48.39&lon=-4.49&k=5&format=csv", nil}, {"/api/within?lat=45.76&lon=4.84&radius_km=20&limit=5&format=csv&fields=name,commune", nil},
 		{"/api/search?q=chalon&format=csv", nil}, {"/api/nearby?lat=45.76&lon=4.84&k=101&format=csv", nil},

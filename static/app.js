@@ -44,7 +44,8 @@ function newContext() {
     styleReady: false,
     ui: null, // the interface's modules, once loaded (loadInterface)
     base: {}, // the style's own filters and paints, by style layer
-    provenance: {}, // by layer, from the API's answers
+    provenance: {}, // by layer, from the API's answers (map/popup.js)
+    provenanceAsked: new Set(), // the provenance URLs fetched or being fetched
     popup: null,
     nearMarker: null,
     picking: false,

@@ -7,8 +7,19 @@ import { writeState, territoryFeatureId } from './state.js';
 import { shown } from './style.js';
 import { pageURL } from './document.js';
 
-// Provenance of the layers, from any API answer that carries it.
-export function keepProvenance(ctx, answer) { Object.assign(ctx.provenance, answer?.provenance ?? {}); }
+// Provenance of the layers, from any API answer: inline (title and
+// sources: features, profiles), or by reference (list answers: title and
+// href, the URL of the layer's provenance, fetched once and cached).
+export function keepProvenance(ctx, answer) {
+  for (const [layer, p] of Object.entries(answer?.provenance ?? {})) {
+    if (p?.sources) ctx.provenance[layer] = p;
+    else if (p?.href && !ctx.provenance[layer] && !ctx.provenanceAsked.has(p.href)) {
+      ctx.provenanceAsked.add(p.href);
+      getJSON(p.href).then((full) => { if (full?.sources) ctx.provenance[layer] ??= full; })
+        .catch(() => ctx.provenanceAsked.delete(p.href));
+    }
+  }
+}
 
 // A place code (or several: "84,27") by its names.
 function placeNames(ctx, format, value) {

@@ -260,7 +260,12 @@ await step('near here lists sites with distances', async () => {
   await page.evaluate(() => window.territoiresMap.jumpTo({ center: [4.85, 46.79], zoom: 9 }));
   await idle(page);
   const asked = [];
-  const onRequest = (r) => { const u = new URL(r.url()); if (u.pathname === '/api/nearby') asked.push(u.searchParams.get('layers')); };
+  const provAsked = []; // the layers' provenance, which the answers refer to
+  const onRequest = (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === '/api/nearby') asked.push(u.searchParams.get('layers'));
+    if (u.pathname.startsWith('/api/provenance/')) provAsked.push(u.pathname + u.search);
+  };
   page.on('request', onRequest);
   await page.click('#near-pick');
   const box = await page.locator('#territoires-map').boundingBox();
@@ -270,7 +275,6 @@ await step('near here lists sites with distances', async () => {
   check('near here lists results with distances', items.length >= 5 && items.every((s) => /\d\s?(km|m)$/.test(s.trim())), items.slice(0, 3).join(' | '));
   const metas = await page.$$eval('#near-list .app-result-meta', (els) => els.map((e) => e.textContent));
   check('near here includes sites and training centres', metas.some((m) => m.startsWith('Site')) && metas.some((m) => m.startsWith('Centre')), metas.slice(0, 4).join(' | '));
-  page.off('request', onRequest);
   const nearbyLayers = mapDoc.layers.filter((l) => l.nearby);
   check('near here: one query per "nearby" layer of the document', asked.sort().join() === nearbyLayers.map((l) => l.id).sort().join(), asked.join());
   const kinds = nearbyLayers.map((l) => l.kind.fr);
@@ -282,6 +286,11 @@ await step('near here lists sites with distances', async () => {
   check('near here: the help names the layers searched', nearbyLayers.every((l) => helpText.includes(l.name.fr)), helpText);
   await page.click('#near-list li:first-child button');
   await page.waitForSelector('.maplibregl-popup .app-popup-title', { timeout: 5000 });
+  await page.waitForSelector('.maplibregl-popup .app-popup-source', { timeout: 5000 });
+  page.off('request', onRequest);
+  const source = await page.textContent('.maplibregl-popup .app-popup-source');
+  check('near here: the popup shows its source, the answers\' provenance fetched by reference, once per layer',
+    /Source/.test(source) && /Licence/i.test(source) && provAsked.length > 0 && new Set(provAsked).size === provAsked.length, `${provAsked.join(' ')} — ${source.slice(0, 60)}`);
   await idle(page);
   await page.screenshot({ path: join(shots, 'page-near.png') });
 });
