@@ -73,37 +73,137 @@ func encodeFeature(layer string, f *dataset.Feature) (featureJSON, error) {
 // results(), in encoding/json's order (sorted keys), extra included; the
 // provenance by reference unless full.
 func (pj *plainJSON) appendResults(buf []byte, hits []index.Hit, full bool, extra map[string]any) ([]byte, error) {
-	type member struct {
-		key   string
-		write func([]byte) []byte
+	// The members results() always has, in key order, with the extras
+	// slotted in between: each is written straight into buf.
+	fixed := [...]string{"attribution", "count", "data_version", "provenance", "results"}
+	var keys [8]string
+	extraKeys := keys[:0]
+	for k := range extra {
+		extraKeys = append(extraKeys, k)
 	}
-	members := []member{
-		{"attribution", func(b []byte) []byte { return append(b, pj.attribution...) }},
-		{"count", func(b []byte) []byte { return strconv.AppendInt(b, int64(len(hits)), 10) }},
-		{"data_version", func(b []byte) []byte { return append(b, pj.version...) }},
-		{"provenance", func(b []byte) []byte { return pj.appendProvenance(b, hits, full) }},
-		{"results", func(b []byte) []byte { return pj.appendFeatures(b, hits) }},
-	}
-	for k, v := range extra {
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return nil, err
-		}
-		members = append(members, member{k, func(b []byte) []byte { return append(b, raw...) }})
-	}
-	slices.SortFunc(members, func(a, b member) int {
-		return bytes.Compare([]byte(a.key), []byte(b.key))
-	})
+	slices.Sort(extraKeys)
 	buf = append(buf, '{')
-	for i, m := range members {
-		if i > 0 {
+	i, j := 0, 0
+	for i < len(fixed) || j < len(extraKeys) {
+		if i+j > 0 {
 			buf = append(buf, ',')
 		}
-		buf = strconv.AppendQuote(buf, m.key) // keys are plain ASCII names
-		buf = append(buf, ':')
-		buf = m.write(buf)
+		if j < len(extraKeys) && (i == len(fixed) || extraKeys[j] < fixed[i]) {
+			k := extraKeys[j]
+			j++
+			buf = appendJSONString(buf, k)
+			buf = append(buf, ':')
+			var err error
+			if buf, err = appendJSONValue(buf, extra[k]); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		k := fixed[i]
+		i++
+		if j < len(extraKeys) && extraKeys[j] == k {
+			j++ // an extra of a fixed member's name: encoding/json keeps the extra's
+			buf = appendJSONString(buf, k)
+			buf = append(buf, ':')
+			var err error
+			if buf, err = appendJSONValue(buf, extra[k]); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		buf = append(buf, '"')
+		buf = append(buf, k...)
+		buf = append(buf, '"', ':')
+		switch k {
+		case "attribution":
+			buf = append(buf, pj.attribution...)
+		case "count":
+			buf = strconv.AppendInt(buf, int64(len(hits)), 10)
+		case "data_version":
+			buf = append(buf, pj.version...)
+		case "provenance":
+			buf = pj.appendProvenance(buf, hits, full)
+		case "results":
+			buf = pj.appendFeatures(buf, hits)
+		}
 	}
 	return append(buf, '}'), nil
+}
+
+// appendJSONValue writes v as encoding/json does, without reflection for
+// what the routes' extras hold (the query: maps of numbers, strings and
+// string lists); anything else goes through encoding/json.
+func appendJSONValue(buf []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case nil:
+		return append(buf, "null"...), nil
+	case bool:
+		return strconv.AppendBool(buf, v), nil
+	case int:
+		return strconv.AppendInt(buf, int64(v), 10), nil
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			break // encoding/json's error
+		}
+		return appendJSONFloat(buf, v), nil
+	case string:
+		return appendJSONString(buf, v), nil
+	case []string:
+		if v == nil {
+			return append(buf, "null"...), nil
+		}
+		buf = append(buf, '[')
+		for i, s := range v {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSONString(buf, s)
+		}
+		return append(buf, ']'), nil
+	case map[string]any:
+		if v == nil {
+			return append(buf, "null"...), nil
+		}
+		var keys [16]string
+		sorted := keys[:0]
+		for k := range v {
+			sorted = append(sorted, k)
+		}
+		slices.Sort(sorted)
+		buf = append(buf, '{')
+		for i, k := range sorted {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSONString(buf, k)
+			buf = append(buf, ':')
+			var err error
+			if buf, err = appendJSONValue(buf, v[k]); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, '}'), nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(buf, raw...), nil
+}
+
+// appendJSONString writes s quoted as encoding/json does: plain ASCII as
+// it is, anything to escape (quotes, controls, <>&, non-ASCII) through
+// encoding/json itself.
+func appendJSONString(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			raw, _ := json.Marshal(s)
+			return append(buf, raw...)
+		}
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
 }
 
 func (pj *plainJSON) appendFeatures(buf []byte, hits []index.Hit) []byte {

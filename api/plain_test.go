@@ -62,12 +62,12 @@ func TestPlainAnswersEqualEncodingJSON(t *testing.T) {
 			}
 		}
 	}
-	layers := cat.Index.Layers()
+	ids := cat.Index.Layers()
 	for i := range 300 {
 		p := randomFrance(r)
 		f := index.Filter{}
 		if i%3 == 0 {
-			f.Layers = []string{layers[r.IntN(len(layers))]}
+			f.Layers = []string{ids[r.IntN(len(ids))]}
 		}
 		k := 1 + r.IntN(100)
 		hits := cat.Index.Nearby(p, k, 0, f)
@@ -86,6 +86,25 @@ func TestPlainAnswersEqualEncodingJSON(t *testing.T) {
 		hits[i].DistanceM = d
 	}
 	check("odd distances", hits, nil)
+	// Extras of every kind the routes add, written without encoding/json:
+	// group summaries, strings to escape, nil lists, a member named like
+	// one of the answer's own.
+	var groups []layers.GroupSummary
+	for _, l := range cat.Registry {
+		if info, ok := cat.layerInfo(l.ID); ok {
+			groups = append(groups, l.GroupSummaries(info.Groups)...)
+		}
+	}
+	if len(groups) == 0 {
+		t.Fatal("no group summaries in the real data")
+	}
+	for _, q := range []string{"é\u2028\"\\<&>\x01\t", "plain", ""} {
+		check("extras "+q, hits, map[string]any{
+			"groups": groups, "more": true,
+			"query": map[string]any{"q": q, "layers": []string(nil), "lat": -0.0, "k": 7, "list": []string{q, "a"}, "nested": map[string]any{"x": 1e-9}},
+		})
+	}
+	check("extra named count", hits, map[string]any{"count": "x", "zz": []int{1}})
 }
 
 func snippet(b []byte, i int) string {

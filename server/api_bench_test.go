@@ -15,7 +15,11 @@ import (
 // (routing, middleware, metrics), so the ratio shows the API's own cost.
 
 func benchRequests(b *testing.B, targets []string) {
-	s := realServer(b)
+	realServer(b) // loads realCatalog
+	// Rate limits off, as in server/bench/api.sh: one client hammering on
+	// purpose (with them, b.N stops at the budget, about 1,200 requests).
+	s, _ := newTestServer(b, func(cfg *Config) { cfg.Limits.API, cfg.Limits.Tiles = 0, 0 })
+	s.SwapCatalog(realCatalog)
 	h := s.App().Handler()
 	var ctx fasthttp.RequestCtx
 	b.ReportAllocs()
