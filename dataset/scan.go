@@ -47,8 +47,10 @@ func (s *Stream) Manifest() Manifest { return s.manifest }
 // Scan reads every layer in the manifest's order and hands each feature to
 // fn, with its layer's position in the manifest and its index in the file.
 // It checks what Load checks (each feature, the counts and group counts,
-// ids unique across the dataset), but only once every layer has been read:
-// the caller must discard what fn did when Scan fails. It returns the
+// ids unique across the dataset), ids only once every layer has been read:
+// the caller must discard what fn did when Scan fails. Data with one fault
+// fails as Load fails; with several, the one reported may differ (a
+// repeated id is reported after every other fault). It returns the
 // data version, the same as Load's for the same files.
 func (s *Stream) Scan(fn func(layer, index int, f Feature) error) (version string, err error) {
 	sum := sha256.New()

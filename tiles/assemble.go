@@ -94,6 +94,9 @@ func (b *builder) encodeTile(j *tileJob) ([]byte, error) {
 	var tileLayers mvt.Layers
 	for i, key := range j.keys {
 		li, label := pieceLayer(key)
+		if li >= len(b.layers) {
+			return nil, fmt.Errorf("corrupt piece in the build's temporary file: layer %d", li)
+		}
 		name := b.layers[li].ID
 		if label {
 			name = layers.LabelLayer(name)

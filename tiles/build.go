@@ -183,6 +183,9 @@ func BuildFile(ctx context.Context, src Source, opts Options, path string) (Stat
 	if err == nil {
 		err = out.Flush()
 	}
+	if err == nil {
+		err = tmp.Sync() // on disk before the rename makes it the archive
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -211,7 +214,7 @@ func BuildTo(ctx context.Context, src Source, opts Options, w io.Writer) (Stats,
 	if err != nil {
 		return Stats{}, err
 	}
-	if err := b.clusters(); err != nil {
+	if err := b.clusters(ctx); err != nil {
 		return Stats{}, err
 	}
 	archive, err := newArchiveWriter(opts.TempDir)

@@ -3,6 +3,7 @@ package tiles
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -22,7 +23,11 @@ func TestPieceRecordsRoundTrip(t *testing.T) {
 		orb.Polygon{{{0, 0}, {10, 0}, {10, 10}, {0, 0}}, {{2, 2}, {3, 3}, {2, 3}, {2, 2}}},
 		orb.MultiPolygon{{{{0, 0}, {5, 0}, {5, 5}, {0, 0}}}, {{{100, 100}, {200, 100}, {200, 200}, {100, 100}}}},
 	} {
-		value := pieceValue(nil, 7, g, appendProperties(nil, props))
+		encoded, err := appendProperties(nil, props)
+		if err != nil {
+			t.Fatal(err)
+		}
+		value := pieceValue(nil, 7, g, encoded)
 		index, back, backProps, err := readPiece(value)
 		if err != nil {
 			t.Fatal(err)
@@ -41,11 +46,34 @@ func TestPieceRecordsRoundTrip(t *testing.T) {
 	}
 }
 
+// A property of a type the dataset does not have is an error, not a
+// crash of the build (FromDataset takes datasets made by hand).
+func TestBuildRefusesAPropertyOfAnotherType(t *testing.T) {
+	ds := fixtureDataset()
+	ds.Layers[0].Features[0].Properties["name"] = 3 // an int, not an int64
+	_, _, err := Build(context.Background(), ds, fixtureOptions())
+	if err == nil || !strings.Contains(err.Error(), `property "name" is a int`) || !strings.Contains(err.Error(), "region-84") {
+		t.Fatalf("error = %v, want one naming the property, its type and the feature", err)
+	}
+}
+
+// The records hold cell columns in 32 bits: a cell too small for the
+// zoom is refused, not wrapped.
+func TestBuildRefusesAClusterCellTooSmall(t *testing.T) {
+	opts := fixtureOptions()
+	opts.ClusterCell = 0
+	if _, _, err := Build(context.Background(), fixtureDataset(), opts); err == nil || !strings.Contains(err.Error(), "cluster cell of 0 units") {
+		t.Fatalf("error = %v, want the cluster cell refused", err)
+	}
+}
+
 // FuzzReadPiece: a corrupt temporary record is an error, never a panic or
 // a huge allocation.
 func FuzzReadPiece(f *testing.F) {
-	f.Add(pieceValue(nil, 3, orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, appendProperties(nil, geojson.Properties{"a": "b", "n": int64(2)})))
-	f.Add(pieceValue(nil, -1, orb.MultiPoint{{1, 2}}, appendProperties(nil, geojson.Properties{"x": 1.5, "y": false})))
+	p1, _ := appendProperties(nil, geojson.Properties{"a": "b", "n": int64(2)})
+	p2, _ := appendProperties(nil, geojson.Properties{"x": 1.5, "y": false})
+	f.Add(pieceValue(nil, 3, orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, p1))
+	f.Add(pieceValue(nil, -1, orb.MultiPoint{{1, 2}}, p2))
 	f.Fuzz(func(t *testing.T, value []byte) {
 		readPiece(value)
 		readCell(value)

@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -153,7 +154,7 @@ func (t *cellTable) finish() error {
 
 // clusters adds up each cell's records from every worker and places the
 // result, a cluster point or a lone feature, in its tiles.
-func (b *builder) clusters() error {
+func (b *builder) clusters(ctx context.Context) error {
 	out := b.pieces.Writer(pieceBufferBytes)
 	p := &placer{b: b, pieces: out}
 	var (
@@ -167,7 +168,11 @@ func (b *builder) clusters() error {
 		}
 		return b.placeCell(p, current, &sum)
 	}
+	n := 0
 	err := b.cells.Merge(func(key, value []byte) error {
+		if n++; n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		k := readCellKey(key)
 		c, err := readCell(value)
 		if err != nil {
@@ -198,6 +203,9 @@ func (b *builder) clusters() error {
 func (b *builder) placeCell(p *placer, k cellKey, c *clusterCell) error {
 	buffer := float64(b.opts.Buffer)
 	var err error
+	if k.layer >= len(b.layers) {
+		return fmt.Errorf("tiles: corrupt cluster cell in the build's temporary file: layer %d", k.layer)
+	}
 	if c.count == 1 {
 		placePoints(c.firstPoints, k.zoom, buffer, func(x, y int, g orb.Geometry) {
 			if err == nil {
@@ -215,7 +223,10 @@ func (b *builder) placeCell(p *placer, k cellKey, c *clusterCell) error {
 	if r := b.names.name(c.region); r != "" && !c.mixed {
 		props["region"] = r
 	}
-	encoded := appendProperties(nil, props)
+	encoded, err := appendProperties(nil, props)
+	if err != nil {
+		return err
+	}
 	placePoints([]orb.Point{center}, k.zoom, buffer, func(x, y int, g orb.Geometry) {
 		if err == nil {
 			err = p.emitOrdered(k.zoom, x, y, k.layer, -1, c.first, false, g, encoded)
@@ -250,5 +261,8 @@ func (n *interner) id(s string) uint32 {
 func (n *interner) name(id uint32) string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if int(id) >= len(n.names) {
+		return "" // a corrupt record: no name rather than a crash
+	}
 	return n.names[id]
 }

@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 
@@ -47,8 +48,20 @@ func newBuilder(m dataset.Manifest, opts Options) (*builder, error) {
 		return nil, err
 	}
 	b := &builder{opts: opts, layers: m.Layers, minZoom: minZoom, maxZoom: maxZoom, workers: opts.workers()}
+	// The records hold a layer in 16 bits, a feature and a cell column in
+	// 32: refuse what would not fit rather than wrap.
+	if len(m.Layers) > math.MaxUint16 {
+		return nil, fmt.Errorf("tiles: %d layers, at most %d", len(m.Layers), math.MaxUint16)
+	}
 	for _, l := range m.Layers {
-		b.tilings = append(b.tilings, opts.Layers[l.ID])
+		lt := opts.Layers[l.ID]
+		if l.Count >= math.MaxUint32 {
+			return nil, fmt.Errorf("tiles: layer %q has %d features, at most %d", l.ID, l.Count, math.MaxUint32-1)
+		}
+		if lt.ClusterBelow > 0 && (opts.ClusterCell < 1 || (Extent<<min(lt.ClusterBelow, 30))/opts.ClusterCell > math.MaxUint32) {
+			return nil, fmt.Errorf("tiles: layer %q: cluster cell of %d units too small for zoom %d", l.ID, opts.ClusterCell, lt.ClusterBelow-1)
+		}
+		b.tilings = append(b.tilings, lt)
 	}
 	if b.pieces, err = spill.New(opts.TempDir, pieceKeyLen); err != nil {
 		return nil, err
@@ -151,7 +164,10 @@ func (b *builder) place(ctx context.Context, src Source) (version string, err er
 func (p *placer) place(li, fi int, f *dataset.Feature) error {
 	b := p.b
 	lt, info := b.tilings[li], b.layers[li]
-	props := appendProperties(nil, tileProperties(f, lt.Fields))
+	props, err := appendProperties(nil, tileProperties(f, lt.Fields))
+	if err != nil {
+		return fmt.Errorf("%s: feature %q: %w", info.ID, f.ID, err)
+	}
 	p.extend(f.Geometry.Bound())
 	polygon := info.Geometry == dataset.GeometryPolygon
 	var label orb.Point

@@ -120,7 +120,7 @@ const (
 
 // appendProperties writes a feature's tile properties: the dataset's
 // value types (string, int64, float64, bool), keys in sorted order.
-func appendProperties(buf []byte, props geojson.Properties) []byte {
+func appendProperties(buf []byte, props geojson.Properties) ([]byte, error) {
 	keys := make([]string, 0, len(props))
 	for k := range props {
 		keys = append(keys, k)
@@ -143,10 +143,10 @@ func appendProperties(buf []byte, props geojson.Properties) []byte {
 			}
 			buf = append(buf, recBool, b)
 		default:
-			panic(fmt.Sprintf("tiles: property %q of type %T", k, v))
+			return nil, fmt.Errorf("tiles: property %q is a %T, not one of the dataset's types (string, int64, float64, bool)", k, v)
 		}
 	}
-	return buf
+	return buf, nil
 }
 
 func appendString(buf []byte, s string) []byte {

@@ -174,7 +174,7 @@ func (s *Spill) Merge(fn func(key, value []byte) error) error {
 	// smaller pieces rather than take more memory.
 	size := max(4<<10, min(64<<10, mergeBufferBytes/max(1, len(s.runs))))
 	for _, r := range s.runs {
-		rr := &runReader{r: bufio.NewReaderSize(io.NewSectionReader(s.file, r.offset, r.length), size), keyLen: s.keyLen}
+		rr := &runReader{r: bufio.NewReaderSize(io.NewSectionReader(s.file, r.offset, r.length), size), length: r.length, keyLen: s.keyLen}
 		ok, err := rr.next()
 		if err != nil {
 			return err
@@ -204,6 +204,7 @@ func (s *Spill) Merge(fn func(key, value []byte) error) error {
 
 type runReader struct {
 	r          *bufio.Reader
+	length     int64 // the run's
 	keyLen     int
 	key, value []byte
 }
@@ -223,6 +224,9 @@ func (rr *runReader) next() (bool, error) {
 	n, err := binary.ReadUvarint(rr.r)
 	if err != nil {
 		return false, fmt.Errorf("spill: reading the temporary file: %w", err)
+	}
+	if n > uint64(rr.length) { // a corrupt length: no record is longer than its run
+		return false, fmt.Errorf("spill: corrupt temporary file: a record of %d bytes in a run of %d", n, rr.length)
 	}
 	rr.value = slices.Grow(rr.value[:0], int(n))[:n]
 	if _, err := io.ReadFull(rr.r, rr.value); err != nil {

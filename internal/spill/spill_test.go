@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -49,5 +50,30 @@ func TestSpillMergesRunsInOrder(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("merged %d records, want %d, or out of order", len(got), len(want))
+	}
+}
+
+// TestMergeRefusesACorruptLength: a record length longer than its run (a
+// damaged temporary file) is an error, not a huge allocation or a panic.
+func TestMergeRefusesACorruptLength(t *testing.T) {
+	s, err := New(t.TempDir(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w := s.Writer(1 << 10)
+	if err := w.Add([]byte("ab"), []byte("value")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	huge := binary.AppendUvarint(nil, 100) // where the length (5) was
+	if _, err := s.file.WriteAt(huge, 2); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Merge(func(key, value []byte) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "corrupt") {
+		t.Fatalf("error = %v, want the corrupt length refused", err)
 	}
 }
