@@ -83,6 +83,7 @@ build: assets
 # make fuzz fails on a target without one.
 FUZZ_EXECS := \
 	FuzzAPIQuery=300 \
+	FuzzAcceptsGzip=2000 \
 	FuzzCSVText=20000 \
 	FuzzDecodeLayer=40000 \
 	FuzzParseTilePath=4000 \

@@ -102,7 +102,7 @@ func TestBuildIsTheSameWhateverTheBuffers(t *testing.T) {
 		}
 		ds.Layers = append(ds.Layers, l)
 		lt := DefaultOptions().Layers[id]
-		lt.MaxZoom = min(lt.MaxZoom, 9) // enough zooms to cluster and to draw every point
+		lt.MaxZoom = min(lt.MaxZoom, 8) // enough zooms to cluster and to draw points one by one (places)
 		opts.Layers[id] = lt
 	}
 	opts.TempDir = t.TempDir()
@@ -123,6 +123,9 @@ func TestBuildIsTheSameWhateverTheBuffers(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%d workers, small buffers: the archive differs (%d bytes, want %d)", workers, len(got), len(want))
+		}
+		if stats.Shown["places"][8] == 0 {
+			t.Errorf("%d workers: no place drawn at z8: the test would not cover unclustered points", workers)
 		}
 		if stats.Shown["formations"][5] != len(ds.Layers[1].Features) {
 			t.Errorf("formations at z5: %d drawn, want all %d", stats.Shown["formations"][5], len(ds.Layers[1].Features))
