@@ -19,6 +19,9 @@ import (
 // validates against its collection's GeoJSON profile, and its flat form
 // (id, geometry and properties side by side) against the Part 5 schema.
 func TestCollectionSchemasDescribeEveryFeature(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every feature of every layer, one request after another: a minute under the race detector, with no concurrency to check (the plain run has it)")
+	}
 	s := realServer(t)
 	get := func(target string, into any) string {
 		t.Helper()
