@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -136,19 +137,36 @@ func WriteDir(dir string, m Manifest, layers map[string][]Feature) error {
 // folder renamed over it: readers see the old file or the new one, never
 // a half-written one.
 func WriteFileAtomic(path string, b []byte) error {
+	return WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// WriteAtomic is WriteFileAtomic for content written as it is made: write
+// streams it (buffered) into the temporary file, which is synced, then
+// renamed over path unless write failed.
+func WriteAtomic(path string, write func(w io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
+	out := bufio.NewWriterSize(tmp, 1<<20)
+	err = write(out)
+	if err == nil {
+		err = out.Flush()
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if err == nil {
+		err = tmp.Sync() // on disk before the rename makes it the file
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

@@ -1,14 +1,11 @@
 package tiles
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -173,29 +170,16 @@ func Build(ctx context.Context, ds *dataset.Dataset, opts Options) ([]byte, Stat
 // BuildFile builds the archive of src into path, replaced at the end in
 // one rename: a reader sees the old archive or the new one.
 func BuildFile(ctx context.Context, src Source, opts Options, path string) (Stats, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	var stats Stats
+	err := dataset.WriteAtomic(path, func(w io.Writer) error {
+		var err error
+		stats, err = BuildTo(ctx, src, opts, w)
+		return err
+	})
 	if err != nil {
 		return Stats{}, err
 	}
-	defer os.Remove(tmp.Name())
-	out := bufio.NewWriterSize(tmp, 1<<20)
-	stats, err := BuildTo(ctx, src, opts, out)
-	if err == nil {
-		err = out.Flush()
-	}
-	if err == nil {
-		err = tmp.Sync() // on disk before the rename makes it the archive
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err != nil {
-		return Stats{}, err
-	}
-	return stats, os.Rename(tmp.Name(), path)
+	return stats, nil
 }
 
 // BuildTo writes the archive of src to w. The build keeps its memory flat
