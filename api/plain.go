@@ -88,9 +88,20 @@ func (pj *plainJSON) appendResults(buf []byte, hits []index.Hit, full bool, extr
 		if i+j > 0 {
 			buf = append(buf, ',')
 		}
-		if j < len(extraKeys) && (i == len(fixed) || extraKeys[j] < fixed[i]) {
-			k := extraKeys[j]
+		var k string
+		fromExtra := true
+		switch {
+		case j < len(extraKeys) && (i == len(fixed) || extraKeys[j] < fixed[i]):
+			k = extraKeys[j]
 			j++
+		case j < len(extraKeys) && extraKeys[j] == fixed[i]:
+			k = fixed[i] // an extra of a fixed member's name: encoding/json keeps the extra's
+			i++
+			j++
+		default:
+			fromExtra = false
+		}
+		if fromExtra {
 			buf = appendJSONString(buf, k)
 			buf = append(buf, ':')
 			var err error
@@ -99,18 +110,8 @@ func (pj *plainJSON) appendResults(buf []byte, hits []index.Hit, full bool, extr
 			}
 			continue
 		}
-		k := fixed[i]
+		k = fixed[i]
 		i++
-		if j < len(extraKeys) && extraKeys[j] == k {
-			j++ // an extra of a fixed member's name: encoding/json keeps the extra's
-			buf = appendJSONString(buf, k)
-			buf = append(buf, ':')
-			var err error
-			if buf, err = appendJSONValue(buf, extra[k]); err != nil {
-				return nil, err
-			}
-			continue
-		}
 		buf = append(buf, '"')
 		buf = append(buf, k...)
 		buf = append(buf, '"', ':')

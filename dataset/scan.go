@@ -61,6 +61,7 @@ func (s *Stream) Scan(fn func(layer, index int, f Feature) error) (version strin
 	}
 	defer ids.Close()
 	hashes := ids.Writer(idBufferBytes)
+	key := make([]byte, 8) // Add copies it
 	for li, info := range s.manifest.Layers {
 		n, groups := 0, make([]int, len(info.Groups))
 		err := s.scanFile(info, sum, func(index int, f Feature) error {
@@ -70,7 +71,8 @@ func (s *Stream) Scan(fn func(layer, index int, f Feature) error) (version strin
 					groups[gi]++
 				}
 			}
-			if err := hashes.Add(binary.BigEndian.AppendUint64(nil, hashID(f.ID)), nil); err != nil {
+			binary.BigEndian.PutUint64(key, hashID(f.ID))
+			if err := hashes.Add(key, nil); err != nil {
 				return err
 			}
 			return fn(li, index, f)
