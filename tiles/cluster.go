@@ -111,13 +111,21 @@ func newCellTable(b *builder, out *spill.Writer) *cellTable {
 	return &cellTable{b: b, cells: map[cellKey]*clusterCell{}, out: out}
 }
 
+// places is a clustered feature's département and region, interned once
+// for all its zooms.
+type places struct{ departement, region uint32 }
+
+func (t *cellTable) places(f *dataset.Feature) places {
+	return places{t.b.names.id(f.String("departement")), t.b.names.id(f.String("region"))}
+}
+
 // add counts feature fi of layer li in its cell at zoom z.
-func (t *cellTable) add(li, z, fi int, f *dataset.Feature, props []byte) error {
+func (t *cellTable) add(li, z, fi int, f *dataset.Feature, at places, props []byte) error {
 	pts := projectPoints(f.Geometry, z)
 	p := pts[0] // a MultiPoint clusters by its first point
 	size := float64(t.b.opts.ClusterCell)
-	k := cellKey{li, z, t.b.names.id(f.String("departement")), uint32(math.Floor(p[0] / size)), uint32(math.Floor(p[1] / size))}
-	o := clusterCell{count: 1, sumX: int64(p[0]), sumY: int64(p[1]), first: fi, firstPoints: pts, firstProps: props, region: t.b.names.id(f.String("region"))}
+	k := cellKey{li, z, at.departement, uint32(math.Floor(p[0] / size)), uint32(math.Floor(p[1] / size))}
+	o := clusterCell{count: 1, sumX: int64(p[0]), sumY: int64(p[1]), first: fi, firstPoints: pts, firstProps: props, region: at.region}
 	if c, ok := t.cells[k]; ok {
 		c.add(&o)
 		return nil

@@ -174,6 +174,10 @@ func (p *placer) place(li, fi int, f *dataset.Feature) error {
 	if polygon && lt.Labels != nil {
 		label = labelPoint(f.Geometry)
 	}
+	var at places
+	if !polygon && lt.ClusterBelow > lt.MinZoom {
+		at = p.cells.places(f)
+	}
 	buffer := float64(b.opts.Buffer)
 	for z := lt.MinZoom; z <= lt.MaxZoom; z++ {
 		var err error
@@ -196,7 +200,7 @@ func (p *placer) place(li, fi int, f *dataset.Feature) error {
 		}
 		switch {
 		case !polygon && lt.ClusterBelow > 0 && z < lt.ClusterBelow:
-			err = p.cells.add(li, z, fi, f, props)
+			err = p.cells.add(li, z, fi, f, at, props)
 			drawn = true // in a cluster, or alone in its cell
 		case shownFrom(f, lt) > z:
 		case polygon:
