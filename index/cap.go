@@ -18,73 +18,81 @@ import (
 // layer's density gives the first cap's radius: a guess, never a bound.
 const metroFranceM2 = 5.5e11
 
-// inCap is a point found in the cap, with its squared chord to the query.
+// inCap is a point found in the cap, of layer (or part) l, with its
+// squared chord to the query.
 type inCap struct {
+	l  *layerIndex
 	fi int32
 	c2 float64
 }
 
-// nearestPoints is nearest for a layer of Point and MultiPoint features;
-// it appends its hits to dst.
+// nearestPoints offers best the points of a layer of Point and
+// MultiPoint features within limit metres of p (q is p's unit vector).
+// best holds the k nearest of the point layers searched before, and its
+// k-th bounds this layer's search: in a town, once the training centres
+// gave ten answers within 2 km, the sites are looked for within 2 km.
 // Every point the box search visits is ranked, in the cap or not: when k
 // of them are ranked but the k-th is outside the cap, its distance is a
 // radius that surely holds k points, and the next round is the last.
-func (l *layerIndex) nearestPoints(dst []Hit, p orb.Point, k int, limit float64, f Filter) []Hit {
-	q := unitVector(p)
-	best := nearestK{l: l, k: k, heap: make([]inCap, 0, min(k, l.size()))}
+func (l *layerIndex) nearestPoints(best *nearestK, p orb.Point, q [3]float64, limit float64, f Filter) {
+	limitChord := chord2(limit)
 	if l.size() <= smallLayer {
 		if l.members != nil {
 			for _, fi := range l.members {
-				best.offer(p, q, fi, f)
+				best.offer(l, q, fi, limitChord, f)
 			}
 		} else {
 			for fi := range l.features {
-				best.offer(p, q, int32(fi), f)
+				best.offer(l, q, int32(fi), limitChord, f)
 			}
 		}
-		best.keepWithin(chord2(limit))
-		return best.appendHits(dst)
+		return
 	}
+	bound := limit
+	if best.full() {
+		bound = math.Min(limit, chordMetres(best.heap[0].c2)*(1+1e-9))
+	}
+	// Each round searches a cap from the points kept before this layer.
+	var saved [16]inCap
+	before := append(saved[:0], best.heap...)
 	// A first guess well under the mean spacing: small caps are cheap, and
-	// in cities the k nearest are close. But when the limit's cap should
-	// hold fewer than k points (a within query), one round at the limit.
+	// in cities the k nearest are close. But when the bound's cap should
+	// hold fewer than k points (a within query, or a bound from the
+	// layers before), one round at the bound.
 	density := float64(l.size()) / metroFranceM2
-	r := math.Sqrt(float64(k)/(math.Pi*density)) / 3
-	if density*math.Pi*limit*limit <= float64(k) {
-		r = limit
+	r := math.Sqrt(float64(best.k)/(math.Pi*density)) / 3
+	if density*math.Pi*bound*bound <= float64(best.k) {
+		r = bound
 	}
 	for {
-		r = math.Min(r, limit)
+		r = math.Min(r, bound)
 		rc := chord2(r)
-		best.heap = best.heap[:0]
+		best.heap = append(best.heap[:0], before...)
 		boxes, nb := capBounds(p, r)
 		for _, b := range boxes[:nb] {
 			l.tree.Search(b.Min, b.Max, func(_, _ [2]float64, fi int32) bool {
-				best.offer(p, q, fi, f)
+				best.offer(l, q, fi, limitChord, f)
 				return true
 			})
 		}
-		full := len(best.heap) == k
-		if full && best.heap[0].c2 <= rc {
-			break // the k nearest are in the cap: nothing outside is nearer
+		if best.full() && best.heap[0].c2 <= rc {
+			return // the k nearest are in the cap: nothing outside is nearer
 		}
-		if r >= limit || r >= math.Pi*EarthRadius {
-			best.keepWithin(rc) // all there is within the limit
-			break
+		if r >= bound || r >= math.Pi*EarthRadius {
+			return // all there is within the limit
 		}
-		switch n := len(best.heap); {
-		case full:
+		switch n := len(best.heap) - len(before); {
+		case best.full():
 			r = chordMetres(best.heap[0].c2) * (1 + 1e-9)
-		case n == 0:
+		case n <= 0:
 			r *= 2 // nothing yet: empty boxes cost little
 		default:
 			// n points in about πr²: aim at the area that holds k, without
 			// overshooting much, since the last box is what costs (at sea,
 			// a wide box reaches the dense coast).
-			r *= math.Max(1.25, math.Min(2, 1.1*math.Sqrt(float64(k)/float64(n))))
+			r *= math.Max(1.25, math.Min(2, 1.1*math.Sqrt(float64(best.k-len(before))/float64(n))))
 		}
 	}
-	return best.appendHits(dst)
 }
 
 // smallLayer is the size under which a layer is scanned whole: cheaper
@@ -97,26 +105,34 @@ func chordMetres(c2 float64) float64 {
 	return 2 * EarthRadius * math.Asin(math.Min(1, math.Sqrt(c2)/2))
 }
 
-// nearestK keeps the k nearest points seen, as a max-heap on (chord, id):
-// the root is the one to drop next. Ties in chord go by id, as the final
-// order does, so the k kept are the right ones even among equals.
+// nearestK keeps the k nearest points seen, of one or more point layers,
+// as a max-heap on (chord, id): the root is the one to drop next. Ties in
+// chord go by id, as the final order does, so the k kept are the right
+// ones even among equals.
 type nearestK struct {
-	l    *layerIndex
 	k    int
 	heap []inCap
 }
 
-// farther orders the heap: a after b in the answer.
+// full says whether k points are kept: the root then bounds the search.
+func (h *nearestK) full() bool { return len(h.heap) == h.k }
+
+// farther orders the heap: a after b in the answer. Within a layer the id
+// ranks compare (in big towns hundreds of training centres share one
+// address); across layers, the ids.
 func (h *nearestK) farther(a, b inCap) bool {
 	if a.c2 != b.c2 {
 		return a.c2 > b.c2
 	}
-	return h.l.idRank[a.fi] > h.l.idRank[b.fi]
+	if a.l.info.ID == b.l.info.ID {
+		return a.l.idRank[a.fi] > b.l.idRank[b.fi]
+	}
+	return a.l.features[a.fi].ID > b.l.features[b.fi].ID
 }
 
-// offer ranks feature fi, at unit vector q's point p, if it passes f.
-func (h *nearestK) offer(p orb.Point, q [3]float64, fi int32, f Filter) {
-	l := h.l
+// offer ranks feature fi of l, at unit vector q, if it lies within
+// squared chord limitChord and passes f.
+func (h *nearestK) offer(l *layerIndex, q [3]float64, fi int32, limitChord float64, f Filter) {
 	var c2 float64
 	if l.isPt[fi] {
 		c2 = chordTo(q, l.unit[fi])
@@ -126,8 +142,8 @@ func (h *nearestK) offer(p orb.Point, q [3]float64, fi int32, f Filter) {
 			c2 = math.Min(c2, chordTo(q, u))
 		}
 	}
-	if h.wants(fi, c2) && f.match(l.info.ID, l.rules, &l.features[fi]) {
-		h.push(inCap{fi, c2})
+	if c := (inCap{l, fi, c2}); c2 <= limitChord && h.wants(c) && f.match(l.info.ID, l.rules, &l.features[fi]) {
+		h.push(c)
 	}
 }
 
@@ -137,18 +153,18 @@ func chordTo(q, u [3]float64) float64 {
 	return dx*dx + dy*dy + dz*dz
 }
 
-// appendHits appends the points kept to dst, ranked by chord; Nearby
+// appendHits appends the points kept to dst; Nearby ranks them and
 // measures the ones it keeps in metres.
 func (h *nearestK) appendHits(dst []Hit) []Hit {
 	for _, c := range h.heap {
-		dst = append(dst, Hit{Layer: h.l.info.ID, Feature: &h.l.features[c.fi], DistanceM: math.NaN(), chord2: c.c2})
+		dst = append(dst, Hit{Layer: c.l.info.ID, Feature: &c.l.features[c.fi], DistanceM: math.NaN(), chord2: c.c2})
 	}
 	return dst
 }
 
-// wants says whether a point at chord c2 could enter the k kept.
-func (h *nearestK) wants(fi int32, c2 float64) bool {
-	return len(h.heap) < h.k || !h.farther(inCap{fi, c2}, h.heap[0])
+// wants says whether point c could enter the k kept.
+func (h *nearestK) wants(c inCap) bool {
+	return len(h.heap) < h.k || !h.farther(c, h.heap[0])
 }
 
 func (h *nearestK) push(c inCap) {
@@ -166,18 +182,6 @@ func (h *nearestK) push(c inCap) {
 		h.heap[i], h.heap[parent] = h.heap[parent], h.heap[i]
 		i = parent
 	}
-}
-
-// keepWithin drops the points farther than chord² rc (the heap order is
-// lost, which the caller no longer needs).
-func (h *nearestK) keepWithin(rc float64) {
-	kept := h.heap[:0]
-	for _, c := range h.heap {
-		if c.c2 <= rc {
-			kept = append(kept, c)
-		}
-	}
-	h.heap = kept
 }
 
 func (h *nearestK) down(i int) {

@@ -106,3 +106,67 @@ func (l *layerIndex) scanNearest(p orb.Point, k int, limit float64) []Hit {
 	sortByDistance(all)
 	return all[:min(k, len(all))]
 }
+
+// TestNearestPointsAcrossLayersEqualsScan: point layers share one heap,
+// the biggest searched first and bounding the others. Half the points of
+// the small layer sit exactly on points of the big one (as Action cœur de
+// ville communes sit on the centroid that commune-precision training
+// centres share), so ties across layers are settled by id.
+func TestNearestPointsAcrossLayersEqualsScan(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	var big, small []dataset.Feature
+	var shared []orb.Point // in both layers, exactly
+	for i := range 4000 {
+		p := orb.Point{-4 + 12*r.Float64(), 42 + 9*r.Float64()}
+		big = append(big, dataset.Feature{ID: fmt.Sprintf("b%d", (i*7919)%4000), Geometry: p, Properties: map[string]any{}})
+		if i%20 == 0 {
+			q := p
+			if i%40 == 0 {
+				q = orb.Point{p[0] + 0.05*r.NormFloat64(), p[1] + 0.05*r.NormFloat64()}
+			} else {
+				shared = append(shared, p)
+			}
+			// Ids on both sides of the big layer's: ties go either way.
+			small = append(small, dataset.Feature{ID: fmt.Sprintf("%s%d", []string{"a", "c"}[i%3%2], i), Geometry: q, Properties: map[string]any{}})
+		}
+	}
+	ds := &dataset.Dataset{Layers: []dataset.Layer{
+		{Info: dataset.LayerInfo{ID: "acv"}, Features: small},
+		{Info: dataset.LayerInfo{ID: "formations"}, Features: big},
+	}}
+	ix := New(ds, layers.Default())
+	for i := range 400 {
+		p := orb.Point{-6 + 16*r.Float64(), 41 + 11*r.Float64()}
+		if i%4 == 0 { // on a shared point: an exact tie at distance 0
+			p = small[r.IntN(len(small))].Geometry.(orb.Point)
+		}
+		k := []int{1, 10, 100}[i%3]
+		if i%4 == 1 {
+			// Ten metres from a shared point: it is the nearest, twice, at
+			// the same distance, and k=1 keeps the one with the smaller id.
+			s := shared[r.IntN(len(shared))]
+			p, k = orb.Point{s[0], s[1] + 1e-4}, 1 // due north: on the edge of its cap's box
+		}
+		maxDist := []float64{0, 30000, 3000, 400}[i%4]
+		limit := math.Inf(1)
+		if maxDist > 0 {
+			limit = maxDist
+		}
+		got := ix.Nearby(p, k, maxDist, Filter{})
+		var want []Hit
+		for _, l := range ix.layers {
+			want = append(want, l.scanNearest(p, len(l.features), limit)...)
+		}
+		sortByDistance(want)
+		want = want[:min(k, len(want))]
+		if len(got) != len(want) {
+			t.Fatalf("%v k=%d limit=%v: %d hits, scan finds %d", p, k, limit, len(got), len(want))
+		}
+		for j := range got {
+			if got[j].Feature.ID != want[j].Feature.ID || got[j].DistanceM != want[j].DistanceM {
+				t.Fatalf("%v k=%d limit=%v: hit %d is %s at %.1f m, scan says %s at %.1f m", p, k, limit, j,
+					got[j].Feature.ID, got[j].DistanceM, want[j].Feature.ID, want[j].DistanceM)
+			}
+		}
+	}
+}

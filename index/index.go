@@ -246,29 +246,44 @@ func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
 	if maxDistM > 0 {
 		limit = maxDistM
 	}
-	layers := ix.selected(f)
-	hits := make([]Hit, 0, min(k, 128)*len(layers))
-	for _, l := range layers {
+	// The point layers share one heap of the k nearest, searched from the
+	// biggest: its k-th bounds the search of the others.
+	hits := make([]Hit, 0, min(k, 128))
+	var partsArray [8]pointPart
+	parts := partsArray[:0]
+	for _, l := range ix.selected(f) {
 		if l.pointsOnly {
 			pl, rest := l.part(f)
-			hits = pl.nearestPoints(hits, p, k, limit, rest)
+			parts = append(parts, pointPart{pl, rest})
 		} else {
 			hits = append(hits, l.nearest(p, k, limit, f)...)
 		}
 	}
+	if len(parts) > 0 {
+		slices.SortStableFunc(parts, func(a, b pointPart) int { return b.l.size() - a.l.size() })
+		best := nearestK{k: k, heap: make([]inCap, 0, min(k, 128))}
+		q := unitVector(p)
+		for _, pt := range parts {
+			pt.l.nearestPoints(&best, p, q, limit, pt.rest)
+		}
+		hits = best.appendHits(hits)
+	}
 	// Rank by chord, keep k, then measure those in metres (haversine) and
 	// order by metres: the chord and the metres order alike, but the
-	// metres are the reference and differ in the last bits.
-	slices.SortFunc(hits, func(a, b Hit) int {
-		if a.chord2 != b.chord2 {
-			if a.chord2 < b.chord2 {
-				return -1
+	// metres are the reference and differ in the last bits. (Point layers
+	// alone give k hits at most: nothing to choose among.)
+	if len(hits) > k {
+		slices.SortFunc(hits, func(a, b Hit) int {
+			if a.chord2 != b.chord2 {
+				if a.chord2 < b.chord2 {
+					return -1
+				}
+				return 1
 			}
-			return 1
-		}
-		return strings.Compare(a.Feature.ID, b.Feature.ID)
-	})
-	hits = hits[:min(k, len(hits))]
+			return strings.Compare(a.Feature.ID, b.Feature.ID)
+		})
+		hits = hits[:k]
+	}
 	for i := range hits {
 		if math.IsNaN(hits[i].DistanceM) {
 			hits[i].DistanceM = Distance(p, hits[i].Feature.Geometry)
@@ -276,6 +291,13 @@ func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
 	}
 	sortByDistance(hits)
 	return hits
+}
+
+// pointPart is a point layer (or its category's part) that a query
+// searches, with what remains of the filter to check.
+type pointPart struct {
+	l    *layerIndex
+	rest Filter
 }
 
 // Within returns every feature passing f within radiusM of p, nearest
