@@ -35,6 +35,9 @@ type Catalog struct {
 	// groupParams are the registry's group parameters (wave, ami), read
 	// by every list query.
 	groupParams []string
+	// nearby are the layers nearby and within search when the query names
+	// none: the registry's "near here" layers that the data holds.
+	nearby []string
 }
 
 // NewCatalog indexes ds; reg says how each layer is filtered and shown.
@@ -47,6 +50,11 @@ func NewCatalog(ds *dataset.Dataset, reg layers.Registry) (*Catalog, error) {
 	cat := &Catalog{Index: ix, Manifest: ds.Manifest, Version: ds.Version, Registry: reg,
 		Map: layers.NewMapDocument(reg, ds), Profiles: profile.New(ix, ds.Manifest, reg), plain: plain, extents: map[string]orb.Bound{}, geometryTypes: map[string]string{},
 		groupParams: reg.GroupParams(), provenance: newProvenanceDocs(plain)}
+	for _, id := range reg.NearbyIDs() {
+		if ix.HasLayer(id) {
+			cat.nearby = append(cat.nearby, id)
+		}
+	}
 	for _, id := range ix.Layers() {
 		if b, ok := ix.Extent(id); ok {
 			cat.extents[id] = b
@@ -102,18 +110,6 @@ func (cat *Catalog) layerInfo(id string) (dataset.LayerInfo, bool) {
 		return l, true
 	}
 	return dataset.LayerInfo{ID: id, Title: id}, true
-}
-
-// nearbyLayers are searched by nearby and within when the query names
-// none: the registry's "near here" layers that the data holds.
-func (cat *Catalog) nearbyLayers() []string {
-	var out []string
-	for _, id := range cat.Registry.NearbyIDs() {
-		if cat.Index.HasLayer(id) {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // extent is the bound of the layer's features, nil when it has none.

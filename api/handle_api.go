@@ -59,7 +59,7 @@ func (a *API) parseList(c *fiber.Ctx, nearby bool, own ...string) (listRequest, 
 	}
 	var defaultLayers []string
 	if nearby {
-		defaultLayers = cat.nearbyLayers()
+		defaultLayers = cat.nearby
 	}
 	v, err := queryValues(c, slices.Concat(own, filterParams, cat.groupParams)...)
 	if err != nil {

@@ -248,7 +248,7 @@ func listOp(d DocContext, id, summary, desc, layersText string, own ...Obj) Obj 
 // names none.
 func (a *API) nearbyDefault(d DocContext) []string {
 	if d.Catalog != nil {
-		return d.Catalog.nearbyLayers()
+		return d.Catalog.nearby
 	}
 	return a.cfg.Registry.NearbyIDs()
 }
