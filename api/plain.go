@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unsafe"
 
 	"github.com/territoires-industrie/carte/dataset"
 	"github.com/territoires-industrie/carte/index"
@@ -24,10 +25,35 @@ import (
 // head is `{"id":…,"layer":…,"name":…,` and tail `"lon":…,…}`.
 type featureJSON struct{ head, tail []byte }
 
+// layerJSON is a layer's features and their encoded objects, in the same
+// order.
+type layerJSON struct {
+	features []dataset.Feature
+	encoded  []featureJSON
+}
+
+// encodedOf finds f's encoded object by its place in the layer's slice of
+// features: a hit points into that slice. A map keyed by feature pointer
+// did the same, but over a hundred thousand features each lookup missed
+// the cache (2 µs of a 10-result answer). The place is computed from the
+// addresses and then checked by comparing pointers, so a feature from
+// elsewhere is never mistaken for one of the layer's.
+func (l layerJSON) encodedOf(f *dataset.Feature) (featureJSON, bool) {
+	if len(l.features) == 0 {
+		return featureJSON{}, false
+	}
+	offset := uintptr(unsafe.Pointer(f)) - uintptr(unsafe.Pointer(&l.features[0]))
+	i := offset / unsafe.Sizeof(dataset.Feature{})
+	if i >= uintptr(len(l.features)) || &l.features[i] != f {
+		return featureJSON{}, false
+	}
+	return l.encoded[i], true
+}
+
 // plainJSON holds what answers are made of, for one catalog; it is only
 // read once built.
 type plainJSON struct {
-	features map[*dataset.Feature]featureJSON
+	layers map[string]layerJSON
 	// provenance is each layer's full provenance (title and sources),
 	// provenanceRef its reference (title and href), which list answers
 	// carry unless asked for the full one.
@@ -38,7 +64,7 @@ type plainJSON struct {
 }
 
 func newPlainJSON(ds *dataset.Dataset) (*plainJSON, error) {
-	pj := &plainJSON{provenance: map[string][]byte{}, provenanceRef: map[string][]byte{}, features: map[*dataset.Feature]featureJSON{}}
+	pj := &plainJSON{provenance: map[string][]byte{}, provenanceRef: map[string][]byte{}, layers: map[string]layerJSON{}}
 	pj.attribution, _ = json.Marshal(ds.Manifest.Attribution)
 	pj.version, _ = json.Marshal(ds.Version)
 	for _, l := range ds.Manifest.Layers {
@@ -46,14 +72,15 @@ func newPlainJSON(ds *dataset.Dataset) (*plainJSON, error) {
 		pj.provenanceRef[l.ID], _ = json.Marshal(provenanceRef(l, ds.Version))
 	}
 	for _, l := range ds.Layers {
+		lj := layerJSON{features: l.Features, encoded: make([]featureJSON, len(l.Features))}
 		for i := range l.Features {
-			f := &l.Features[i]
-			fj, err := encodeFeature(l.Info.ID, f)
+			fj, err := encodeFeature(l.Info.ID, &l.Features[i])
 			if err != nil {
 				return nil, err
 			}
-			pj.features[f] = fj
+			lj.encoded[i] = fj
 		}
+		pj.layers[l.Info.ID] = lj
 	}
 	return pj, nil
 }
@@ -213,7 +240,7 @@ func (pj *plainJSON) appendFeatures(buf []byte, hits []index.Hit) []byte {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		fj, ok := pj.features[h.Feature]
+		fj, ok := pj.layers[h.Layer].encodedOf(h.Feature)
 		if !ok { // a feature of another catalog: never, but stay correct
 			fj, _ = encodeFeature(h.Layer, h.Feature)
 		}

@@ -146,3 +146,36 @@ func TestProfileAnswersEqualEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// encodedOf finds a feature by its place in its layer's slice, and only a
+// feature of that slice: a copy, a feature of another layer or of a slice
+// that merely overlaps in memory is not found.
+func TestEncodedOfFindsOnlyTheLayersOwnFeatures(t *testing.T) {
+	feats := []dataset.Feature{
+		{ID: "a", Geometry: orb.Point{1, 2}, Properties: map[string]any{"name": "A"}},
+		{ID: "b", Geometry: orb.Point{3, 4}, Properties: map[string]any{"name": "B"}},
+		{ID: "c", Geometry: orb.Point{5, 6}, Properties: map[string]any{"name": "C"}},
+	}
+	other := []dataset.Feature{feats[1]}
+	ds := &dataset.Dataset{Layers: []dataset.Layer{{Info: dataset.LayerInfo{ID: "sites"}, Features: feats[:2]}}}
+	pj, err := newPlainJSON(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := pj.layers["sites"]
+	for i := range 2 {
+		fj, ok := l.encodedOf(&feats[i])
+		if !ok || !bytes.Contains(fj.head, []byte(`"id":"`+feats[i].ID+`"`)) {
+			t.Errorf("feature %d: %v %s", i, ok, fj.head)
+		}
+	}
+	copied := feats[0]
+	for name, f := range map[string]*dataset.Feature{"a copy": &copied, "another slice": &other[0], "past the layer's end": &feats[2]} {
+		if _, ok := l.encodedOf(f); ok {
+			t.Errorf("%s is found", name)
+		}
+	}
+	if _, ok := pj.layers["nowhere"].encodedOf(&feats[0]); ok {
+		t.Error("a layer the data does not hold finds a feature")
+	}
+}

@@ -4,7 +4,8 @@
 # Usage, from the repository root: bash server/bench/api.sh [ARCHIVE.pmtiles]
 # (without an archive, the server builds one into a temporary cache first).
 # ROUTES="nearby profile" (the default) says which routes to load; /healthz
-# is always measured. PORT (default 18181) is the loopback port.
+# is always measured. ROUNDS (default 3) is how many times nearby and
+# /healthz alternate. PORT (default 18181) is the loopback port.
 set -euo pipefail
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 tmp=$(mktemp -d)
@@ -25,15 +26,29 @@ done
 curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "server not ready" >&2; cat "$tmp/server.log" >&2; exit 1; }
 routes=" ${ROUTES:-nearby profile} "
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg); wrk shares the cores with the server"
+# rps URL [wrk options...]: the requests per second of a 10 s wrk run at 64
+# connections.
+rps() { wrk -t2 -c64 -d10s "${@:2}" "$1" | awk '/Requests\/sec/ {print $2} /answers >= 400: [1-9]/ {print "BAD: " $0 > "/dev/stderr"}'; }
 if [[ $routes == *" nearby "* ]]; then
   wrk -t2 -c16 -d3s -s server/bench/api_nearby.lua "http://127.0.0.1:$port" >/dev/null # warm-up
-  for c in 16 64; do
-    echo "== /api/nearby k=10, $c connections, 10 s"
-    wrk -t2 -c$c -d10s --latency -s server/bench/api_nearby.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|99%|answers >= 400"
+  echo "== /api/nearby k=10, 16 connections, 10 s"
+  wrk -t2 -c16 -d10s --latency -s server/bench/api_nearby.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency|50%|99%|answers >= 400"
+  # The machine's speed drifts from minute to minute (other jobs, the
+  # host): nearby and its floor alternate, ROUNDS times (default 3), and
+  # the ratio is each round's and their median.
+  echo "== /api/nearby k=10 then its floor /healthz (routing, middleware, metrics; no work), 64 connections, 10 s each, ${ROUNDS:-3} rounds"
+  ratios=()
+  for r in $(seq 1 "${ROUNDS:-3}"); do
+    n=$(rps "http://127.0.0.1:$port" -s server/bench/api_nearby.lua)
+    h=$(rps "http://127.0.0.1:$port/healthz")
+    ratios+=("$(awk -v n="$n" -v h="$h" 'BEGIN {printf "%.3f", n / h}')")
+    echo "round $r: nearby $n req/s, /healthz $h req/s, ratio ${ratios[-1]} (load $(cut -d' ' -f1 /proc/loadavg))"
   done
+  echo "median ratio nearby / healthz: $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')"
+else
+  echo "== baseline: /healthz (routing, middleware, metrics; no work), 64 connections, 10 s"
+  wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|99%"
 fi
-echo "== baseline in the same run: /healthz (routing, middleware, metrics; no work), 64 connections, 10 s"
-wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|99%"
 if [[ $routes == *" nearby "* ]]; then
   echo "== /api/nearby with Accept-Encoding: gzip (the answer compressed), 64 connections, 10 s"
   wrk -t2 -c64 -d10s --latency -H 'Accept-Encoding: gzip' -s server/bench/api_nearby.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|99%|answers >= 400"
