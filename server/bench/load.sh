@@ -9,7 +9,8 @@
 # 15s), WARMUP (default 3s), RATE and RATE_CONNS (fixed-rate latency run,
 # default 2000 req/s over 32 connections; RATE=0 skips it), QUIET_WAIT and
 # RETRIES (waiting for an idle machine, see run_quiet), SEED and SESSIONS
-# (request list, see extract), BIN (a prebuilt territoires binary).
+# (request list, see extract), BIN (a prebuilt territoires binary), ROUNDS
+# (ours and the static ceiling alternate that many more times; see below).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -328,6 +329,27 @@ for c in $CONNS; do
 		echo "c=$c $s: $line rss_kb=$r hwm_kb=$h"
 	done
 done
+
+# The machine's speed drifts from minute to minute (other jobs, the host),
+# by more than the gap to measure: with ROUNDS=N (N > 1), ours and the
+# static ceiling then alternate N more times at each connection count, and
+# the ratio is given for each round and as their median.
+if ((${ROUNDS:-1} > 1)); then
+	say "alternating rounds: ours then $static_name, ${ROUNDS} times at each connection count, $DURATION each"
+	for c in $CONNS; do
+		ratios=()
+		for ((r = 1; r <= ROUNDS; r++)); do
+			lo=$(run_quiet ours "$c" "$DURATION")
+			ls=$(run_quiet "$static_name" "$c" "$DURATION")
+			[ "$(field "$lo" bad)" = 0 ] && [ "$(field "$ls" bad)" = 0 ] || failed=1
+			ratios+=("$(awk -v a="$(field "$lo" rps)" -v b="$(field "$ls" rps)" 'BEGIN { printf "%.3f", a / b }')")
+			echo "c=$c round $r: ours $(field "$lo" rps) req/s ($(field "$lo" server_cpu_us_per_req) us/r, other $(field "$lo" other_cpu_pct)%)," \
+				"$static_name $(field "$ls" rps) req/s ($(field "$ls" server_cpu_us_per_req) us/r, other $(field "$ls" other_cpu_pct)%): ${ratios[-1]}x"
+		done
+		echo "c=$c median ours/$static_name over $ROUNDS rounds: $(printf '%s\n' "${ratios[@]}" | sort -n |
+			awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')x"
+	done
+fi
 
 RATE=${RATE:-2000}
 RATE_CONNS=${RATE_CONNS:-32}
