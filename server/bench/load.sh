@@ -10,7 +10,8 @@
 # default 2000 req/s over 32 connections; RATE=0 skips it), QUIET_WAIT and
 # RETRIES (waiting for an idle machine, see run_quiet), SEED and SESSIONS
 # (request list, see extract), BIN (a prebuilt territoires binary), ROUNDS
-# (ours and the static ceiling alternate that many more times; see below).
+# (ours and the static ceiling alternate that many more times; see below),
+# LIMIT (the rate limits, per minute; see below).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -93,7 +94,11 @@ while [ "$port_pm" = "$port_ours" ]; do port_pm=$(free_port); done
 port_static=$(free_port)
 while [ "$port_static" = "$port_ours" ] || [ "$port_static" = "$port_pm" ]; do port_static=$(free_port); done
 
-"$tmp/territoires" serve --tiles "$archive" --addr "$HOST:$port_ours" --access-log=false --rate-limit-tiles 0 --rate-limit-api 0 >"$tmp/ours.log" 2>&1 &
+# Rate limits on, as in production (each request counted per client
+# address, its X-RateLimit-* headers written), at a LIMIT per minute that
+# one client hammering never reaches; LIMIT=0 turns them off.
+limit=${LIMIT:-1000000000}
+"$tmp/territoires" serve --tiles "$archive" --addr "$HOST:$port_ours" --access-log=false --rate-limit-tiles "$limit" --rate-limit-api "$limit" >"$tmp/ours.log" 2>&1 &
 pid_ours=$!
 pids+=("$pid_ours")
 # --cache-size: the default (MB of directories; tiles are read from the file

@@ -62,7 +62,9 @@ func run(archive, addr string, d time.Duration, out string) error {
 	cfg := server.DefaultConfig()
 	cfg.Addr = addr
 	cfg.AccessLog = false
-	cfg.Limits.API, cfg.Limits.Tiles = 0, 0 // one client hammering on purpose
+	// Rate limits on, as load.sh runs them: every request counted, never
+	// refused (one client hammers on purpose).
+	cfg.Limits.API, cfg.Limits.Tiles = 1_000_000_000, 1_000_000_000
 	srv := server.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv.Swap(ts)
 	ds, err := dataset.Load(data.FS) // for the API routes
