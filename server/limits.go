@@ -4,17 +4,17 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/territoires-industrie/carte/api"
 )
 
-// Per-client rate limits (Fiber's limiter, fixed windows, in memory: each
-// replica counts its own clients). Each route of the route table draws on
+// Per-client rate limits (fixed windows, in memory: each replica counts
+// its own clients; ratelimit.go). Each route of the route table draws on
 // one budget (api.Budget): the JSON and OGC API per client IP without a
 // key, or per valid X-Api-Key (usually higher); tiles per client IP, much
 // higher (a map view loads dozens); the rest (pages, files, TileJSON, the
@@ -49,8 +49,10 @@ type guard struct {
 	keys     keyring
 	rejected *prometheus.CounterVec
 	keyUses  *prometheus.CounterVec
-	// The three limiters; nil when that limit is off.
-	api, apiKey, tiles fiber.Handler
+	// The three limiters; nil when that limit is off. Clients are counted
+	// by address prefix (clientPrefix), keys by their id.
+	api, tiles *windowLimiter[netip.Prefix]
+	apiKey     *windowLimiter[string]
 }
 
 func (s *Server) newGuard() *guard {
@@ -72,33 +74,25 @@ func (s *Server) newGuard() *guard {
 	s.metrics.registry.MustRegister(g.rejected, g.keyUses)
 	g.keys.set(l.APIKeys)
 
-	window := l.Window
-	g.api = g.newLimiter(l.API, window, rejectAPI, "the API allows %d requests per %s per client address without an API key",
-		func(c *fiber.Ctx) string { return "ip:" + g.clientKey(c) })
-	g.apiKey = g.newLimiter(l.APIKey, window, rejectAPIKey, "the API allows %d requests per %s per API key",
-		func(c *fiber.Ctx) string { return "key:" + c.Locals(localAPIKeyID).(string) })
-	g.tiles = g.newLimiter(l.Tiles, window, rejectTiles, "tiles are limited to %d requests per %s per client address",
-		func(c *fiber.Ctx) string { return "tiles:" + g.clientKey(c) })
+	g.api = newLimiter[netip.Prefix](g, l.API, l.Window, rejectAPI, "the API allows %d requests per %s per client address without an API key")
+	g.apiKey = newLimiter[string](g, l.APIKey, l.Window, rejectAPIKey, "the API allows %d requests per %s per API key")
+	g.tiles = newLimiter[netip.Prefix](g, l.Tiles, l.Window, rejectTiles, "tiles are limited to %d requests per %s per client address")
 	return g
 }
 
-// newLimiter is a fixed-window limiter of max requests per window, or nil
-// when max is 0. Its 429 goes through the server's error handler (JSON
-// like every error) and keeps the limiter's Retry-After, in seconds.
-func (g *guard) newLimiter(max int, window time.Duration, reason, format string, key func(*fiber.Ctx) string) fiber.Handler {
-	if max <= 0 {
+// newLimiter is a fixed-window limiter of perWindow requests per window,
+// or nil when perWindow is 0. Its 429 goes through the server's error
+// handler (JSON like every error), with Retry-After in seconds.
+func newLimiter[K comparable](g *guard, perWindow int, window time.Duration, reason, format string) *windowLimiter[K] {
+	if perWindow <= 0 {
 		return nil
 	}
-	msg := "rate limit reached: " + fmt.Sprintf(format, max, shortDuration(window)) + "; retry after the number of seconds in Retry-After"
+	msg := "rate limit reached: " + fmt.Sprintf(format, perWindow, shortDuration(window)) + "; retry after the number of seconds in Retry-After"
 	counter := g.rejected.WithLabelValues(reason)
-	return limiter.New(limiter.Config{
-		Max:          max,
-		Expiration:   window,
-		KeyGenerator: key,
-		LimitReached: func(c *fiber.Ctx) error {
-			counter.Inc()
-			return fiber.NewError(fiber.StatusTooManyRequests, msg)
-		},
+	return newWindowLimiter[K](perWindow, window, func(c *fiber.Ctx, retryAfter int64) error {
+		counter.Inc()
+		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(retryAfter, 10))
+		return fiber.NewError(fiber.StatusTooManyRequests, msg)
 	})
 }
 
@@ -110,7 +104,7 @@ func (g *guard) handler(c *fiber.Ctx) error {
 	switch budgetOf(c) {
 	case api.BudgetTiles:
 		if g.tiles != nil {
-			return g.tiles(c)
+			return g.tiles.handle(c, g.clientPrefix(c))
 		}
 	case api.BudgetAPI:
 		if presented := c.Request().Header.Peek(HeaderAPIKey); len(presented) > 0 {
@@ -124,12 +118,12 @@ func (g *guard) handler(c *fiber.Ctx) error {
 			c.Locals(localAPIKey, k.Label)
 			c.Locals(localAPIKeyID, hex.EncodeToString(k.hash[:8]))
 			if g.apiKey != nil {
-				return g.apiKey(c)
+				return g.apiKey.handle(c, c.Locals(localAPIKeyID).(string))
 			}
 			return c.Next()
 		}
 		if g.api != nil {
-			return g.api(c)
+			return g.api.handle(c, g.clientPrefix(c))
 		}
 	}
 	return c.Next()
@@ -165,15 +159,17 @@ func (g *guard) clientIP(c *fiber.Ctx) netip.Addr {
 	return client
 }
 
-// clientKey is the rate-limit key of the client: its IPv4 address, or its
-// IPv6 /64 (one subscriber usually has a whole /64 to pick addresses from).
-func (g *guard) clientKey(c *fiber.Ctx) string {
+// clientPrefix is the rate-limit key of the client: its IPv4 address, or
+// its IPv6 /64 (one subscriber usually has a whole /64 to pick addresses
+// from).
+func (g *guard) clientPrefix(c *fiber.Ctx) netip.Prefix {
 	a := g.clientIP(c)
+	bits := a.BitLen()
 	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
+		bits = 64
 	}
-	return a.String()
+	p, _ := a.Prefix(bits)
+	return p
 }
 
 func (g *guard) isTrusted(a netip.Addr) bool {

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/gofiber/fiber/v2/utils"
 )
 
 const (
@@ -137,29 +135,48 @@ func TestRateLimitZeroIsOff(t *testing.T) {
 }
 
 func TestRateLimitWindowResets(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for a window")
-	}
-	s := limitedServer(t, func(l *Limits) { l.API, l.Window = 1, time.Second })
-	if resp, _ := do(t, s, "GET", nearbyLyon, nil); resp.StatusCode != 200 {
-		t.Fatal(resp.StatusCode)
-	}
-	resp, _ := do(t, s, "GET", nearbyLyon, nil)
-	if resp.StatusCode != 429 {
-		t.Fatalf("second request in the window: %d", resp.StatusCode)
-	}
-	// Fiber's limiter keeps time on a clock of its own, utils.Timestamp
-	// (Unix seconds, advanced once a second), with no way to inject another.
-	// The window opened at the first request, at most this second, and it
-	// ends one second later: wait until that clock shows the next second.
-	opened := atomic.LoadUint32(&utils.Timestamp)
-	for deadline := time.Now().Add(10 * time.Second); atomic.LoadUint32(&utils.Timestamp) <= opened; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the limiter's clock did not advance")
+	s := limitedServer(t, func(l *Limits) { l.API, l.Window = 2, 90*time.Second })
+	clock := int64(1_000_000)
+	s.guard.api.now = func() int64 { return clock }
+	want := func(step string, code int, remaining, reset string) {
+		t.Helper()
+		resp, body := do(t, s, "GET", nearbyLyon, nil)
+		if resp.StatusCode != code {
+			t.Fatalf("%s: %d %s", step, resp.StatusCode, body)
+		}
+		if code == 429 {
+			if got := resp.Header.Get("Retry-After"); got != reset {
+				t.Errorf("%s: Retry-After %q, want %s", step, got, reset)
+			}
+			return
+		}
+		if got := resp.Header.Get("X-RateLimit-Limit"); got != "2" {
+			t.Errorf("%s: X-RateLimit-Limit %q", step, got)
+		}
+		if got := resp.Header.Get("X-RateLimit-Remaining"); got != remaining {
+			t.Errorf("%s: X-RateLimit-Remaining %q, want %s", step, got, remaining)
+		}
+		if got := resp.Header.Get("X-RateLimit-Reset"); got != reset {
+			t.Errorf("%s: X-RateLimit-Reset %q, want %s", step, got, reset)
 		}
 	}
-	if resp, body := do(t, s, "GET", nearbyLyon, nil); resp.StatusCode != 200 {
-		t.Fatalf("after the window: %d %s", resp.StatusCode, body)
+	want("first request: the window opens", 200, "1", "90")
+	clock += 30
+	want("second, 30 s later", 200, "0", "60")
+	clock += 59
+	want("third, 1 s before the end", 429, "", "1")
+	clock++
+	want("at the end: a new window", 200, "1", "90")
+	clock += 89
+	want("second of the new window", 200, "0", "1")
+	// A client gone for good is forgotten once its window has ended.
+	if n := len(s.guard.api.clients); n != 1 {
+		t.Fatalf("%d clients counted", n)
+	}
+	clock += 1000
+	s.guard.api.take(netip.MustParsePrefix("192.0.2.1/32"))
+	if _, kept := s.guard.api.clients[netip.MustParsePrefix("0.0.0.0/32")]; kept || len(s.guard.api.clients) != 1 {
+		t.Errorf("after the windows ended: %v", s.guard.api.clients)
 	}
 }
 
