@@ -96,9 +96,10 @@ func (r listRequest) send(c *fiber.Ctx, hits []index.Hit, extra map[string]any) 
 		if err != nil {
 			return err
 		}
-		*buf = body
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		c.Response().SetBody(body) // a copy: buf goes back to the pool
+		// The answer becomes the response's body without a copy, and the
+		// body buffer it replaces goes to the pool in its place.
+		*buf = c.Response().SwapBody(body)[:0]
 		return nil
 	case r.format == formatGeoJSON:
 		return c.JSON(results(r.cat, hits, r.fields, true, r.fullProvenance, extra), mediaGeoJSON)
