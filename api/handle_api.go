@@ -61,7 +61,7 @@ func (a *API) parseList(c *fiber.Ctx, nearby bool, own ...string) (listRequest, 
 	if nearby {
 		defaultLayers = cat.nearby
 	}
-	v, err := queryValues(c, slices.Concat(own, filterParams, cat.groupParams)...)
+	v, err := queryValuesIn(c, own, filterParams, cat.groupParams)
 	if err != nil {
 		return listRequest{}, err
 	}

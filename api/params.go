@@ -46,13 +46,20 @@ var filterParams = []string{paramLayers, paramRegion, paramDepartement, paramTer
 // queryValues reads the query string, refusing parameters the route does
 // not know (a typo must not silently widen a search) and repeated ones.
 func queryValues(c *fiber.Ctx, allowed ...string) (url.Values, error) {
+	return queryValuesIn(c, allowed)
+}
+
+// queryValuesIn is queryValues with the allowed parameters in several
+// lists (a route's own, the filters, the groups), not joined on every
+// request.
+func queryValuesIn(c *fiber.Ctx, allowed ...[]string) (url.Values, error) {
 	values := url.Values{}
 	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
 		values.Add(string(k), string(v))
 	})
 	var unknown, repeated []string
 	for k, v := range values {
-		if !slices.Contains(allowed, k) {
+		if !slices.ContainsFunc(allowed, func(list []string) bool { return slices.Contains(list, k) }) {
 			unknown = append(unknown, k)
 		} else if len(v) > 1 {
 			repeated = append(repeated, k)
@@ -62,8 +69,9 @@ func queryValues(c *fiber.Ctx, allowed ...string) (url.Values, error) {
 	sort.Strings(repeated)
 	switch {
 	case len(unknown) > 0:
-		sort.Strings(allowed)
-		return nil, badRequest("unknown parameter(s) %s; this route accepts %s", strings.Join(unknown, ", "), strings.Join(allowed, ", "))
+		known := slices.Concat(allowed...) // a copy: the lists are the callers'
+		sort.Strings(known)
+		return nil, badRequest("unknown parameter(s) %s; this route accepts %s", strings.Join(unknown, ", "), strings.Join(known, ", "))
 	case len(repeated) > 0:
 		return nil, badRequest("parameter(s) %s given more than once", strings.Join(repeated, ", "))
 	}
