@@ -245,9 +245,9 @@ func (pj *plainJSON) appendFeatures(buf []byte, hits []index.Hit) []byte {
 			fj, _ = encodeFeature(h.Layer, h.Feature)
 		}
 		buf = append(buf, fj.head...)
-		if d := distancePtr(h); d != nil {
+		if d, ok := roundedDistance(h); ok {
 			buf = append(buf, `"distance_m":`...)
-			buf = appendJSONFloat(buf, *d)
+			buf = appendJSONFloat(buf, d)
 			buf = append(buf, ',')
 		}
 		buf = append(buf, fj.tail...)

@@ -45,11 +45,20 @@ func selectProperties(f *dataset.Feature, keep []string) map[string]any {
 }
 
 func distancePtr(h index.Hit) *float64 {
-	if math.IsNaN(h.DistanceM) {
+	d, ok := roundedDistance(h)
+	if !ok {
 		return nil
 	}
-	d := math.Round(h.DistanceM*10) / 10 // decimetres: more is noise
 	return &d
+}
+
+// roundedDistance is the hit's distance as answers give it, in metres to
+// the decimetre (more is noise); ok is false when it was not measured.
+func roundedDistance(h index.Hit) (d float64, ok bool) {
+	if math.IsNaN(h.DistanceM) {
+		return 0, false
+	}
+	return math.Round(h.DistanceM*10) / 10, true
 }
 
 func toAPIFeature(h index.Hit, keep []string) Result {
