@@ -153,10 +153,18 @@ func chordTo(q, u [3]float64) float64 {
 	return dx*dx + dy*dy + dz*dz
 }
 
-// appendHits appends the points kept to dst; Nearby ranks them and
-// measures the ones it keeps in metres.
+// appendHits appends the points kept to dst, nearest first (the heap is
+// used up): Nearby measures them in metres and orders them by metres,
+// which then moves few if any.
 func (h *nearestK) appendHits(dst []Hit) []Hit {
-	for _, c := range h.heap {
+	all := h.heap
+	for n := len(all) - 1; n > 0; n-- { // heapsort: the farthest to the end
+		all[0], all[n] = all[n], all[0]
+		h.heap = all[:n]
+		h.down(0)
+	}
+	h.heap = all
+	for _, c := range all {
 		dst = append(dst, Hit{Layer: c.l.info.ID, Feature: &c.l.features[c.fi], DistanceM: math.NaN(), chord2: c.c2})
 	}
 	return dst
