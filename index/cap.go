@@ -154,8 +154,8 @@ func chordTo(q, u [3]float64) float64 {
 }
 
 // appendHits appends the points kept to dst, nearest first (the heap is
-// used up): Nearby measures them in metres and orders them by metres,
-// which then moves few if any.
+// used up), measured in metres from their chords, as Distance measures
+// points.
 func (h *nearestK) appendHits(dst []Hit) []Hit {
 	all := h.heap
 	for n := len(all) - 1; n > 0; n-- { // heapsort: the farthest to the end
@@ -165,7 +165,7 @@ func (h *nearestK) appendHits(dst []Hit) []Hit {
 	}
 	h.heap = all
 	for _, c := range all {
-		dst = append(dst, Hit{Layer: c.l.info.ID, Feature: &c.l.features[c.fi], DistanceM: math.NaN(), chord2: c.c2})
+		dst = append(dst, Hit{Layer: c.l.info.ID, Feature: &c.l.features[c.fi], DistanceM: chordMetres(c.c2), chord2: c.c2})
 	}
 	return dst
 }

@@ -25,6 +25,11 @@ func Haversine(a, b orb.Point) float64 {
 
 func sin2(x float64) float64 { s := math.Sin(x); return s * s }
 
+// pointMetres is the great-circle distance in metres between the points
+// of unit vectors q and u: the same as Haversine's but for the last bits
+// (well under a nanometre).
+func pointMetres(q, u [3]float64) float64 { return chordMetres(chordTo(q, u)) }
+
 // boxChord2 is never more than the squared chord (on the unit sphere)
 // between p and any point of the lon/lat box [min, max], so a best-first
 // R-tree search that uses it returns features in exact distance order.
@@ -60,19 +65,22 @@ func boxChord2(p orb.Point, cosLat float64, min, max [2]float64) float64 {
 
 // Distance from p to a feature's geometry, in metres: to the nearest point
 // of a (Multi)Point; 0 inside a (Multi)Polygon, else to the nearest point
-// of its boundary. The boundary is measured in a local equirectangular
-// projection centred on p (error well under 1 % within a few hundred km),
-// then the nearest boundary point found there is measured by haversine.
+// of its boundary. A point is measured through the chord between unit
+// vectors (pointMetres), the very numbers the index ranks points by, so
+// that it can give the distance of a hit without measuring it again. The
+// boundary is measured in a local equirectangular projection centred on p
+// (error well under 1 % within a few hundred km), then the nearest
+// boundary point found there is measured by haversine.
 func Distance(p orb.Point, g orb.Geometry) float64 {
 	switch g := g.(type) {
 	case orb.Point:
-		return Haversine(p, g)
+		return pointMetres(unitVector(p), unitVector(g))
 	case orb.MultiPoint:
-		d := math.Inf(1)
-		for _, q := range g {
-			d = math.Min(d, Haversine(p, q))
+		q, c2 := unitVector(p), math.Inf(1)
+		for _, m := range g {
+			c2 = math.Min(c2, chordTo(q, unitVector(m)))
 		}
-		return d
+		return chordMetres(c2)
 	case orb.Polygon:
 		if planar.PolygonContains(g, p) {
 			return 0

@@ -268,9 +268,9 @@ func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
 		}
 		hits = best.appendHits(hits)
 	}
-	// Rank by chord, keep k, then measure those in metres (haversine) and
-	// order by metres: the chord and the metres order alike, but the
-	// metres are the reference and differ in the last bits. (Point layers
+	// Rank by chord, keep k, then order by metres (each hit is measured
+	// already): the chord and the metres order alike, but two chords may
+	// round to the same metres, and then the id decides. (Point layers
 	// alone give k hits at most: nothing to choose among.)
 	if len(hits) > k {
 		slices.SortFunc(hits, func(a, b Hit) int {
@@ -283,11 +283,6 @@ func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
 			return strings.Compare(a.Feature.ID, b.Feature.ID)
 		})
 		hits = hits[:k]
-	}
-	for i := range hits {
-		if math.IsNaN(hits[i].DistanceM) {
-			hits[i].DistanceM = Distance(p, hits[i].Feature.Geometry)
-		}
 	}
 	sortByDistance(hits)
 	return hits

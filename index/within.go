@@ -33,10 +33,11 @@ func (ix *Index) EachWithin(p orb.Point, radiusM float64, f Filter, fn func(Hit)
 		visit := func(_, _ [2]float64, fi int32) bool {
 			var d float64
 			if l.isPt[fi] {
-				if chordTo(q, l.unit[fi]) > screen {
+				c2 := chordTo(q, l.unit[fi])
+				if c2 > screen {
 					return true
 				}
-				d = Haversine(p, l.features[fi].Geometry.(orb.Point))
+				d = chordMetres(c2)
 			} else {
 				if seen != nil {
 					if seen[fi] {

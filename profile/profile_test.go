@@ -109,17 +109,12 @@ type bHit struct {
 	d float64
 }
 
-// distance to a point feature: Haversine to its nearest point.
+// distance to a point feature: to its nearest point, as index.Distance
+// measures it (the reference the profiles must agree with).
 func distance(p orb.Point, g orb.Geometry) float64 {
-	switch g := g.(type) {
-	case orb.Point:
-		return index.Haversine(p, g)
-	case orb.MultiPoint:
-		d := math.Inf(1)
-		for _, q := range g {
-			d = math.Min(d, index.Haversine(p, q))
-		}
-		return d
+	switch g.(type) {
+	case orb.Point, orb.MultiPoint:
+		return index.Distance(p, g)
 	}
 	panic(fmt.Sprintf("not a point: %T", g))
 }
