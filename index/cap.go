@@ -100,8 +100,11 @@ func (l *layerIndex) nearestPoints(best *nearestK, p orb.Point, q [3]float64, li
 const smallLayer = 100
 
 // chordMetres is the great-circle distance of a squared chord: the
-// inverse of chord2.
+// inverse of chord2 (+Inf, no point at all, stays +Inf).
 func chordMetres(c2 float64) float64 {
+	if math.IsInf(c2, 1) {
+		return c2
+	}
 	return 2 * EarthRadius * math.Asin(math.Min(1, math.Sqrt(c2)/2))
 }
 

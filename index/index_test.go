@@ -160,6 +160,27 @@ func TestHaversineKnownDistance(t *testing.T) {
 	}
 }
 
+// Distance measures points through unit vectors: the haversine's number
+// but for the last bits, from a metre to antipodes.
+func TestPointDistanceIsTheHaversine(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for range 10000 {
+		p := orb.Point{-180 + 360*r.Float64(), -90 + 180*r.Float64()}
+		q := orb.Point{p[0] + math.Pow(10, -5+7*r.Float64())*(r.Float64()-0.5), p[1] + math.Pow(10, -5+7*r.Float64())*(r.Float64()-0.5)}
+		q[1] = math.Max(-90, math.Min(90, q[1]))
+		h, d := index.Haversine(p, q), index.Distance(p, q)
+		if math.Abs(h-d) > 1e-6*math.Max(1, h) {
+			t.Fatalf("%v to %v: Distance %.9f m, haversine %.9f m", p, q, d, h)
+		}
+		if m := index.Distance(p, orb.MultiPoint{q, p}); m != 0 {
+			t.Fatalf("a MultiPoint holding p is %v m away", m)
+		}
+	}
+	if d := index.Distance(orb.Point{1, 2}, orb.MultiPoint{}); !math.IsInf(d, 1) {
+		t.Errorf("an empty MultiPoint is %v m away, want +Inf", d)
+	}
+}
+
 func TestReverse(t *testing.T) {
 	_, ix := real(t)
 	tests := []struct {
