@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/paulmach/orb"
 
@@ -55,6 +56,8 @@ func NewCatalog(ds *dataset.Dataset, reg layers.Registry) (*Catalog, error) {
 			cat.nearby = append(cat.nearby, id)
 		}
 	}
+	// Every list request's filter holds this slice: no room to append to.
+	cat.nearby = slices.Clip(cat.nearby)
 	for _, id := range ix.Layers() {
 		if b, ok := ix.Extent(id); ok {
 			cat.extents[id] = b

@@ -35,15 +35,15 @@ type inCap struct {
 // of them are ranked but the k-th is outside the cap, its distance is a
 // radius that surely holds k points, and the next round is the last.
 func (l *layerIndex) nearestPoints(best *nearestK, p orb.Point, q [3]float64, limit float64, f Filter) {
-	limitChord := chord2(limit)
+	within := newReach(limit)
 	if l.size() <= smallLayer {
 		if l.members != nil {
 			for _, fi := range l.members {
-				best.offer(l, q, fi, limitChord, f)
+				best.offer(l, q, fi, within, f)
 			}
 		} else {
 			for fi := range l.features {
-				best.offer(l, q, int32(fi), limitChord, f)
+				best.offer(l, q, int32(fi), within, f)
 			}
 		}
 		return
@@ -71,7 +71,12 @@ func (l *layerIndex) nearestPoints(best *nearestK, p orb.Point, q [3]float64, li
 		boxes, nb := capBounds(p, r)
 		for _, b := range boxes[:nb] {
 			l.tree.Search(b.Min, b.Max, func(_, _ [2]float64, fi int32) bool {
-				best.offer(l, q, fi, limitChord, f)
+				// Across the antimeridian a MultiPoint may meet both boxes:
+				// it is ranked once.
+				if nb > 1 && !l.isPt[fi] && best.holds(l, fi) {
+					return true
+				}
+				best.offer(l, q, fi, within, f)
 				return true
 			})
 		}
@@ -124,8 +129,23 @@ func (h *nearestK) full() bool { return len(h.heap) == h.k }
 // ranks compare (in big towns hundreds of training centres share one
 // address); across layers, the ids.
 func (h *nearestK) farther(a, b inCap) bool {
+	switch {
+	case a.c2 > b.c2*(1+1e-12):
+		return true
+	case b.c2 > a.c2*(1+1e-12):
+		return false
+	}
+	return fartherAlike(a, b)
+}
+
+// fartherAlike is farther for two chords within an ulp or so: they may
+// measure the same metres, and then, as in the answer's order, the id
+// decides.
+func fartherAlike(a, b inCap) bool {
 	if a.c2 != b.c2 {
-		return a.c2 > b.c2
+		if ma, mb := chordMetres(a.c2), chordMetres(b.c2); ma != mb {
+			return ma > mb
+		}
 	}
 	if a.l.info.ID == b.l.info.ID {
 		return a.l.idRank[a.fi] > b.l.idRank[b.fi]
@@ -133,9 +153,9 @@ func (h *nearestK) farther(a, b inCap) bool {
 	return a.l.features[a.fi].ID > b.l.features[b.fi].ID
 }
 
-// offer ranks feature fi of l, at unit vector q, if it lies within
-// squared chord limitChord and passes f.
-func (h *nearestK) offer(l *layerIndex, q [3]float64, fi int32, limitChord float64, f Filter) {
+// offer ranks feature fi of l, at unit vector q, if it lies within reach
+// and passes f.
+func (h *nearestK) offer(l *layerIndex, q [3]float64, fi int32, within reach, f Filter) {
 	var c2 float64
 	if l.isPt[fi] {
 		c2 = chordTo(q, l.unit[fi])
@@ -145,9 +165,42 @@ func (h *nearestK) offer(l *layerIndex, q [3]float64, fi int32, limitChord float
 			c2 = math.Min(c2, chordTo(q, u))
 		}
 	}
-	if c := (inCap{l, fi, c2}); c2 <= limitChord && h.wants(c) && f.match(l.info.ID, l.rules, &l.features[fi]) {
+	if c := (inCap{l, fi, c2}); within.holds(c2) && h.wants(c) && f.match(l.info.ID, l.rules, &l.features[fi]) {
 		h.push(c)
 	}
+}
+
+// holds says whether feature fi of l is among the points kept.
+func (h *nearestK) holds(l *layerIndex, fi int32) bool {
+	for _, c := range h.heap {
+		if c.fi == fi && c.l.info.ID == l.info.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// reach is a search's distance limit in metres, and the squared chords
+// under and over which a point is surely within it or beyond it.
+type reach struct{ metres, under, over float64 }
+
+func newReach(metres float64) reach {
+	c := chord2(metres)
+	return reach{metres, c * (1 - 1e-9), c * (1 + 1e-9)}
+}
+
+// holds says whether a point at squared chord c2 lies within the limit,
+// as Distance measures it: the chord decides away from the edge, the
+// metres near it (chord2 and chordMetres round differently). No point at
+// all (+Inf: a MultiPoint without points) is never within.
+func (r reach) holds(c2 float64) bool {
+	switch {
+	case c2 < r.under:
+		return true
+	case c2 > r.over:
+		return false
+	}
+	return !math.IsInf(c2, 1) && chordMetres(c2) <= r.metres
 }
 
 // chordTo is the squared chord between two unit vectors.
@@ -168,7 +221,7 @@ func (h *nearestK) appendHits(dst []Hit) []Hit {
 	}
 	h.heap = all
 	for _, c := range all {
-		dst = append(dst, Hit{Layer: c.l.info.ID, Feature: &c.l.features[c.fi], DistanceM: chordMetres(c.c2), chord2: c.c2})
+		dst = append(dst, Hit{Layer: c.l.info.ID, Feature: &c.l.features[c.fi], DistanceM: chordMetres(c.c2)})
 	}
 	return dst
 }

@@ -170,3 +170,92 @@ func TestNearestPointsAcrossLayersEqualsScan(t *testing.T) {
 		}
 	}
 }
+
+// pointLayerWithFillers is a layer "formations" holding feats and, far
+// away in La Réunion, enough other points for the tree to be searched
+// (a layer of fewer than smallLayer points is scanned whole).
+func pointLayerWithFillers(feats []dataset.Feature) *Index {
+	for i := range smallLayer + 20 {
+		feats = append(feats, dataset.Feature{ID: fmt.Sprintf("zz%03d", i), Geometry: orb.Point{55.3 + 0.001*float64(i), -21.1}, Properties: map[string]any{}})
+	}
+	return New(&dataset.Dataset{Layers: []dataset.Layer{{Info: dataset.LayerInfo{ID: "formations"}, Features: feats}}}, layers.Default())
+}
+
+// A point exactly at the limit is within it, and one a hair beyond is
+// not, as Distance measures them (the chord and the metres round
+// differently: the chord only screens).
+func TestNearbyLimitIsDistancesLimit(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 300 {
+		p := orb.Point{-5 + 13*r.Float64(), 42 + 9*r.Float64()}
+		g := orb.Point{-5 + 13*r.Float64(), 42 + 9*r.Float64()}
+		d := Distance(p, g)
+		for _, ix := range []*Index{
+			New(&dataset.Dataset{Layers: []dataset.Layer{{Info: dataset.LayerInfo{ID: "formations"}, Features: []dataset.Feature{{ID: "g", Geometry: g, Properties: map[string]any{}}}}}}, layers.Default()),
+			pointLayerWithFillers([]dataset.Feature{{ID: "g", Geometry: g, Properties: map[string]any{}}}),
+		} {
+			if got := ix.Nearby(p, 1, d, Filter{}); len(got) != 1 || got[0].Feature.ID != "g" || got[0].DistanceM != d {
+				t.Fatalf("case %d: %v to %v, limit = its distance %v m: %+v", i, p, g, d, got)
+			}
+			if got, _ := ix.Within(p, d, 5, Filter{}); len(got) != 1 {
+				t.Fatalf("case %d: Within at its distance: %d hits", i, len(got))
+			}
+			if got := ix.Nearby(p, 1, math.Nextafter(d, 0), Filter{}); len(got) != 0 {
+				t.Fatalf("case %d: limit a hair under its distance %v m: %+v", i, d, got)
+			}
+		}
+	}
+}
+
+// Two points whose chords differ by an ulp but measure the same metres:
+// the id decides, as in the answer's order and a scan's.
+func TestNearbyTiesInMetresGoById(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	found := 0
+	for range 2_000_000 {
+		p := orb.Point{-5 + 13*r.Float64(), 42 + 9*r.Float64()}
+		g := orb.Point{-5 + 13*r.Float64(), 42 + 9*r.Float64()}
+		g2 := orb.Point{math.Nextafter(g[0], 1e9), g[1]}
+		q := unitVector(p)
+		c, c2 := chordTo(q, unitVector(g)), chordTo(q, unitVector(g2))
+		if c == c2 || chordMetres(c) != chordMetres(c2) {
+			continue
+		}
+		near, far := g, g2 // the nearer chord gets the larger id
+		if c2 < c {
+			near, far = g2, g
+		}
+		ix := pointLayerWithFillers([]dataset.Feature{{ID: "b", Geometry: near, Properties: map[string]any{}}, {ID: "a", Geometry: far, Properties: map[string]any{}}})
+		if got := ix.Nearby(p, 1, 0, Filter{}); len(got) != 1 || got[0].Feature.ID != "a" {
+			t.Fatalf("%v: chords %v and %v, both %v m: got %+v, want a", p, c, c2, chordMetres(c), got)
+		}
+		if found++; found == 5 {
+			return
+		}
+	}
+	t.Fatalf("only %d cases found", found)
+}
+
+// A MultiPoint across the antimeridian meets both of a cap's boxes: it is
+// found once. One without points (the loader refuses it, New does not) is
+// never found.
+func TestNearbyMultiPointsOnceAndNeverEmpty(t *testing.T) {
+	ix := pointLayerWithFillers([]dataset.Feature{
+		{ID: "m", Geometry: orb.MultiPoint{{179.9, -17}, {-179.9, -17}}, Properties: map[string]any{}},
+		{ID: "empty", Geometry: orb.MultiPoint{}, Properties: map[string]any{}},
+	})
+	p := orb.Point{179.95, -17}
+	if got := ix.Nearby(p, 3, 50000, Filter{}); len(got) != 1 || got[0].Feature.ID != "m" {
+		t.Errorf("nearby: %+v", got)
+	}
+	var within []string
+	ix.EachWithin(p, 50000, Filter{}, func(h Hit) bool { within = append(within, h.Feature.ID); return true })
+	if len(within) != 1 {
+		t.Errorf("within: %v", within)
+	}
+	for _, h := range ix.Nearby(p, 1000, 0, Filter{}) {
+		if h.Feature.ID == "empty" || math.IsInf(h.DistanceM, 0) {
+			t.Errorf("found %s at %v m", h.Feature.ID, h.DistanceM)
+		}
+	}
+}

@@ -26,10 +26,6 @@ type Hit struct {
 	Layer     string
 	Feature   *dataset.Feature
 	DistanceM float64 // metres; 0 inside a polygon; NaN when not asked
-	// chord2 ranks the hits of a nearby search: the squared chord on the
-	// unit sphere, monotonic in DistanceM, which is measured only for the
-	// hits kept.
-	chord2 float64
 }
 
 // layerIndex is one layer's R-tree; the tree holds feature indexes.
@@ -268,24 +264,10 @@ func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
 		}
 		hits = best.appendHits(hits)
 	}
-	// Rank by chord, keep k, then order by metres (each hit is measured
-	// already): the chord and the metres order alike, but two chords may
-	// round to the same metres, and then the id decides. (Point layers
-	// alone give k hits at most: nothing to choose among.)
-	if len(hits) > k {
-		slices.SortFunc(hits, func(a, b Hit) int {
-			if a.chord2 != b.chord2 {
-				if a.chord2 < b.chord2 {
-					return -1
-				}
-				return 1
-			}
-			return strings.Compare(a.Feature.ID, b.Feature.ID)
-		})
-		hits = hits[:k]
-	}
+	// Order by metres, then id, and keep k. (Point layers alone give k
+	// hits at most.)
 	sortByDistance(hits)
-	return hits
+	return hits[:min(k, len(hits))]
 }
 
 // pointPart is a point layer (or its category's part) that a query
@@ -337,7 +319,7 @@ func (l *layerIndex) nearest(p orb.Point, k int, limit float64, f Filter) []Hit 
 			}
 			feat := &l.features[fi]
 			if f.match(l.info.ID, l.rules, feat) {
-				hits = append(hits, Hit{Layer: l.info.ID, Feature: feat, DistanceM: l.distance(p, fi), chord2: c})
+				hits = append(hits, Hit{Layer: l.info.ID, Feature: feat, DistanceM: l.distance(p, fi)})
 				last = c
 			}
 			return true

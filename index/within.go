@@ -25,8 +25,10 @@ func (ix *Index) EachWithin(p orb.Point, radiusM float64, f Filter, fn func(Hit)
 	boxes, nb := capBounds(p, radiusM)
 	for _, layer := range ix.selected(f) {
 		l, f := layer.part(f)
-		var seen map[int32]bool // a feature whose box meets both boxes (across the antimeridian) is reported once
-		if nb > 1 && !l.pointsOnly {
+		// A feature whose box meets both boxes (across the antimeridian: a
+		// polygon, a MultiPoint) is reported once.
+		var seen map[int32]bool
+		if nb > 1 {
 			seen = map[int32]bool{}
 		}
 		stop := false

@@ -57,9 +57,9 @@ func newWindowLimiter[K comparable](perWindow int, window time.Duration, refused
 // take counts a request of client: how many remain in its window (below
 // 0: refused) and the seconds until the window ends.
 func (l *windowLimiter[K]) take(client K) (remaining int, reset int64) {
-	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := l.now() // under the lock: windows open in the order requests count
 	if now >= l.sweepAt {
 		// Clients seen once and never again would otherwise stay for good.
 		for k, w := range l.clients {

@@ -28,7 +28,13 @@ routes=" ${ROUTES:-nearby profile} "
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg); wrk shares the cores with the server"
 # rps URL [wrk options...]: the requests per second of a 10 s wrk run at 64
 # connections.
-rps() { wrk -t2 -c64 -d10s "${@:2}" "$1" | awk '/Requests\/sec/ {print $2} /answers >= 400: [1-9]/ {print "BAD: " $0 > "/dev/stderr"}'; }
+rps() {
+  local out
+  out=$(wrk -t2 -c64 -d10s "${@:2}" "$1")
+  if grep -Eq 'answers >= 400: [1-9]|socket errors: [1-9]' <<<"$out"; then echo "BAD ($1): $(grep -E 'answers|socket' <<<"$out")" >&2; fi
+  awk '/Requests\/sec/ {print $2}' <<<"$out" | grep . || { echo "wrk gave no rate for $1: $out" >&2; exit 1; }
+}
+[[ ${ROUNDS:-3} =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive number" >&2; exit 2; }
 if [[ $routes == *" nearby "* ]]; then
   wrk -t2 -c16 -d3s -s server/bench/api_nearby.lua "http://127.0.0.1:$port" >/dev/null # warm-up
   echo "== /api/nearby k=10, 16 connections, 10 s"
