@@ -104,11 +104,7 @@ func (pj *plainJSON) appendResults(buf []byte, hits []index.Hit, full bool, extr
 	// slotted in between: each is written straight into buf.
 	fixed := [...]string{"attribution", "count", "data_version", "provenance", "results"}
 	var keys [8]string
-	extraKeys := keys[:0]
-	for k := range extra {
-		extraKeys = append(extraKeys, k)
-	}
-	slices.Sort(extraKeys)
+	extraKeys := appendSortedKeys(keys[:0], extra)
 	buf = append(buf, '{')
 	i, j := 0, 0
 	for i < len(fixed) || j < len(extraKeys) {
@@ -193,11 +189,7 @@ func appendJSONValue(buf []byte, v any) ([]byte, error) {
 			return append(buf, "null"...), nil
 		}
 		var keys [16]string
-		sorted := keys[:0]
-		for k := range v {
-			sorted = append(sorted, k)
-		}
-		slices.Sort(sorted)
+		sorted := appendSortedKeys(keys[:0], v)
 		buf = append(buf, '{')
 		for i, k := range sorted {
 			if i > 0 {
@@ -217,6 +209,17 @@ func appendJSONValue(buf []byte, v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(buf, raw...), nil
+}
+
+// appendSortedKeys appends m's keys to dst in encoding/json's order
+// (sorted): callers pass a stack array's slice, so a small map costs no
+// allocation.
+func appendSortedKeys(dst []string, m map[string]any) []string {
+	for k := range m {
+		dst = append(dst, k)
+	}
+	slices.Sort(dst)
+	return dst
 }
 
 // appendJSONString writes s quoted as encoding/json does: plain ASCII as

@@ -71,16 +71,21 @@ func TestNearestPointsEqualsScan(t *testing.T) {
 		if !math.IsInf(limit, 1) {
 			maxDist = limit
 		}
-		got := ix.Nearby(p, k, maxDist, Filter{})
-		want := l.scanNearest(p, k, limit)
-		if len(got) != len(want) {
-			t.Fatalf("%v k=%d limit=%v: %d hits, scan finds %d", p, k, limit, len(got), len(want))
-		}
-		for j := range got {
-			if got[j].Feature.ID != want[j].Feature.ID || got[j].DistanceM != want[j].DistanceM {
-				t.Fatalf("%v k=%d limit=%v: hit %d is %s at %.1f m, scan says %s at %.1f m", p, k, limit, j,
-					got[j].Feature.ID, got[j].DistanceM, want[j].Feature.ID, want[j].DistanceM)
-			}
+		sameAsScan(t, fmt.Sprintf("%v k=%d limit=%v", p, k, limit), ix.Nearby(p, k, maxDist, Filter{}), l.scanNearest(p, k, limit))
+	}
+}
+
+// sameAsScan fails the test unless got holds the scan's hits, in order,
+// at the same distances to the last bit.
+func sameAsScan(t *testing.T, query string, got, want []Hit) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d hits, scan finds %d", query, len(got), len(want))
+	}
+	for j := range got {
+		if got[j].Feature.ID != want[j].Feature.ID || got[j].DistanceM != want[j].DistanceM {
+			t.Fatalf("%s: hit %d is %s at %.1f m, scan says %s at %.1f m", query, j,
+				got[j].Feature.ID, got[j].DistanceM, want[j].Feature.ID, want[j].DistanceM)
 		}
 	}
 }
@@ -152,22 +157,12 @@ func TestNearestPointsAcrossLayersEqualsScan(t *testing.T) {
 		if maxDist > 0 {
 			limit = maxDist
 		}
-		got := ix.Nearby(p, k, maxDist, Filter{})
 		var want []Hit
 		for _, l := range ix.layers {
 			want = append(want, l.scanNearest(p, len(l.features), limit)...)
 		}
 		sortByDistance(want)
-		want = want[:min(k, len(want))]
-		if len(got) != len(want) {
-			t.Fatalf("%v k=%d limit=%v: %d hits, scan finds %d", p, k, limit, len(got), len(want))
-		}
-		for j := range got {
-			if got[j].Feature.ID != want[j].Feature.ID || got[j].DistanceM != want[j].DistanceM {
-				t.Fatalf("%v k=%d limit=%v: hit %d is %s at %.1f m, scan says %s at %.1f m", p, k, limit, j,
-					got[j].Feature.ID, got[j].DistanceM, want[j].Feature.ID, want[j].DistanceM)
-			}
-		}
+		sameAsScan(t, fmt.Sprintf("%v k=%d limit=%v", p, k, limit), ix.Nearby(p, k, maxDist, Filter{}), want[:min(k, len(want))])
 	}
 }
 
