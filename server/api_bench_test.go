@@ -20,6 +20,12 @@ func benchRequests(b *testing.B, targets []string) {
 	// purpose (with them, b.N stops at the budget, about 1,200 requests).
 	s, _ := newTestServer(b, func(cfg *Config) { cfg.Limits.API, cfg.Limits.Tiles = 0, 0 })
 	s.SwapCatalog(realCatalog)
+	serveEach(b, s, targets, nil, func(code int) bool { return code == 200 })
+}
+
+// serveEach runs b.N requests through s's Fiber handler without sockets,
+// the targets in turn with header set, each answer's status checked by ok.
+func serveEach(b *testing.B, s *Server, targets []string, header map[string]string, ok func(code int) bool) {
 	h := s.App().Handler()
 	var ctx fasthttp.RequestCtx
 	b.ReportAllocs()
@@ -28,9 +34,12 @@ func benchRequests(b *testing.B, targets []string) {
 		ctx.Request.Reset()
 		ctx.Response.Reset()
 		ctx.Request.SetRequestURI(targets[i%len(targets)])
+		for k, v := range header {
+			ctx.Request.Header.Set(k, v)
+		}
 		h(&ctx)
-		if ctx.Response.StatusCode() != 200 {
-			b.Fatalf("%s: %d %s", targets[i%len(targets)], ctx.Response.StatusCode(), ctx.Response.Body())
+		if code := ctx.Response.StatusCode(); !ok(code) {
+			b.Fatalf("%s: %d %s", targets[i%len(targets)], code, ctx.Response.Body())
 		}
 	}
 }

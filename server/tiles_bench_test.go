@@ -6,7 +6,6 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
-	"github.com/valyala/fasthttp"
 )
 
 // Benchmarks of tile requests through Fiber's whole handler chain (every
@@ -34,23 +33,7 @@ func tileTargets() []string {
 }
 
 func benchTiles(b *testing.B, s *Server, header map[string]string) {
-	targets := tileTargets()
-	h := s.App().Handler()
-	var ctx fasthttp.RequestCtx
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		ctx.Request.Reset()
-		ctx.Response.Reset()
-		ctx.Request.SetRequestURI(targets[i%len(targets)])
-		for k, v := range header {
-			ctx.Request.Header.Set(k, v)
-		}
-		h(&ctx)
-		if code := ctx.Response.StatusCode(); code != 200 && code != 204 && code != 404 {
-			b.Fatalf("%s: %d %s", targets[i%len(targets)], code, ctx.Response.Body())
-		}
-	}
+	serveEach(b, s, tileTargets(), header, func(code int) bool { return code == 200 || code == 204 || code == 404 })
 }
 
 // BenchmarkHTTPTile is the load benchmark's setting: gzip accepted, the
