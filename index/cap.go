@@ -27,15 +27,15 @@ type inCap struct {
 }
 
 // nearestPoints offers best the points of a layer of Point and
-// MultiPoint features within limit metres of p (q is p's unit vector).
+// MultiPoint features within reach of p (q is p's unit vector).
 // best holds the k nearest of the point layers searched before, and its
 // k-th bounds this layer's search: in a town, once the training centres
 // gave ten answers within 2 km, the sites are looked for within 2 km.
 // Every point the box search visits is ranked, in the cap or not: when k
 // of them are ranked but the k-th is outside the cap, its distance is a
 // radius that surely holds k points, and the next round is the last.
-func (l *layerIndex) nearestPoints(best *nearestK, p orb.Point, q [3]float64, limit float64, f Filter) {
-	within := newReach(limit)
+func (l *layerIndex) nearestPoints(best *nearestK, p orb.Point, q [3]float64, within reach, f Filter) {
+	limit := within.metres
 	if l.size() <= smallLayer {
 		if l.members != nil {
 			for _, fi := range l.members {

@@ -258,9 +258,9 @@ func (ix *Index) Nearby(p orb.Point, k int, maxDistM float64, f Filter) []Hit {
 	if len(parts) > 0 {
 		slices.SortStableFunc(parts, func(a, b pointPart) int { return b.l.size() - a.l.size() })
 		best := nearestK{k: k, heap: make([]inCap, 0, min(k, 128))}
-		q := unitVector(p)
+		q, within := unitVector(p), newReach(limit)
 		for _, pt := range parts {
-			pt.l.nearestPoints(&best, p, q, limit, pt.rest)
+			pt.l.nearestPoints(&best, p, q, within, pt.rest)
 		}
 		hits = best.appendHits(hits)
 	}

@@ -20,8 +20,9 @@ func (ix *Index) EachWithin(p orb.Point, radiusM float64, f Filter, fn func(Hit)
 		return
 	}
 	q := unitVector(p)
-	// A hair above the radius' chord: the chord only screens, the metres decide.
-	screen := chord2(radiusM) * (1 + 1e-9)
+	// The chord only screens (reach.over is a hair above the radius'),
+	// the metres decide.
+	screen := newReach(radiusM).over
 	boxes, nb := capBounds(p, radiusM)
 	for _, layer := range ix.selected(f) {
 		l, f := layer.part(f)
