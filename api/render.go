@@ -108,27 +108,24 @@ func provenanceRef(l dataset.LayerInfo, version string) ProvenanceRef {
 
 // provenanceRefsOf refers to the origin of every layer present in hits.
 func provenanceRefsOf(cat *Catalog, hits []index.Hit) map[string]ProvenanceRef {
-	out := map[string]ProvenanceRef{}
-	for _, h := range hits {
-		if _, done := out[h.Layer]; done {
-			continue
-		}
-		if l, ok := cat.Manifest.Layer(h.Layer); ok {
-			out[h.Layer] = provenanceRef(l, cat.Version)
-		}
-	}
-	return out
+	return perLayerOf(cat, hits, func(l dataset.LayerInfo) ProvenanceRef { return provenanceRef(l, cat.Version) })
 }
 
 // provenanceOf lists the origin of every layer present in hits.
 func provenanceOf(cat *Catalog, hits []index.Hit) map[string]Provenance {
-	out := map[string]Provenance{}
+	return perLayerOf(cat, hits, func(l dataset.LayerInfo) Provenance { return Provenance{Title: l.Title, Sources: l.Sources} })
+}
+
+// perLayerOf maps each layer present in hits that the manifest describes
+// to what of reads from it.
+func perLayerOf[T any](cat *Catalog, hits []index.Hit, of func(dataset.LayerInfo) T) map[string]T {
+	out := map[string]T{}
 	for _, h := range hits {
 		if _, done := out[h.Layer]; done {
 			continue
 		}
 		if l, ok := cat.Manifest.Layer(h.Layer); ok {
-			out[h.Layer] = Provenance{Title: l.Title, Sources: l.Sources}
+			out[h.Layer] = of(l)
 		}
 	}
 	return out
