@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -191,7 +190,7 @@ func TestHostileRequests(t *testing.T) {
 				if tt.body != "" {
 					body = strings.NewReader(tt.body)
 				}
-				req := httptest.NewRequest(method, tt.target, body)
+				req := newRequest(method, tt.target, body)
 				for k, v := range tt.header {
 					req.Header.Set(k, v)
 				}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 
@@ -94,7 +93,7 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 	}
 	checked := map[string]bool{}
 	for _, r := range requests {
-		req := httptest.NewRequest("GET", ogcTestBase+r.target, nil)
+		req := newRequest("GET", ogcTestBase+r.target, nil)
 		for k, v := range r.header {
 			req.Header.Set(k, v)
 		}

@@ -112,9 +112,18 @@ func newTestServer(tb testing.TB, mutate func(*Config)) (*Server, *Tileset) {
 	return s, ts
 }
 
+// newRequest is httptest.NewRequest sent as clients send it: the path in
+// the request line and the host in Host (an absolute target would go out
+// with no Host, which HTTP/1.1 servers must refuse).
+func newRequest(method, target string, body io.Reader) *http.Request {
+	req := httptest.NewRequest(method, target, body)
+	req.RequestURI = req.URL.RequestURI()
+	return req
+}
+
 func do(tb testing.TB, s *Server, method, target string, header map[string]string) (*http.Response, []byte) {
 	tb.Helper()
-	req := httptest.NewRequest(method, target, nil)
+	req := newRequest(method, target, nil)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
