@@ -91,15 +91,17 @@ func (l *windowLimiter[K]) handle(c *fiber.Ctx, client K) error {
 	err := c.Next()
 	var num [20]byte
 	h := &c.Response().Header
-	h.SetBytesV(xRateLimitLimit, l.limit)
-	h.SetBytesV(xRateLimitRemaining, strconv.AppendInt(num[:0], int64(remaining), 10))
-	h.SetBytesV(xRateLimitReset, strconv.AppendInt(num[:0], reset, 10))
+	h.SetCanonical(xRateLimitLimit, l.limit)
+	h.SetCanonical(xRateLimitRemaining, strconv.AppendInt(num[:0], int64(remaining), 10))
+	h.SetCanonical(xRateLimitReset, strconv.AppendInt(num[:0], reset, 10))
 	return err
 }
 
-// The rate-limit headers of every limited answer.
-const (
-	xRateLimitLimit     = "X-RateLimit-Limit"
-	xRateLimitRemaining = "X-RateLimit-Remaining"
-	xRateLimitReset     = "X-RateLimit-Reset"
+// The rate-limit headers of every limited answer, named as fasthttp
+// normalises them (so that Peek finds them): SetBytesV would normalise
+// each name on every answer.
+var (
+	xRateLimitLimit     = []byte("X-Ratelimit-Limit")
+	xRateLimitRemaining = []byte("X-Ratelimit-Remaining")
+	xRateLimitReset     = []byte("X-Ratelimit-Reset")
 )

@@ -68,16 +68,27 @@ func pageOrigins(cfg Config) []string {
 
 var htmlType = []byte("text/html")
 
+// The headers every response carries, as canonical bytes: Set would copy
+// and normalise each name on every answer.
+var (
+	headerXContentTypeOptions       = []byte(fiber.HeaderXContentTypeOptions)
+	headerReferrerPolicy            = []byte(fiber.HeaderReferrerPolicy)
+	headerCrossOriginResourcePolicy = []byte(fiber.HeaderCrossOriginResourcePolicy)
+	noSniff                         = []byte("nosniff")
+	referrerPolicy                  = []byte("strict-origin-when-cross-origin")
+	crossOrigin                     = []byte("cross-origin")
+)
+
 // securityHeaders sets the headers every response carries, and the
 // Content-Security-Policy of HTML answers, merged with the frame-ancestors
 // directive the page handler chose (a page without one may only be
 // framed by this site).
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	h := &c.Response().Header
-	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	h.Set(fiber.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
+	h.SetCanonical(headerXContentTypeOptions, noSniff)
+	h.SetCanonical(headerReferrerPolicy, referrerPolicy)
 	// Tiles and the API are meant to be used by other sites' maps.
-	h.Set(fiber.HeaderCrossOriginResourcePolicy, "cross-origin")
+	h.SetCanonical(headerCrossOriginResourcePolicy, crossOrigin)
 	err := c.Next()
 	if bytes.HasPrefix(h.ContentType(), htmlType) {
 		frame := string(h.Peek(fiber.HeaderContentSecurityPolicy))

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/valyala/fasthttp"
 )
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
@@ -195,5 +198,29 @@ func TestPagePolicyForbidsInline(t *testing.T) {
 	}
 	if !strings.Contains(p, "style-src 'self'") || !strings.Contains(p, "script-src 'self'") {
 		t.Errorf("page policy lacks self-only script or style sources: %s", p)
+	}
+}
+
+// TestCanonicalHeaderNamesAreNormalised: names set with SetCanonical are
+// stored as given, so each must be spelt as fasthttp normalises it, or
+// Peek (and the middlewares that read answers' headers) would miss it.
+// The tiles' ETag keeps the RFC's spelling on the wire (fasthttp would say
+// Etag): nothing reads it back.
+func TestCanonicalHeaderNamesAreNormalised(t *testing.T) {
+	names := [][]byte{headerXContentTypeOptions, headerReferrerPolicy, headerCrossOriginResourcePolicy,
+		xRateLimitLimit, xRateLimitRemaining, xRateLimitReset,
+		headerCacheControl, headerVary, headerContentEncoding}
+	for _, name := range names {
+		var h fasthttp.ResponseHeader
+		h.SetBytesK(bytes.ToLower(name), "v")
+		var normalised []byte
+		h.VisitAll(func(k, _ []byte) {
+			if bytes.EqualFold(k, name) {
+				normalised = append([]byte(nil), k...)
+			}
+		})
+		if !bytes.Equal(normalised, name) {
+			t.Errorf("header %q: fasthttp normalises it as %q", name, normalised)
+		}
 	}
 }
