@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,7 +14,6 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/valyala/fasthttp"
 
 	"github.com/territoires-industrie/carte/api"
 	"github.com/territoires-industrie/carte/pages"
@@ -71,7 +69,6 @@ func New(cfg Config, logger *slog.Logger) *Server {
 		CaseSensitive: true,
 		StrictRouting: true,
 	})
-	s.app.Server().ConnState = yieldWhenIdle
 	s.api = api.New(api.Config{
 		Links:      cfg.links(),
 		Registry:   cfg.Registry,
@@ -143,19 +140,6 @@ func budgetOf(c *fiber.Ctx) api.Budget {
 func (s *Server) SwapCatalog(c *api.Catalog) {
 	s.api.Swap(c)
 	s.logger.Info("catalog ready", "data_version", c.Version, "layers", len(c.Manifest.Layers))
-}
-
-// yieldWhenIdle lets the other connections' goroutines run between an
-// answer and the next read on a keep-alive connection. Without it that read
-// comes straight after the answer, finds nothing (the client has not had
-// the answer yet) and costs a system call before the goroutine parks;
-// once the others have run, the next request has often arrived and the
-// first read gets it (issue 15: 1.94 → 1.69 reads per tile request under
-// load). With nothing else to run it returns at once.
-func yieldWhenIdle(_ net.Conn, state fasthttp.ConnState) {
-	if state == fasthttp.StateIdle {
-		runtime.Gosched()
-	}
 }
 
 // App is the Fiber application, for tests (app.Test) and Listener.
