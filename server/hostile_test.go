@@ -27,6 +27,9 @@ type hostile struct {
 	// the HTTP parser enforces (header and body sizes) end the connection,
 	// which app.Test reports as an error instead of the response.
 	wire bool
+	// noHost sends an HTTP/1.1 request without Host, which RFC 9112
+	// (§3.2) tells servers to refuse.
+	noHost bool
 }
 
 func hostileRequests() []hostile {
@@ -106,6 +109,8 @@ func hostileRequests() []hostile {
 		// with a plain-text 400.
 		{name: "unknown method", method: "PROPFIND", target: "/api/search?q=lyon", code: 400},
 
+		{name: "HTTP/1.1 without Host", target: "/api/nearby?lat=45&lon=4", noHost: true, wire: true, code: 400, jsonErr: "missing required host header"},
+
 		// Malformed tile paths.
 		{name: "tile: four parts", target: "/tiles/1/2/3/4.mvt", code: 400, jsonErr: "malformed tile path"},
 		{name: "tile: letters", target: "/tiles/a/b/c.mvt", code: 400, jsonErr: "malformed tile path"},
@@ -129,18 +134,19 @@ func manyHeaders(n int) map[string]string {
 	return h
 }
 
-// sendOnWire writes req on a new loopback connection and reads the answer.
-// The server answers an oversized request before reading all of it and
+// exchangeOnWire writes a request with write on a new loopback connection
+// and reads the answer to req (whose method says how to read it). The
+// server answers an oversized request before reading all of it and
 // closes the connection, so writing the rest may fail with a broken pipe
 // (http.Client then reports that error, not the response). Here the write
 // runs on its own and its error is not the test's concern: the answer is.
-func sendOnWire(addr string, req *http.Request) (*http.Response, error) {
+func exchangeOnWire(addr string, req *http.Request, write func(io.Writer)) (*http.Response, error) {
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		return nil, err
 	}
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	go req.Write(conn)
+	go write(conn)
 	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
 	if err != nil {
 		conn.Close()
@@ -182,7 +188,11 @@ func TestHostileRequests(t *testing.T) {
 				for k, v := range tt.header {
 					req.Header.Set(k, v)
 				}
-				if resp, err = sendOnWire(ln.Addr().String(), req); err != nil {
+				send := func(w io.Writer) { req.Write(w) }
+				if tt.noHost { // Request.Write always writes a Host line
+					send = func(w io.Writer) { io.WriteString(w, method+" "+tt.target+" HTTP/1.1\r\n\r\n") }
+				}
+				if resp, err = exchangeOnWire(ln.Addr().String(), req, send); err != nil {
 					t.Fatal(err)
 				}
 			} else {
