@@ -14,7 +14,6 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-
 	"github.com/territoires-industrie/carte/api"
 	"github.com/territoires-industrie/carte/pages"
 )
