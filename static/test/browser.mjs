@@ -681,10 +681,11 @@ await step('accessibility (axe-core)', async () => {
     const p = await cx.newPage();
     await p.goto(base + path);
     if (!/docs|f=html|sites|territoires/.test(path)) await waitMap(p);
-    // The map page loads the DSFR script once the map is idle; until then
-    // the phone menu's markup (the DSFR's own) names a dialog that has no
-    // role yet. Scanned as a visitor finds it a moment later.
-    if (path.startsWith('/#') || path === '/') await p.waitForSelector('#modal-menu[data-fr-js-header-modal]', { state: 'attached', timeout: 15000 });
+    // Until the DSFR script has started (the map page loads it once the
+    // map is idle, the other pages as a module), the phone menu's markup
+    // (the DSFR's own) names a dialog that has no role yet. Every page with
+    // that menu is scanned as a visitor finds it a moment later.
+    if (await p.$('#modal-menu')) await p.waitForSelector('#modal-menu[data-fr-js-header-modal]', { state: 'attached', timeout: 15000 });
     await p.evaluate(axeSource);
     const { violations, passes } = await p.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }));
     check(`axe: ${path} has no violation`, violations.length === 0 && passes.length > 0,
