@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -35,12 +34,9 @@ const (
 	rejectEncoding = "invalid_utf8"
 )
 
-// Fiber locals of a request made with a valid API key: its label (for the
-// access log) and its limiter key (a hash prefix, never the key).
-const (
-	localAPIKey   = "territoires.apiKeyLabel"
-	localAPIKeyID = "territoires.apiKeyID"
-)
+// localAPIKey is the Fiber local of a request made with a valid API key:
+// its label, for the access log.
+const localAPIKey = "territoires.apiKeyLabel"
 
 // guard holds the abuse protections: client addresses, keys, limiters
 // and their counters.
@@ -52,8 +48,11 @@ type guard struct {
 	// The three limiters; nil when that limit is off. Clients are counted
 	// by address prefix (clientPrefix), keys by their id.
 	api, tiles *windowLimiter[netip.Prefix]
-	apiKey     *windowLimiter[string]
+	apiKey     *windowLimiter[apiKeyID]
 }
+
+// apiKeyID names an API key in the limiter: the first bytes of its hash.
+type apiKeyID [8]byte
 
 func (s *Server) newGuard() *guard {
 	l := s.cfg.Limits
@@ -75,7 +74,7 @@ func (s *Server) newGuard() *guard {
 	g.keys.set(l.APIKeys)
 
 	g.api = newLimiter[netip.Prefix](g, l.API, l.Window, rejectAPI, "the API allows %d requests per %s per client address without an API key")
-	g.apiKey = newLimiter[string](g, l.APIKey, l.Window, rejectAPIKey, "the API allows %d requests per %s per API key")
+	g.apiKey = newLimiter[apiKeyID](g, l.APIKey, l.Window, rejectAPIKey, "the API allows %d requests per %s per API key")
 	g.tiles = newLimiter[netip.Prefix](g, l.Tiles, l.Window, rejectTiles, "tiles are limited to %d requests per %s per client address")
 	return g
 }
@@ -116,9 +115,8 @@ func (g *guard) handler(c *fiber.Ctx) error {
 			}
 			g.keyUses.WithLabelValues(k.Label).Inc()
 			c.Locals(localAPIKey, k.Label)
-			c.Locals(localAPIKeyID, hex.EncodeToString(k.hash[:8]))
 			if g.apiKey != nil {
-				return g.apiKey.handle(c, c.Locals(localAPIKeyID).(string))
+				return g.apiKey.handle(c, apiKeyID(k.hash[:8])) // a hash prefix, never the key
 			}
 			return c.Next()
 		}
