@@ -39,7 +39,7 @@ const (
 // format and the properties to keep.
 type listRequest struct {
 	cat    *Catalog
-	v      url.Values
+	v      query
 	filter index.Filter
 	format string // formatJSON, formatGeoJSON or formatCSV
 	fields []string
@@ -175,7 +175,7 @@ func (a *API) handleWithin(c *fiber.Ctx) error {
 	})
 }
 
-func radiusKm(v url.Values, required bool) (float64, error) {
+func radiusKm(v query, required bool) (float64, error) {
 	s := v.Get(paramRadiusKm)
 	if s == "" {
 		if required {

@@ -75,7 +75,7 @@ type Link struct {
 }
 
 // jsonOnly refuses an f other than json (or the extra formats given).
-func jsonOnly(v url.Values, also ...string) error {
+func jsonOnly(v query, also ...string) error {
 	f := v.Get(paramF)
 	if f == "" || f == "json" || slices.Contains(also, f) {
 		return nil
@@ -338,7 +338,7 @@ func (p propFilter) match(f *dataset.Feature) bool {
 
 // propertyFilters reads name=value for every field of the layer's schema
 // present in v.
-func propertyFilters(v url.Values, l dataset.LayerInfo) ([]propFilter, error) {
+func propertyFilters(v query, l dataset.LayerInfo) ([]propFilter, error) {
 	var out []propFilter
 	for _, f := range l.Fields {
 		if slices.Contains(itemsReserved, f.Name) || !v.Has(f.Name) {
@@ -386,7 +386,7 @@ func itemsParams(l dataset.LayerInfo) []string {
 
 // bboxParam reads bbox=minlon,minlat,maxlon,maxlat (or six numbers, the
 // heights being ignored: the data is 2D) in CRS84.
-func bboxParam(v url.Values) (b orb.Bound, ok bool, err error) {
+func bboxParam(v query) (b orb.Bound, ok bool, err error) {
 	if crs := v.Get(paramBBoxCRS); crs != "" && crs != crs84 && crs != crs84h {
 		return b, false, badRequest("bbox-crs=%q is not supported: bbox must be in %s (longitude, latitude)", crs, crs84)
 	}
@@ -425,7 +425,7 @@ func bboxParam(v url.Values) (b orb.Bound, ok bool, err error) {
 // an interval of two, either end open ("" or ".."). It selects nothing:
 // the features have no temporal geometry, and the standard says such
 // features match every datetime.
-func datetimeParam(v url.Values) error {
+func datetimeParam(v query) error {
 	s := v.Get(paramDatetime)
 	if !v.Has(paramDatetime) {
 		return nil
@@ -518,10 +518,7 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 	items := coll + "/items"
 	// pageIn is the page at off in format f (as asked when f is "").
 	pageIn := func(off int, f string) string {
-		q := url.Values{}
-		for k, vals := range v {
-			q[k] = vals
-		}
+		q := v.values()
 		if f != "" {
 			q.Set(paramF, f)
 		}
@@ -535,7 +532,7 @@ func (a *API) handleItems(c *fiber.Ctx) error {
 	if asCSV {
 		pageType = mediaCSV
 		alternate = Link{Href: pageIn(offset, formatGeoJSON), Rel: "alternate", Type: mediaGeoJSON, Title: "this page as GeoJSON"}
-		v.Set(paramF, formatCSV)
+		v = v.with(paramF, formatCSV)
 	}
 	self := items
 	if qs := string(c.Request().URI().QueryString()); qs != "" {

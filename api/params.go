@@ -43,28 +43,81 @@ const (
 // filterParams are accepted by every search route.
 var filterParams = []string{paramLayers, paramRegion, paramDepartement, paramTerritoire, paramEPCI, paramPeriod, paramCategory, paramMinSurface, paramFields, paramFormat, paramProvenance}
 
+// query is a request's parameters once checked: each name one the route
+// accepts, at most once, in the order given. A handful of pairs in a slice
+// costs less to build on every request than url.Values, a map of slices.
+type query []queryParam
+
+type queryParam struct{ name, value string }
+
+// Get is the value of name, or "" when it was not given.
+func (q query) Get(name string) string {
+	for _, p := range q {
+		if p.name == name {
+			return p.value
+		}
+	}
+	return ""
+}
+
+// Has says whether name was given (perhaps empty).
+func (q query) Has(name string) bool {
+	for _, p := range q {
+		if p.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// with is q with name set to value, in place of any value it had.
+func (q query) with(name, value string) query {
+	out := make(query, 0, len(q)+1)
+	for _, p := range q {
+		if p.name != name {
+			out = append(out, p)
+		}
+	}
+	return append(out, queryParam{name, value})
+}
+
+// values is q as url.Values, to build links from.
+func (q query) values() url.Values {
+	v := make(url.Values, len(q))
+	for _, p := range q {
+		v.Set(p.name, p.value)
+	}
+	return v
+}
+
 // queryValues reads the query string, refusing parameters the route does
 // not know (a typo must not silently widen a search) and repeated ones.
-func queryValues(c *fiber.Ctx, allowed ...string) (url.Values, error) {
+func queryValues(c *fiber.Ctx, allowed ...string) (query, error) {
 	return queryValuesIn(c, allowed)
 }
 
 // queryValuesIn is queryValues with the allowed parameters in several
 // lists (a route's own, the filters, the groups), not joined on every
 // request.
-func queryValuesIn(c *fiber.Ctx, allowed ...[]string) (url.Values, error) {
-	values := url.Values{}
-	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
-		values.Add(string(k), string(v))
-	})
+func queryValuesIn(c *fiber.Ctx, allowed ...[]string) (query, error) {
+	args := c.Context().QueryArgs()
+	q := make(query, 0, args.Len())
 	var unknown, repeated []string
-	for k, v := range values {
-		if !slices.ContainsFunc(allowed, func(list []string) bool { return slices.Contains(list, k) }) {
-			unknown = append(unknown, k)
-		} else if len(v) > 1 {
-			repeated = append(repeated, k)
+	args.VisitAll(func(k, v []byte) {
+		name, known := allowedName(k, allowed)
+		switch {
+		case !known:
+			if !slices.Contains(unknown, string(k)) {
+				unknown = append(unknown, string(k))
+			}
+		case q.Has(name):
+			if !slices.Contains(repeated, name) {
+				repeated = append(repeated, name)
+			}
+		default:
+			q = append(q, queryParam{name, string(v)})
 		}
-	}
+	})
 	sort.Strings(unknown)
 	sort.Strings(repeated)
 	switch {
@@ -75,12 +128,25 @@ func queryValuesIn(c *fiber.Ctx, allowed ...[]string) (url.Values, error) {
 	case len(repeated) > 0:
 		return nil, badRequest("parameter(s) %s given more than once", strings.Join(repeated, ", "))
 	}
-	return values, nil
+	return q, nil
+}
+
+// allowedName is the allowed name equal to k, as the lists spell it (so
+// the name is not copied from the request).
+func allowedName(k []byte, allowed [][]string) (string, bool) {
+	for _, list := range allowed {
+		for _, name := range list {
+			if name == string(k) {
+				return name, true
+			}
+		}
+	}
+	return "", false
 }
 
 // point reads lat and lon (WGS84 degrees). ok is false when both are
 // absent and required is false.
-func point(v url.Values, required bool) (p orb.Point, ok bool, err error) {
+func point(v query, required bool) (p orb.Point, ok bool, err error) {
 	latS, lonS := v.Get(paramLat), v.Get(paramLon)
 	if latS == "" && lonS == "" && !required {
 		return p, false, nil
@@ -116,7 +182,7 @@ func finite(s, name string) (float64, error) {
 // intParam reads a positive integer bounded by max: above max it is an
 // error that says the maximum (our JSON API), unless capAtMax (OGC API,
 // whose standard says to cap).
-func intParam(v url.Values, name string, def, max int, capAtMax bool) (int, error) {
+func intParam(v query, name string, def, max int, capAtMax bool) (int, error) {
 	s := v.Get(name)
 	if s == "" {
 		return def, nil
@@ -138,7 +204,7 @@ func intParam(v url.Values, name string, def, max int, capAtMax bool) (int, erro
 }
 
 // offsetParam reads a non-negative offset.
-func offsetParam(v url.Values, max int) (int, error) {
+func offsetParam(v query, max int) (int, error) {
 	s := v.Get("offset")
 	if s == "" {
 		return 0, nil
@@ -152,7 +218,7 @@ func offsetParam(v url.Values, max int) (int, error) {
 
 // filter reads the filter parameters, checking layer names against the
 // catalog and values against their formats.
-func filter(v url.Values, cat *Catalog, defaultLayers []string) (index.Filter, error) {
+func filter(v query, cat *Catalog, defaultLayers []string) (index.Filter, error) {
 	f := index.Filter{
 		Region:      v.Get(paramRegion),
 		Departement: v.Get(paramDepartement),
@@ -208,7 +274,7 @@ func filter(v url.Values, cat *Catalog, defaultLayers []string) (index.Filter, e
 
 // groupFilters reads the group parameters params (wave=2020-07,2021-09:
 // any of the groups listed), each value checked against the registry.
-func groupFilters(v url.Values, reg layers.Registry, params []string) (map[string][]string, error) {
+func groupFilters(v query, reg layers.Registry, params []string) (map[string][]string, error) {
 	var out map[string][]string
 	for _, param := range params {
 		s := v.Get(param)
@@ -254,7 +320,7 @@ const (
 )
 
 // listFormat reads format: json (default), geojson or csv.
-func listFormat(v url.Values) (string, error) {
+func listFormat(v query) (string, error) {
 	switch f := v.Get(paramFormat); f {
 	case "", formatJSON:
 		return formatJSON, nil
@@ -266,7 +332,7 @@ func listFormat(v url.Values) (string, error) {
 
 // fullProvenance reads provenance=: whether a list answer carries each
 // layer's sources (full) or a reference to them (ref, the default).
-func fullProvenance(v url.Values) (bool, error) {
+func fullProvenance(v query) (bool, error) {
 	switch v.Get(paramProvenance) {
 	case "", provenanceRefs:
 		return false, nil
@@ -278,7 +344,7 @@ func fullProvenance(v url.Values) (bool, error) {
 
 // wantGeoJSON reads format where an answer is json (default) or geojson
 // only (the profiles: one place, not a list to export).
-func wantGeoJSON(v url.Values) (bool, error) {
+func wantGeoJSON(v query) (bool, error) {
 	switch v.Get(paramFormat) {
 	case "", formatJSON:
 		return false, nil
@@ -289,7 +355,7 @@ func wantGeoJSON(v url.Values) (bool, error) {
 }
 
 // fields reads the list of properties to return (nil: all).
-func fields(v url.Values) []string {
+func fields(v query) []string {
 	s := v.Get(paramFields)
 	if s == "" {
 		return nil
