@@ -50,24 +50,26 @@ type query []queryParam
 
 type queryParam struct{ name, value string }
 
-// Get is the value of name, or "" when it was not given.
-func (q query) Get(name string) string {
+// lookup is the value of name, and whether it was given (perhaps empty).
+func (q query) lookup(name string) (string, bool) {
 	for _, p := range q {
 		if p.name == name {
-			return p.value
+			return p.value, true
 		}
 	}
-	return ""
+	return "", false
+}
+
+// Get is the value of name, or "" when it was not given.
+func (q query) Get(name string) string {
+	v, _ := q.lookup(name)
+	return v
 }
 
 // Has says whether name was given (perhaps empty).
 func (q query) Has(name string) bool {
-	for _, p := range q {
-		if p.name == name {
-			return true
-		}
-	}
-	return false
+	_, ok := q.lookup(name)
+	return ok
 }
 
 // with is q with name set to value, in place of any value it had.
